@@ -1,0 +1,104 @@
+// Command safepip is a drop-in frontend for pip that makes dependency
+// confusion impossible: every project resolves from exactly one declared
+// index, a lock records hashes and publishers, and pip only ever installs
+// local, hash-checked files.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/alecthomas/kong"
+)
+
+// version is the safepip release; the lock records it as created-by.
+const version = "0.1.0"
+
+// globals are the flags every command takes.
+type globals struct {
+	JSON    bool `help:"Print a machine-readable JSON report on stdout."`
+	Quiet   bool `short:"q" help:"Print only errors."`
+	Verbose bool `short:"v" help:"Print more detail."`
+}
+
+type cli struct {
+	globals
+
+	Version versionCmd `cmd:"" help:"Print the safepip version."`
+}
+
+// env is what a command may touch of the process: its streams and
+// environment. Tests run commands with their own.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) (string, bool)
+	args           []string
+}
+
+func main() {
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.LookupEnv, args: os.Args[1:]}
+	os.Exit(run(e))
+}
+
+// run parses e.args, runs the command and returns the exit code.
+func run(e *env) int {
+	var c cli
+	parser, err := kong.New(&c,
+		kong.Name("safepip"),
+		kong.Description("A pip frontend that resolves every project from exactly one index and installs only hash-checked files."),
+		kong.Writers(e.stdout, e.stderr),
+		// --help ends parsing through Exit; unwind to here instead of
+		// leaving the process, so the exit code stays ours.
+		kong.Exit(func(code int) { panic(helpExit(code)) }),
+		kong.Bind(e),
+	)
+	if err != nil {
+		panic(err) // the CLI definition itself is wrong: a bug
+	}
+	ctx, err := parse(parser, e.args)
+	if err != nil {
+		code := report(e, err)
+		fmt.Fprintln(e.stderr, "safepip: hint: run \"safepip --help\" for usage")
+		return code
+	}
+	if ctx == nil { // help was printed
+		return exitOK
+	}
+	if err := ctx.Run(&c.globals); err != nil {
+		return report(e, err)
+	}
+	return exitOK
+}
+
+// helpExit is the panic value kong's Exit hook raises after printing help.
+type helpExit int
+
+func parse(parser *kong.Kong, args []string) (ctx *kong.Context, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(helpExit); !ok {
+				panic(r)
+			}
+			ctx, err = nil, nil
+		}
+	}()
+	return parser.Parse(args)
+}
+
+// report prints err and returns its exit code.
+func report(e *env, err error) int {
+	fmt.Fprintf(e.stderr, "safepip: %v\n", err)
+	return exitCode(err)
+}
+
+type versionCmd struct{}
+
+func (versionCmd) Run(g *globals, e *env) error {
+	if g.JSON {
+		fmt.Fprintf(e.stdout, "{\"version\": %q}\n", version)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "safepip %s\n", version)
+	return nil
+}

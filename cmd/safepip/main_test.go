@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/alecthomas/kong"
+)
+
+func runArgs(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &errb, getenv: func(string) (string, bool) { return "", false }, args: args}
+	code = run(e)
+	return code, out.String(), errb.String()
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runArgs(t, "version")
+	if code != 0 || out != "safepip "+version+"\n" {
+		t.Errorf("safepip version = %d, %q", code, out)
+	}
+	code, out, _ = runArgs(t, "--json", "version")
+	if code != 0 || out != `{"version": "`+version+`"}`+"\n" {
+		t.Errorf("safepip --json version = %d, %q", code, out)
+	}
+}
+
+func TestHelpAndUsageErrors(t *testing.T) {
+	tests := []struct {
+		args     []string
+		code     int
+		inStdout string
+		inStderr string
+	}{
+		{[]string{"--help"}, 0, "Commands:", ""},
+		{[]string{"version", "--help"}, 0, "Print the safepip version.", ""},
+		{[]string{"bogus"}, exitUsage, "", `unexpected argument bogus`},
+		{[]string{"--no-such-flag", "version"}, exitUsage, "", "unknown flag --no-such-flag"},
+		{nil, exitUsage, "", `hint: run "safepip --help"`},
+	}
+	for _, tt := range tests {
+		code, out, errs := runArgs(t, tt.args...)
+		if code != tt.code || !strings.Contains(out, tt.inStdout) || !strings.Contains(errs, tt.inStderr) {
+			t.Errorf("safepip %v = %d\nstdout: %s\nstderr: %s\nwant %d, stdout containing %q, stderr containing %q",
+				tt.args, code, out, errs, tt.code, tt.inStdout, tt.inStderr)
+		}
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{nil, exitOK},
+		{&kong.ParseError{}, exitUsage},
+		{fmt.Errorf("wrapped: %w", &kong.ParseError{}), exitUsage},
+		{errors.New("anything else"), exitCheck},
+	}
+	for _, tt := range tests {
+		if got := exitCode(tt.err); got != tt.want {
+			t.Errorf("exitCode(%v) = %d, want %d", tt.err, got, tt.want)
+		}
+	}
+}
