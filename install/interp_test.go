@@ -1,0 +1,50 @@
+package install
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+func TestInspectPython3(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not on PATH")
+	}
+	cache := t.TempDir()
+	in, err := Inspect(context.Background(), "python3", cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("python3", "-c", "import sys, platform; print('%d.%d' % sys.version_info[:2], sys.platform, platform.machine())").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := string(out)
+	got := in.Markers["python_version"] + " " + in.Markers["sys_platform"] + " " + in.Markers["platform_machine"] + "\n"
+	if got != want {
+		t.Errorf("markers = %q, python3 says %q", got, want)
+	}
+	if in.Implementation != "cpython" || in.Version[0] != 3 || in.Purelib == "" || in.Pip == "" {
+		t.Errorf("Inspect = %+v", in)
+	}
+	if in.Markers["sys_platform"] == "linux" && in.Glibc == "" && in.Musl == "" {
+		t.Errorf("Linux interpreter with neither glibc nor musl: %+v", in)
+	}
+	entries, _ := os.ReadDir(filepath.Join(cache, "interpreters"))
+	if len(entries) != 1 {
+		t.Fatalf("cache holds %d entries, want 1", len(entries))
+	}
+	again, err := Inspect(context.Background(), "python3", cache)
+	if err != nil || again.Executable != in.Executable {
+		t.Errorf("cached Inspect = %+v, %v", again, err)
+	}
+}
+
+func TestInspectMissingInterpreter(t *testing.T) {
+	_, err := Inspect(context.Background(), filepath.Join(t.TempDir(), "no-python"), "")
+	if err == nil {
+		t.Fatal("Inspect of a missing interpreter succeeded")
+	}
+}

@@ -1,0 +1,151 @@
+package lock
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// maxLockBytes bounds what Read accepts; a real lock of thousands of
+// packages is a few MiB.
+const maxLockBytes = 64 << 20
+
+// ErrNewerFormat is returned for a lock written by a newer safepip.
+var ErrNewerFormat = errors.New("lock written by a newer safepip")
+
+// ParseError is a malformed lock, with the position of the fault when known.
+type ParseError struct {
+	File      string
+	Line, Col int // 0 when unknown
+	Err       error
+}
+
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d:%d: %v", e.File, e.Line, e.Col, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.File, e.Err)
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// Parse decodes and validates a lock. name is used in errors.
+func Parse(name string, data []byte) (*File, error) {
+	if len(data) > maxLockBytes {
+		return nil, &ParseError{File: name, Err: fmt.Errorf("lock is larger than %d bytes", maxLockBytes)}
+	}
+	var head struct {
+		Version int `toml:"version"`
+	}
+	if err := toml.Unmarshal(data, &head); err != nil {
+		return nil, tomlError(name, err)
+	}
+	if head.Version > FormatVersion {
+		return nil, &ParseError{File: name, Err: fmt.Errorf("%w (format version %d; this one reads %d): upgrade safepip", ErrNewerFormat, head.Version, FormatVersion)}
+	}
+	var f File
+	dec := toml.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, tomlError(name, err)
+	}
+	if err := f.Validate(); err != nil {
+		return nil, &ParseError{File: name, Err: err}
+	}
+	return &f, nil
+}
+
+func tomlError(name string, err error) error {
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		line, col := de.Position()
+		return &ParseError{File: name, Line: line, Col: col, Err: errors.New(de.Error())}
+	}
+	var se *toml.StrictMissingError
+	if errors.As(err, &se) && len(se.Errors) > 0 {
+		line, col := se.Errors[0].Position()
+		return &ParseError{File: name, Line: line, Col: col, Err: fmt.Errorf("unknown key %q", se.Errors[0].Key())}
+	}
+	return &ParseError{File: name, Err: err}
+}
+
+// Marshal returns the canonical bytes of f: normalized, then encoded.
+// Equal content always gives equal bytes.
+func Marshal(f *File) ([]byte, error) {
+	f.Normalize()
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	buf.WriteString("# This file is written by safepip. Do not edit it by hand: run `safepip lock`.\n")
+	enc := toml.NewEncoder(&buf)
+	enc.SetIndentTables(false)
+	if err := enc.Encode(f); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Read reads and parses the lock at path.
+func Read(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Write writes f to path atomically: a temporary file in the same
+// directory, synced, then renamed over path. A failure leaves path as it was.
+func Write(path string, f *File) error {
+	data, err := Marshal(f)
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(path, data)
+}
+
+// WriteFileAtomic writes data to path through a synced temporary file and
+// a rename, so readers see the old content or the new, never a part.
+func WriteFileAtomic(path string, data []byte) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Digest returns "sha256:<hex>" over parts, each length-prefixed so that
+// no two different part lists give the same digest.
+func Digest(parts ...[]byte) string {
+	h := sha256.New()
+	for _, p := range parts {
+		fmt.Fprintf(h, "%d:", len(p))
+		h.Write(p)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
