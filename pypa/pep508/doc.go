@@ -1,0 +1,58 @@
+// Package pep508 implements PEP 508 dependency specifications (names,
+// extras, version specifiers, "name @ url" and environment markers) and
+// marker evaluation, with PEP 503 name normalization and PEP 685 extra
+// normalization. It does no I/O.
+//
+// The reference is packaging 21.3, the copy vendored in pip 23:
+// [ParseRequirement] accepts what packaging's Requirement accepts and
+// [Requirement.String] prints its str(); [ParseMarker], [Marker.String] and
+// [Marker.Evaluate] do the same for Marker. That includes its whitespace
+// rules (space, tab, newline and carriage return between tokens; no space
+// needed around operators, nor after "and"/"or"), the URL running to the
+// next space so that "name @ url;marker" keeps ";marker" in the URL, the
+// deprecated variable spellings (os.name, sys.platform, platform.version,
+// platform.machine, platform.python_implementation, python_implementation)
+// printed as their PEP 508 names, and "name@ url" in String.
+//
+// Evaluation follows PEP 508 as packaging does: when the operator and the
+// right-hand value form a PEP 440 specifier and the left-hand value is a
+// PEP 440 version, the comparison is the specifier's; otherwise ==, != compare
+// strings and in, not in test for a substring. A comparison is evaluated
+// with the variable's value on its side, whichever side that is.
+//
+// Deliberate differences from packaging 21.3:
+//
+//   - LegacySpecifier does not exist: a version specifier that is not PEP 440
+//     (">=foo", ">=1.0+local", a bare ">=") makes the requirement invalid.
+//   - "extra" comparisons normalize both sides per PEP 685 (as packaging 22+
+//     does): extra == "Foo_Bar" holds for the extra "foo-bar".
+//   - Version comparisons accept pre-releases (packaging 22+ passes
+//     prereleases=True): python_full_version "3.13.0rc1" is >= "3.8". 21.3
+//     says false unless the specifier itself names a pre-release.
+//   - <, <=, >, >= and ~= between values that are not both versions are an
+//     error (ErrUndefinedComparison). 21.3 returns false when the right side
+//     is a version and the left is not, and otherwise compares the strings
+//     by code point, where "10" < "9". For the same reason != with a
+//     non-version left side and a version right side compares the strings
+//     (true unless equal) where 21.3 returns false.
+//   - A comparison of two variables or two strings is an error when
+//     evaluated. 21.3 compares a variable's value with the other variable's
+//     name, or looks a string up as a variable name.
+//   - Quoted values are kept verbatim. 21.3 (through pyparsing) expands tabs
+//     to spaces at 8-column stops and turns the two characters \t, \n, \f, \r
+//     into control characters. A value holding `"` is printed in single
+//     quotes so that String parses back (21.3 prints it in double quotes).
+//   - "not in" may be written with any run of spaces and tabs between the
+//     words; 21.3 needs exactly one space (after its tab expansion).
+//   - A marker such as `((a or b)) and c` prints as "(a or b) and c"; 21.3
+//     drops both pairs of parentheses and changes the meaning.
+//   - URLs with control characters (which Python's urlparse deletes) or a
+//     non-ASCII host (which Python checks under NFKC) are refused.
+//   - Inputs longer than 32 KiB and markers nested more than 64 parentheses
+//     deep are refused.
+//
+// Errors: parsing returns a *SyntaxError naming the input, the byte offset
+// and what was expected; evaluation returns an *EvalError wrapping
+// ErrUndefinedVariable or ErrUndefinedComparison. No input makes a function
+// of this package panic.
+package pep508
