@@ -48,6 +48,7 @@ type Dist struct {
 	Provenance     []byte    // PEP 740 provenance served for the file; nil for none
 	Metadata       []byte    // overrides the generated METADATA (hostile tests)
 	Summary        string    // Summary header of the metadata
+	PadBytes       int       // adds a member of this many incompressible bytes (large-wheel tests)
 }
 
 // File is a distribution file built from a Dist.
@@ -94,7 +95,7 @@ func Build(d Dist) (*File, error) {
 			build = "-" + d.Build
 		}
 		f.Filename = escaped + "-" + d.Version + build + "-" + tagTriple + ".whl"
-		f.Data, err = buildWheel(escaped, d.Version, tagTriple, f.METADATA)
+		f.Data, err = buildWheel(escaped, d.Version, tagTriple, f.METADATA, d.PadBytes)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("testindex: building %s: %w", f.Filename, err)
@@ -123,7 +124,7 @@ func coreMetadata(d Dist) []byte {
 
 // buildWheel writes a wheel holding one module, <escaped>/__init__.py, and a
 // dist-info directory whose RECORD lists every member with its hash and size.
-func buildWheel(escaped, version, tagTriple string, metadata []byte) ([]byte, error) {
+func buildWheel(escaped, version, tagTriple string, metadata []byte, padBytes int) ([]byte, error) {
 	distInfo := escaped + "-" + version + ".dist-info/"
 	var wheelMeta bytes.Buffer
 	fmt.Fprintf(&wheelMeta, "Wheel-Version: 1.0\nGenerator: safepip-testindex\nRoot-Is-Purelib: true\n")
@@ -135,6 +136,7 @@ func buildWheel(escaped, version, tagTriple string, metadata []byte) ([]byte, er
 		data []byte
 	}{
 		{escaped + "/__init__.py", []byte(fmt.Sprintf("__version__ = %q\n", version))},
+		{escaped + "/padding.bin", padding(padBytes)},
 		{distInfo + "METADATA", metadata},
 		{distInfo + "WHEEL", wheelMeta.Bytes()},
 	}
@@ -142,6 +144,9 @@ func buildWheel(escaped, version, tagTriple string, metadata []byte) ([]byte, er
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, m := range members {
+		if m.data == nil {
+			continue
+		}
 		if err := addZip(zw, m.name, m.data); err != nil {
 			return nil, err
 		}
@@ -156,6 +161,20 @@ func buildWheel(escaped, version, tagTriple string, metadata []byte) ([]byte, er
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// padding returns n deterministic, incompressible bytes; nil for n <= 0.
+func padding(n int) []byte {
+	if n <= 0 {
+		return nil
+	}
+	out := make([]byte, 0, n+sha256.Size)
+	sum := sha256.Sum256([]byte("padding"))
+	for len(out) < n {
+		out = append(out, sum[:]...)
+		sum = sha256.Sum256(sum[:])
+	}
+	return out[:n]
 }
 
 func addZip(zw *zip.Writer, name string, data []byte) error {
