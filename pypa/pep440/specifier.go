@@ -23,6 +23,19 @@ const (
 	PrereleasesExclude
 )
 
+// String returns the name of the constant.
+func (p Prereleases) String() string {
+	switch p {
+	case PrereleasesDefault:
+		return "PrereleasesDefault"
+	case PrereleasesAllow:
+		return "PrereleasesAllow"
+	case PrereleasesExclude:
+		return "PrereleasesExclude"
+	}
+	return fmt.Sprintf("Prereleases(%d)", int(p))
+}
+
 // Specifier is one clause such as ">=1.0" or "==1.2.*".
 //
 // Use ParseSpecifier to make one; a Specifier written as a literal is parsed
@@ -276,10 +289,7 @@ func (s Specifier) canonical() string {
 	v := s.v.String()
 	if s.Op != "~=" {
 		// drop trailing ".0"s of the release, keeping its first number
-		i := strings.IndexFunc(v, func(r rune) bool { return r != '!' && r != '.' && (r < '0' || r > '9') })
-		if i < 0 {
-			i = len(v)
-		}
+		i := baseEnd(v)
 		rel, rest := v[:i], v[i:]
 		for strings.HasSuffix(rel, ".0") {
 			rel = rel[:len(rel)-2]

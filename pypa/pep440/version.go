@@ -112,11 +112,21 @@ func (v Version) Public() Version {
 
 // BaseVersion returns the epoch and release of v ("1!2.0rc1+x" -> "1!2.0").
 func (v Version) BaseVersion() Version {
-	i := strings.IndexFunc(v.s, func(r rune) bool { return r != '!' && r != '.' && (r < '0' || r > '9') })
-	if i < 0 {
+	i := baseEnd(v.s)
+	if i == len(v.s) {
 		return v
 	}
-	return v.reparse(strings.TrimSuffix(v.s[:i], "."))
+	return v.reparse(v.s[:i])
+}
+
+// baseEnd returns the length of the epoch and release in the normalized
+// version s.
+func baseEnd(s string) int {
+	i := 0
+	for i < len(s) && (isDigit(s[i]) || s[i] == '!' || s[i] == '.' && i+1 < len(s) && isDigit(s[i+1])) {
+		i++
+	}
+	return i
 }
 
 // reparse parses a piece of a normalized version, which cannot fail.

@@ -1,0 +1,617 @@
+package pep440
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The differential test feeds generated versions and specifiers to pip's
+// vendored packaging 21.3 (testdata/oracle.py, one python3 process) and
+// requires the same answers. Cases where this package follows PEP 440 and
+// packaging 22+ instead of 21.3 are excluded by the predicates below, each
+// saying why, and counted.
+
+type oracleRequest struct {
+	Versions []string    `json:"versions"`
+	Pairs    [][2]string `json:"pairs"`
+	Sets     []string    `json:"sets"`
+	Contains [][2]string `json:"contains"`
+	Filters  []filterReq `json:"filters"`
+}
+
+type filterReq struct {
+	Set      string
+	Versions []string
+}
+
+func (f filterReq) MarshalJSON() ([]byte, error) {
+	return json.Marshal([]any{f.Set, f.Versions})
+}
+
+type oracleAnswer struct {
+	Packaging string        `json:"packaging"`
+	Versions  [][2]any      `json:"versions"`
+	Pairs     []int         `json:"pairs"`
+	Sets      [][2]any      `json:"sets"`
+	Contains  [][3]bool     `json:"contains"`
+	Filters   [][3][]string `json:"filters"`
+}
+
+// oracle is one python3 process running testdata/oracle.py.
+type oracle struct {
+	packaging string
+	cmd       *exec.Cmd
+	enc       *json.Encoder
+	dec       *json.Decoder
+	stderr    bytes.Buffer
+}
+
+// startOracle starts the oracle, or skips the test when there is no
+// python3 with pip.
+func startOracle(t *testing.T) *oracle {
+	t.Helper()
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3: differential test against packaging skipped")
+	}
+	o := &oracle{cmd: exec.Command(python, "testdata/oracle.py")}
+	o.cmd.Stderr = &o.stderr
+	in, err := o.cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := o.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		in.Close()
+		o.cmd.Wait()
+	})
+	o.enc, o.dec = json.NewEncoder(in), json.NewDecoder(out)
+	var hello struct{ Packaging string }
+	if err := o.dec.Decode(&hello); err != nil {
+		in.Close()
+		if o.cmd.Wait(); o.cmd.ProcessState.ExitCode() == 3 {
+			t.Skipf("differential test skipped: %s", o.stderr.Bytes())
+		}
+		t.Fatalf("testdata/oracle.py: %v\n%s", err, o.stderr.Bytes())
+	}
+	o.packaging = hello.Packaging
+	return o
+}
+
+func (o *oracle) ask(t *testing.T, req *oracleRequest) *oracleAnswer {
+	t.Helper()
+	if err := o.enc.Encode(req); err != nil {
+		t.Fatalf("testdata/oracle.py: %v\n%s", err, o.stderr.Bytes())
+	}
+	var ans oracleAnswer
+	if err := o.dec.Decode(&ans); err != nil {
+		t.Fatalf("testdata/oracle.py: %v\n%s", err, o.stderr.Bytes())
+	}
+	return &ans
+}
+
+// gen makes version and specifier spellings from a seeded source.
+type gen struct{ r *rand.Rand }
+
+func (g gen) pick(s ...string) string { return s[g.r.IntN(len(s))] }
+
+func (g gen) chance(n int) bool { return g.r.IntN(n) == 0 }
+
+// num is a small number, sometimes with leading zeros, rarely huge.
+func (g gen) num() string {
+	switch {
+	case g.chance(40):
+		n := 20 + g.r.IntN(80)
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('0' + g.r.IntN(10))
+		}
+		return string(b)
+	case g.chance(10):
+		return strings.Repeat("0", 1+g.r.IntN(2)) + fmt.Sprint(g.r.IntN(12))
+	}
+	return fmt.Sprint(g.r.IntN(12))
+}
+
+func (g gen) sep() string {
+	if g.chance(2) {
+		return ""
+	}
+	return g.pick(".", "-", "_")
+}
+
+// word spells w with random ASCII case.
+func (g gen) word(w string) string {
+	b := []byte(w)
+	for i := range b {
+		if g.chance(4) {
+			b[i] = strings.ToUpper(string(b[i]))[0]
+		}
+	}
+	return string(b)
+}
+
+func (g gen) local() string {
+	var b strings.Builder
+	for i := range 1 + g.r.IntN(3) {
+		if i > 0 {
+			b.WriteString(g.pick(".", "-", "_"))
+		}
+		if g.chance(2) {
+			b.WriteString(g.num())
+		} else {
+			b.WriteString(g.word(g.pick("a", "abc", "ubuntu", "g1234", "1a", "z", "dev", "post")))
+		}
+	}
+	return b.String()
+}
+
+// version spells a version with the given parts, in any PEP 440 spelling.
+func (g gen) version(epoch string, release []string, pre, preN, post, dev, local string) string {
+	var b strings.Builder
+	if g.chance(10) {
+		b.WriteString(g.pick("v", "V"))
+	}
+	if epoch != "" {
+		b.WriteString(epoch + "!")
+	}
+	b.WriteString(strings.Join(release, "."))
+	if pre != "" {
+		b.WriteString(g.sep() + g.word(pre) + g.sep() + preN)
+	}
+	if post != "" {
+		if post[0] == '-' {
+			b.WriteString(post)
+		} else {
+			b.WriteString(g.sep() + g.word(g.pick("post", "rev", "r")) + g.sep() + post[1:])
+		}
+	}
+	if dev != "" {
+		b.WriteString(g.sep() + g.word("dev") + g.sep() + dev[1:])
+	}
+	if local != "" {
+		b.WriteString("+" + local)
+	}
+	return b.String()
+}
+
+// randomVersion is a version of random parts, possibly mutated.
+func (g gen) randomVersion() string {
+	epoch := ""
+	if g.chance(8) {
+		epoch = g.num()
+	}
+	release := make([]string, 1+g.r.IntN(4))
+	for i := range release {
+		release[i] = g.num()
+	}
+	pre, preN, post, dev, local := "", "", "", "", ""
+	if g.chance(3) {
+		pre = g.pick("a", "b", "c", "rc", "alpha", "beta", "pre", "preview")
+		if !g.chance(4) {
+			preN = g.num()
+		}
+	}
+	if g.chance(4) {
+		if g.chance(3) {
+			post = "-" + g.num()
+		} else if g.chance(4) {
+			post = "p"
+		} else {
+			post = "p" + g.num()
+		}
+	}
+	if g.chance(4) {
+		dev = "d"
+		if !g.chance(4) {
+			dev += g.num()
+		}
+	}
+	if g.chance(5) {
+		local = g.local()
+	}
+	s := g.version(epoch, release, pre, preN, post, dev, local)
+	if g.chance(15) {
+		s = g.pick(" ", "\t", "\n", "\u00a0", "\x1f") + s + g.pick("", " ", "\r\n", "\u3000")
+	}
+	if g.chance(4) {
+		s = g.mutate(s)
+	}
+	return s
+}
+
+// mutate inserts, deletes or swaps a character to make near-misses.
+func (g gen) mutate(s string) string {
+	alphabet := []string{".", "-", "_", "+", "!", "*", " ", "a", "b", "c", "d", "e", "p", "r", "v", "x", "0", "1", "9", "ſ", "K", "İ", "é"}
+	i := 0
+	if len(s) > 0 {
+		i = g.r.IntN(len(s) + 1)
+	}
+	switch g.r.IntN(4) {
+	case 0:
+		return s[:i] + g.pick(alphabet...) + s[i:]
+	case 1:
+		if i < len(s) {
+			return s[:i] + s[i+1:]
+		}
+	case 2:
+		if i < len(s) {
+			return s[:i] + g.pick(alphabet...) + s[i+1:]
+		}
+	}
+	return s[:i]
+}
+
+// family makes versions around one release, so that comparisons and
+// specifiers meet equal, neighbouring and suffixed versions.
+type family struct {
+	epoch   string
+	release []string
+}
+
+func (g gen) family() family {
+	f := family{release: make([]string, 1+g.r.IntN(3))}
+	if g.chance(10) {
+		f.epoch = g.pick("1", "2")
+	}
+	for i := range f.release {
+		f.release[i] = fmt.Sprint(g.r.IntN(3))
+	}
+	return f
+}
+
+// member is a version of f: the release, perhaps with zeros added or the
+// last number bumped, and random pre, post, dev and local segments.
+func (g gen) member(f family, spelled bool) string {
+	rel := slices.Clone(f.release)
+	if g.chance(4) {
+		rel = append(rel, "0")
+	}
+	if g.chance(5) {
+		rel[len(rel)-1] = fmt.Sprint(g.r.IntN(4))
+	}
+	if g.chance(8) {
+		rel = append(rel, fmt.Sprint(g.r.IntN(3)))
+	}
+	epoch := f.epoch
+	if g.chance(20) {
+		epoch = g.pick("", "0", "1")
+	}
+	pre, preN, post, dev, local := "", "", "", "", ""
+	if g.chance(3) {
+		pre = g.pick("a", "b", "rc")
+		preN = fmt.Sprint(g.r.IntN(3))
+	}
+	if g.chance(4) {
+		post = "p" + fmt.Sprint(g.r.IntN(3))
+	}
+	if g.chance(4) {
+		dev = "d" + fmt.Sprint(g.r.IntN(3))
+	}
+	if g.chance(5) {
+		local = g.pick("1", "a", "abc.1", "1.a", "0", "abc.2", "ubuntu-1", "1.0")
+	}
+	if spelled {
+		return g.version(epoch, rel, pre, preN, post, dev, local)
+	}
+	v := MustParse(g.version(epoch, rel, pre, preN, post, dev, local))
+	return v.String()
+}
+
+func (g gen) clause(f family) string {
+	op := g.pick("==", "!=", "<=", ">=", "<", ">", "~=", "===", "==", ">=", "<", "~=")
+	ws := ""
+	if g.chance(6) {
+		ws = " "
+	}
+	v := g.member(f, g.chance(6))
+	if g.chance(25) {
+		// a near-miss of any kind
+		return g.mutate(op + ws + v)
+	}
+	switch {
+	case (op == "==" || op == "!=") && g.chance(3):
+		// wildcard: a prefix of the version, without dev or local
+		p := MustParse(v)
+		rel := p.Release()
+		strs := make([]string, 1+g.r.IntN(len(rel)))
+		for i := range strs {
+			strs[i] = fmt.Sprint(rel[i])
+		}
+		text := strings.Join(strs, ".")
+		if p.Epoch() != 0 {
+			text = fmt.Sprint(p.Epoch()) + "!" + text
+		}
+		if kind, n, ok := p.Pre(); ok && g.chance(3) {
+			text += fmt.Sprint(kind, n)
+		}
+		if n, ok := p.Post(); ok && g.chance(3) {
+			text += fmt.Sprint(".post", n)
+		}
+		if g.chance(10) {
+			text = g.version("", strs, "", "", "", "", "") // spelled
+		}
+		return op + ws + text + ".*"
+	case op != "==" && op != "!=" && op != "===" && !g.chance(10):
+		v = strings.SplitN(v, "+", 2)[0]
+	}
+	return op + ws + v
+}
+
+func (g gen) set(f family) string {
+	n := g.r.IntN(4)
+	if g.chance(20) {
+		return g.pick("", " ", ",", " , ")
+	}
+	clauses := make([]string, n)
+	for i := range clauses {
+		if g.chance(6) {
+			clauses[i] = g.clause(g.family())
+		} else {
+			clauses[i] = g.clause(f)
+		}
+	}
+	sep := ","
+	if g.chance(4) {
+		sep = ", "
+	}
+	return strings.Join(clauses, sep)
+}
+
+// excluded21 says why packaging 21.3 is not the reference for s matching v,
+// or "" when it is.
+func excluded21(s Specifier, v Version) string {
+	var text string
+	var m int
+	switch {
+	case s.wild:
+		text, m = strings.TrimSuffix(s.Version, ".*"), s.v.nrel
+	case s.Op == "~=":
+		text, m = s.Version, s.v.nrel-1
+	default:
+		return ""
+	}
+	// 21.3 compares the text of a prefix, split on dots, with the
+	// normalized candidate; packaging 22+ normalizes both sides first.
+	if p, err := Parse(text); err != nil || p.String() != text {
+		return "prefix not in normal form"
+	}
+	// 21.3 glues the epoch to the first release number ("1!2") and then
+	// neither pads nor splits it.
+	if s.v.Epoch() != 0 {
+		return "prefix with an epoch"
+	}
+	// 21.3 shortens the candidate before padding it with zeros, so
+	// "==1.0.*" misses "1a1"; packaging 22+ pads first, as PEP 440 says.
+	if v.nrel < m && v.flags&(hasPre|hasPost|hasDev) != 0 {
+		return "candidate release shorter than the prefix"
+	}
+	return ""
+}
+
+// excludedSet21 says why 21.3's duplicate removal does not apply to s.
+func excludedSet21(set SpecifierSet) string {
+	seen := map[string]string{}
+	for _, s := range set {
+		if s.Op != "~=" && s.Op != "===" {
+			continue
+		}
+		// 21.3 drops "~=1.0.0" after "~=1.0" and "===1.0.0" after
+		// "===1.0" (trailing zeros stripped); they mean different things.
+		k := s.Op + s.Version
+		if v, err := Parse(s.Version); err == nil {
+			k = Specifier{Op: s.Op, v: v}.canonical()
+			if s.Op == "~=" {
+				k = Specifier{Op: "==", v: v}.canonical()
+			}
+		}
+		if prev, ok := seen[k]; ok && prev != s.Version {
+			return "~= or === duplicates up to trailing zeros"
+		}
+		seen[k] = s.Version
+	}
+	return ""
+}
+
+func hasNonASCII(s string) bool {
+	return strings.ContainsFunc(strings.TrimFunc(s, isPySpace), func(r rune) bool { return r >= 0x80 })
+}
+
+func TestDifferentialPackaging(t *testing.T) {
+	o := startOracle(t)
+	if o.packaging != "21.3" {
+		t.Logf("reference is packaging %s, not 21.3", o.packaging)
+	}
+	g := gen{rand.New(rand.NewPCG(440, 21))}
+	req := &oracleRequest{}
+
+	for range 12000 {
+		req.Versions = append(req.Versions, g.randomVersion())
+	}
+	var fams []family
+	var pool [][]string
+	for range 400 {
+		f := g.family()
+		fams = append(fams, f)
+		var ms []string
+		for range 8 {
+			ms = append(ms, g.member(f, false))
+		}
+		pool = append(pool, ms)
+	}
+	for range 12000 {
+		a := pool[g.r.IntN(len(pool))]
+		b := a
+		if g.chance(3) {
+			b = pool[g.r.IntN(len(pool))]
+		}
+		req.Pairs = append(req.Pairs, [2]string{a[g.r.IntN(len(a))], b[g.r.IntN(len(b))]})
+	}
+	for range 3000 {
+		req.Sets = append(req.Sets, g.set(fams[g.r.IntN(len(fams))]))
+	}
+
+	// First round: parse everything; second round: match the valid sets.
+	ans := o.ask(t, req)
+	var parseMismatch, nonASCII int
+	for i, s := range req.Versions {
+		ok, want := ans.Versions[i][0].(bool), ans.Versions[i][1].(string)
+		v, err := Parse(s)
+		if ok && err != nil && hasNonASCII(s) {
+			nonASCII++ // deliberate: only ASCII letters (doc.go)
+			continue
+		}
+		switch {
+		case ok != (err == nil):
+			parseMismatch++
+			t.Errorf("Parse(%q): err = %v, packaging: %s", s, err, want)
+		case ok && v.String() != want:
+			parseMismatch++
+			t.Errorf("Parse(%q) = %q, packaging %q", s, v, want)
+		}
+	}
+	var valid int
+	for _, a := range ans.Versions {
+		if a[0].(bool) {
+			valid++
+		}
+	}
+	for i, p := range req.Pairs {
+		got := MustParse(p[0]).Compare(MustParse(p[1]))
+		if got != ans.Pairs[i] {
+			t.Errorf("Compare(%q, %q) = %d, packaging %d", p[0], p[1], got, ans.Pairs[i])
+		}
+	}
+
+	req2 := &oracleRequest{}
+	var sets []SpecifierSet
+	var setTexts []string
+	var validSets, setsExcluded int
+	for i, s := range req.Sets {
+		ok, want := ans.Sets[i][0].(bool), ans.Sets[i][1].(string)
+		set, err := ParseSpecifierSet(s)
+		if ok != (err == nil) {
+			t.Errorf("ParseSpecifierSet(%q): err = %v, packaging: %v %s", s, err, ok, want)
+			continue
+		}
+		if !ok {
+			continue // 21.3 would make a LegacySpecifier: not PEP 440
+		}
+		validSets++
+		if why := excludedSet21(set); why != "" {
+			setsExcluded++
+			continue
+		}
+		if set.String() != want {
+			t.Errorf("ParseSpecifierSet(%q).String() = %q, packaging %q", s, set, want)
+		}
+		sets = append(sets, set)
+		setTexts = append(setTexts, s)
+	}
+	type containsCase struct {
+		set SpecifierSet
+		v   Version
+	}
+	var cases []containsCase
+	var pairsExcluded int
+	for i, set := range sets {
+		var cand []string
+		for range 8 {
+			f := fams[g.r.IntN(len(fams))]
+			for _, sp := range set {
+				if p, err := Parse(strings.TrimSuffix(sp.Version, ".*")); err == nil && g.chance(2) {
+					f = family{epoch: fmt.Sprint(p.Epoch()), release: strings.Split(p.BaseVersion().String(), ".")}
+					if p.Epoch() != 0 {
+						f.release = strings.Split(strings.SplitN(p.BaseVersion().String(), "!", 2)[1], ".")
+					} else {
+						f.epoch = ""
+					}
+				}
+			}
+			cand = append(cand, g.member(f, false))
+		}
+		filt := []string{}
+		for _, c := range cand {
+			v := MustParse(c)
+			excluded := false
+			for _, sp := range set {
+				if excluded21(sp, v) != "" {
+					excluded = true
+				}
+			}
+			if excluded {
+				pairsExcluded++
+				continue
+			}
+			filt = append(filt, c)
+			cases = append(cases, containsCase{set, v})
+			req2.Contains = append(req2.Contains, [2]string{setTexts[i], c})
+		}
+		req2.Filters = append(req2.Filters, filterReq{setTexts[i], filt})
+	}
+	// empty sets over lists with and without final releases
+	for range 200 {
+		vs := []string{}
+		for range 1 + g.r.IntN(5) {
+			vs = append(vs, g.member(fams[g.r.IntN(len(fams))], false))
+		}
+		if g.chance(2) {
+			vs = slices.DeleteFunc(vs, func(s string) bool { return !MustParse(s).IsPrerelease() })
+		}
+		req2.Filters = append(req2.Filters, filterReq{g.pick("", " , "), vs})
+	}
+
+	ans2 := o.ask(t, req2)
+	modes := [3]Prereleases{PrereleasesDefault, PrereleasesAllow, PrereleasesExclude}
+	var containsPre int
+	for i, c := range cases {
+		for j, mode := range modes {
+			got := c.set.Contains(c.v, mode)
+			if got != ans2.Contains[i][j] {
+				t.Errorf("%q.Contains(%q, %v) = %v, packaging %v", req2.Contains[i][0], c.v, mode, got, ans2.Contains[i][j])
+			}
+		}
+		if c.v.IsPrerelease() {
+			containsPre++
+		}
+	}
+	for i, f := range req2.Filters {
+		set, _ := ParseSpecifierSet(f.Set)
+		var vs []Version
+		for _, s := range f.Versions {
+			vs = append(vs, MustParse(s))
+		}
+		for j, mode := range modes {
+			var got []string
+			for _, v := range set.Filter(vs, mode) {
+				got = append(got, v.String())
+			}
+			want := ans2.Filters[i][j]
+			if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+				t.Errorf("%q.Filter(%q, %v) = %q, packaging %q", f.Set, f.Versions, mode, got, want)
+			}
+		}
+	}
+
+	t.Logf("compared with packaging %s:", o.packaging)
+	t.Logf("  %d version strings (%d valid; %d non-ASCII spellings packaging accepts skipped)", len(req.Versions), valid, nonASCII)
+	t.Logf("  %d version pairs ordered", len(req.Pairs))
+	t.Logf("  %d specifier sets (%d valid; %d skipped for ~=/=== duplicate removal)", len(req.Sets), validSets, setsExcluded)
+	t.Logf("  %d set x version pairs x 3 prerelease modes (%d pre-releases; %d pairs skipped where 21.3 prefix matching differs)", len(cases), containsPre, pairsExcluded)
+	t.Logf("  %d Filter calls x 3 prerelease modes", len(req2.Filters))
+	if parseMismatch > 0 {
+		t.Logf("%d parse mismatches", parseMismatch)
+	}
+}
