@@ -87,8 +87,14 @@ func (r *Router) Route(ctx context.Context, project, locked string) (Route, erro
 	}
 	r.mu.Unlock()
 	v, _, _ := r.flight.Do("route"+keySep+key, func() (any, error) {
+		r.mu.Lock()
+		res, ok := r.routes[key] // answered between the check above and now
+		r.mu.Unlock()
+		if ok {
+			return res, nil
+		}
 		rt, err := r.route(ctx, name, locked)
-		res := routeResult{rt, err}
+		res = routeResult{rt, err}
 		if ctx.Err() == nil {
 			r.mu.Lock()
 			r.routes[key] = res
@@ -220,11 +226,17 @@ func (r *Router) versions(ctx context.Context, idx Index, project string) ([]str
 	}
 	r.mu.Unlock()
 	v, _, _ := r.flight.Do("ask"+keySep+key, func() (any, error) {
+		r.mu.Lock()
+		a, ok := r.answers[key]
+		r.mu.Unlock()
+		if ok {
+			return a, nil
+		}
 		vs, err := r.lookup.Versions(ctx, idx, project)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			err = &IndexError{Project: project, Index: idx, Err: err}
 		}
-		a := answer{vs, err}
+		a = answer{vs, err}
 		if ctx.Err() == nil {
 			r.mu.Lock()
 			r.answers[key] = a
