@@ -1,0 +1,197 @@
+package index
+
+import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"encoding/json"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// The cache under Options.CacheDir:
+//
+//	pages/<key>.json        a page with its validators (ETag, Last-Modified)
+//	metadata/<sha256>       core metadata, by its own sha256
+//	metadata-of/<sha256>    core metadata, by the sha256 of its file
+//	files/<sha256>          distribution files, by their sha256
+//	provenance/<key>        provenance objects, by URL and file hash
+//
+// Keys never include credentials: URLs are stripped of userinfo before
+// they are hashed. Every write goes to a temporary file in the target
+// directory, is synced, and renamed into place.
+
+// cachedPage is a page as stored, with what revalidation needs.
+type cachedPage struct {
+	URL          string `json:"url"`       // redacted, for people reading the cache
+	FinalURL     string `json:"final-url"` // after redirects, without credentials
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last-modified,omitempty"`
+	ContentType  string `json:"content-type"`
+	Body         []byte `json:"body"`
+}
+
+// cacheKey hashes its parts into a file name.
+func cacheKey(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		io.WriteString(h, p)
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func (c *Client) loadPage(key string) *cachedPage {
+	data, ok := c.cacheRead("pages", key+".json")
+	if !ok {
+		return nil
+	}
+	var p cachedPage
+	if err := json.Unmarshal(data, &p); err != nil {
+		c.opts.Logf("cache: ignoring unreadable page entry %s: %v", key, err)
+		return nil
+	}
+	if p.ETag == "" && p.LastModified == "" {
+		return nil // cannot be revalidated, so it is useless
+	}
+	return &p
+}
+
+func (c *Client) storePage(key string, p *cachedPage) {
+	if c.opts.CacheDir == "" || (p.ETag == "" && p.LastModified == "") {
+		return
+	}
+	data, err := json.Marshal(p)
+	if err != nil {
+		return
+	}
+	c.cacheWrite("pages", key+".json", data)
+}
+
+// cacheRead returns a cache entry; a missing or unreadable one is a miss.
+func (c *Client) cacheRead(kind, name string) ([]byte, bool) {
+	if c.opts.CacheDir == "" {
+		return nil, false
+	}
+	data, err := os.ReadFile(filepath.Join(c.opts.CacheDir, kind, name))
+	if err != nil {
+		return nil, false
+	}
+	return data, true
+}
+
+// cacheWrite stores an entry; a failure is logged, never fatal: the cache
+// only saves work.
+func (c *Client) cacheWrite(kind, name string, data []byte) {
+	if c.opts.CacheDir == "" {
+		return
+	}
+	err := writeAtomic(filepath.Join(c.opts.CacheDir, kind), name, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	if err != nil {
+		c.opts.Logf("cache: %v", err)
+	}
+}
+
+// writeAtomic writes dir/name through write: a temporary file in dir,
+// synced, closed and renamed, removed on any error.
+func writeAtomic(dir, name string, write func(io.Writer) error) (err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-"+name+"-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = write(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), filepath.Join(dir, name))
+}
+
+// digester hashes what is written to it: always sha256, plus the
+// algorithm the index published when that is another one.
+type digester struct {
+	sum256 hash.Hash
+	algo   string
+	other  hash.Hash
+}
+
+// strongestHash picks the hash to check from those an index published.
+func strongestHash(hashes map[string]string) (algo, want string) {
+	for _, a := range []string{"sha256", "sha512", "sha384", "sha224", "sha1", "md5"} {
+		if v := hashes[a]; v != "" {
+			return a, v
+		}
+	}
+	return "", ""
+}
+
+func newHash(algo string) hash.Hash {
+	switch algo {
+	case "sha512":
+		return sha512.New()
+	case "sha384":
+		return sha512.New384()
+	case "sha224":
+		return sha256.New224()
+	case "sha1":
+		return sha1.New()
+	case "md5":
+		return md5.New()
+	}
+	return nil
+}
+
+func newDigester(hashes map[string]string) *digester {
+	d := &digester{sum256: sha256.New()}
+	if algo, _ := strongestHash(hashes); algo != "" && algo != "sha256" {
+		d.algo, d.other = algo, newHash(algo)
+	}
+	return d
+}
+
+func (d *digester) Write(p []byte) (int, error) {
+	d.sum256.Write(p)
+	if d.other != nil {
+		d.other.Write(p)
+	}
+	return len(p), nil
+}
+
+func (d *digester) sha256() string { return hex.EncodeToString(d.sum256.Sum(nil)) }
+
+// check compares the digest with the strongest published hash. It
+// returns the algorithm and digests on a mismatch; with no published hash
+// it passes.
+func (d *digester) check(hashes map[string]string) (ok bool, algo, want, got string) {
+	algo, want = strongestHash(hashes)
+	switch algo {
+	case "":
+		return true, "", "", ""
+	case "sha256":
+		got = d.sha256()
+	default:
+		got = hex.EncodeToString(d.other.Sum(nil))
+	}
+	return strings.EqualFold(got, want), algo, want, got
+}

@@ -1,0 +1,653 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/safepip/safepip/pypa/pep508"
+)
+
+// Defaults of Options.
+const (
+	DefaultTimeout            = 30 * time.Second
+	DefaultRetries            = 3
+	DefaultBackoff            = 500 * time.Millisecond
+	DefaultMaxBackoff         = 20 * time.Second
+	DefaultMaxPageBytes       = 64 << 20
+	DefaultMaxMetadataBytes   = 16 << 20
+	DefaultMaxProvenanceBytes = 16 << 20
+	DefaultMaxFileBytes       = 8 << 30
+	DefaultParallel           = 8
+)
+
+// Options configure a Client. The zero value works: no disk cache, no
+// netrc, and the defaults above.
+type Options struct {
+	// CacheDir holds the on-disk cache; "" keeps nothing on disk.
+	CacheDir string
+	// NetrcPath is a netrc file to take credentials from; "" for none.
+	// A missing file is not an error.
+	NetrcPath string
+	// Timeout bounds connecting, waiting for response headers, and each
+	// pause while reading a body.
+	Timeout time.Duration
+	// Retries is how many times a failed request is retried (0: the
+	// default, negative: never).
+	Retries int
+	// Backoff is the pause before the first retry, doubled each time up to
+	// MaxBackoff, which also caps Retry-After.
+	Backoff    time.Duration
+	MaxBackoff time.Duration
+	// Size limits of responses.
+	MaxPageBytes       int64
+	MaxMetadataBytes   int64
+	MaxProvenanceBytes int64
+	MaxFileBytes       int64
+	// Parallel bounds Prefetch.
+	Parallel int
+	// Logf receives one line per notable event (retries, cache hits,
+	// fall-backs); URLs in it are redacted. nil discards them.
+	Logf func(format string, args ...any)
+	// Transport replaces the base HTTP transport (tests with TLS servers);
+	// nil uses a tuned clone of http.DefaultTransport.
+	Transport http.RoundTripper
+}
+
+// Client fetches from package indexes. It is safe for concurrent use.
+type Client struct {
+	opts  Options
+	retry *retryTransport
+	http  *http.Client
+	netrc []netrcEntry
+	group singleflight.Group
+}
+
+// NewClient returns a client. It fails only on an unreadable or malformed
+// netrc file.
+func NewClient(opts Options) (*Client, error) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	switch {
+	case opts.Retries == 0:
+		opts.Retries = DefaultRetries
+	case opts.Retries < 0:
+		opts.Retries = 0
+	}
+	if opts.Backoff <= 0 {
+		opts.Backoff = DefaultBackoff
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = DefaultMaxBackoff
+	}
+	setDefault(&opts.MaxPageBytes, DefaultMaxPageBytes)
+	setDefault(&opts.MaxMetadataBytes, DefaultMaxMetadataBytes)
+	setDefault(&opts.MaxProvenanceBytes, DefaultMaxProvenanceBytes)
+	setDefault(&opts.MaxFileBytes, DefaultMaxFileBytes)
+	if opts.Parallel <= 0 {
+		opts.Parallel = DefaultParallel
+	}
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
+	c := &Client{opts: opts}
+	if opts.NetrcPath != "" {
+		data, err := os.ReadFile(opts.NetrcPath)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+		case err != nil:
+			return nil, fmt.Errorf("reading netrc: %w", err)
+		default:
+			if c.netrc, err = parseNetrc(opts.NetrcPath, data); err != nil {
+				return nil, err
+			}
+		}
+	}
+	base := opts.Transport
+	if base == nil {
+		base = newBaseTransport(opts.Timeout)
+	}
+	c.retry = &retryTransport{base: base, retries: opts.Retries, backoff: opts.Backoff, maxWait: opts.MaxBackoff, logf: opts.Logf}
+	c.http = &http.Client{Transport: c.retry, CheckRedirect: c.checkRedirect}
+	return c, nil
+}
+
+func setDefault(v *int64, def int64) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
+// Requests returns how many HTTP requests the client has made, retries
+// included.
+func (c *Client) Requests() int64 { return c.retry.attempts.Load() }
+
+// Project returns the files idx offers for the project name (any
+// spelling). A project the index does not have is a *NotFoundError; a
+// failure to reach the index a *NetworkError; an unusable page a
+// *PageError. The result is the caller's to modify.
+func (c *Client) Project(ctx context.Context, idx Index, name string) (*Project, error) {
+	if !pep508.ValidName(name) {
+		return nil, fmt.Errorf("invalid project name %q", truncate(name))
+	}
+	project := pep508.NormalizeName(name)
+	root, err := parseIndexURL(idx)
+	if err != nil {
+		return nil, err
+	}
+	v, err, _ := c.group.Do("project\x00"+idx.Name+"\x00"+cleanURL(root)+"\x00"+project, func() (any, error) {
+		switch {
+		case idx.FindLinks:
+			return c.findLinks(ctx, idx, root, project)
+		case root.Scheme == "file":
+			return c.fileProject(idx, root, project)
+		default:
+			return c.httpProject(ctx, idx, root, project)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Project).clone(), nil
+}
+
+// parseIndexURL parses idx.URL (a bare path counts as a local --find-links
+// directory) and checks its scheme.
+func parseIndexURL(idx Index) (*url.URL, error) {
+	raw := idx.URL
+	if idx.FindLinks && !strings.Contains(raw, "://") {
+		abs, err := filepath.Abs(raw)
+		if err != nil {
+			return nil, fmt.Errorf("index %q: %w", idx.Name, err)
+		}
+		return &url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("index %q: bad URL %s", idx.Name, Redact(raw))
+	}
+	if u.Scheme == "file" {
+		return u, nil
+	}
+	if err := checkRemoteURL(u); err != nil {
+		return nil, fmt.Errorf("index %q: %w", idx.Name, err)
+	}
+	return u, nil
+}
+
+// checkRemoteURL allows https, and plain http only to loopback hosts.
+func checkRemoteURL(u *url.URL) error {
+	switch {
+	case u.Host == "":
+		return fmt.Errorf("URL %s has no host", Redact(u.String()))
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+		return nil
+	case u.Scheme == "http":
+		return fmt.Errorf("refusing plain http URL %s: use https (http is allowed only for loopback hosts)", Redact(u.String()))
+	}
+	return fmt.Errorf("unsupported URL scheme %q in %s", u.Scheme, Redact(u.String()))
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkRedirect follows at most 10 redirects, never from https to http,
+// only to allowed URLs, and drops credentials when the host changes (the
+// new host gets its own netrc entry, if any).
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	prev := via[len(via)-1]
+	if prev.URL.Scheme == "https" && req.URL.Scheme != "https" {
+		return fmt.Errorf("refusing redirect from https to %s", Redact(req.URL.String()))
+	}
+	if err := checkRemoteURL(req.URL); err != nil {
+		return fmt.Errorf("redirect: %w", err)
+	}
+	req.URL.User = nil
+	if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+		req.Header.Del("Authorization")
+		if login, pass, ok := lookupNetrc(c.netrc, req.URL.Hostname()); ok {
+			req.SetBasicAuth(login, pass)
+		}
+	}
+	return nil
+}
+
+// authorize attaches Basic credentials to req: the index URL's userinfo
+// when req goes to the index's host, else the netrc entry of req's host.
+func (c *Client) authorize(req *http.Request, idx Index) {
+	if root, err := url.Parse(idx.URL); err == nil && root.User != nil && strings.EqualFold(root.Host, req.URL.Host) {
+		pass, _ := root.User.Password()
+		req.SetBasicAuth(root.User.Username(), pass)
+		return
+	}
+	if login, pass, ok := lookupNetrc(c.netrc, req.URL.Hostname()); ok {
+		req.SetBasicAuth(login, pass)
+	}
+}
+
+// response is an HTTP response whose body stops when idle too long.
+type response struct {
+	*http.Response
+	url      string // the requested URL, redacted
+	attempts int
+}
+
+// get sends one GET (retried by the transport) for rawURL. Transport
+// failures become *NetworkError; the caller handles the status.
+func (c *Client) get(ctx context.Context, idx Index, rawURL string, header http.Header) (*response, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, &PageError{Index: idx.Name, URL: Redact(rawURL), Err: err}
+	}
+	u.User = nil
+	if err := checkRemoteURL(u); err != nil {
+		return nil, &PageError{Index: idx.Name, URL: Redact(rawURL), Err: err}
+	}
+	var attempts atomic.Int32
+	reqCtx, cancel := context.WithCancel(context.WithValue(ctx, attemptsKey{}, &attempts))
+	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		cancel()
+		return nil, &PageError{Index: idx.Name, URL: Redact(rawURL), Err: err}
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	req.Header.Set("User-Agent", "safepip")
+	c.authorize(req, idx)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		cancel()
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // its URL may hold a query token; ours is redacted
+		}
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return nil, &NetworkError{Index: idx.Name, URL: Redact(u.String()), Attempts: int(attempts.Load()), Err: err}
+	}
+	resp.Body = newIdleBody(resp.Body, c.opts.Timeout, cancel)
+	return &response{Response: resp, url: Redact(u.String()), attempts: int(attempts.Load())}, nil
+}
+
+// statusError turns a non-success response into a *NetworkError.
+func (r *response) statusError(idx Index) error {
+	return &NetworkError{Index: idx.Name, URL: r.url, Status: r.StatusCode, Attempts: r.attempts}
+}
+
+// readAll reads the body up to limit bytes; more is a *TooLargeError.
+func (r *response) readAll(idx Index, limit int64) ([]byte, error) {
+	defer r.Body.Close()
+	if r.ContentLength > limit {
+		return nil, &PageError{Index: idx.Name, URL: r.url, Err: &TooLargeError{URL: r.url, LimitBytes: limit}}
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return nil, &NetworkError{Index: idx.Name, URL: r.url, Status: r.StatusCode, Attempts: r.attempts, Err: err}
+	}
+	if int64(len(data)) > limit {
+		return nil, &PageError{Index: idx.Name, URL: r.url, Err: &TooLargeError{URL: r.url, LimitBytes: limit}}
+	}
+	return data, nil
+}
+
+// httpProject fetches and parses a project page, revalidating a cached copy.
+func (c *Client) httpProject(ctx context.Context, idx Index, root *url.URL, project string) (*Project, error) {
+	page := *root
+	page.User = nil
+	page.RawQuery, page.Fragment, page.RawFragment = "", "", ""
+	page.Path = strings.TrimRight(root.Path, "/") + "/" + project + "/"
+	page.RawPath = ""
+	pageURL := page.String()
+	body, finalURL, ctype, err := c.fetchPage(ctx, idx, pageURL, true)
+	var nf *NetworkError
+	if errors.As(err, &nf) && (nf.Status == http.StatusNotFound || nf.Status == http.StatusGone) {
+		return nil, &NotFoundError{Index: idx.Name, URL: Redact(pageURL), Project: project}
+	}
+	if err != nil {
+		return nil, err
+	}
+	p, err := parsePage(finalURL, ctype, body)
+	if err == nil {
+		err = selectProject(p, project, false)
+	}
+	if err != nil {
+		return nil, &PageError{Index: idx.Name, URL: Redact(finalURL), Err: err}
+	}
+	p.Index = idx.Name
+	for _, s := range p.Skipped {
+		c.opts.Logf("index %q: %s: skipped %s", idx.Name, p.URL, s)
+	}
+	return p, nil
+}
+
+// parsePage parses a page by its content type.
+func parsePage(pageURL, contentType string, body []byte) (*Project, error) {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if contentType == "" {
+		mt, err = "text/html", nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bad Content-Type %q", truncate(contentType))
+	}
+	switch mt {
+	case ContentTypeJSON:
+		return ParseJSON(pageURL, body)
+	case ContentTypeHTML, "text/html":
+		return ParseHTML(pageURL, body)
+	}
+	return nil, fmt.Errorf("unexpected Content-Type %q (want %s or text/html)", truncate(mt), ContentTypeJSON)
+}
+
+// fetchPage GETs a page with content negotiation, using and refreshing the
+// page cache. It returns the body, the URL it came from after redirects
+// (relative links resolve against it) and its content type.
+func (c *Client) fetchPage(ctx context.Context, idx Index, pageURL string, negotiate bool) (body []byte, finalURL, ctype string, err error) {
+	accept := "text/html"
+	if negotiate {
+		accept = acceptHeader
+	}
+	key := cacheKey(pageURL, accept)
+	cached := c.loadPage(key)
+	h := http.Header{"Accept": {accept}}
+	if cached != nil {
+		if cached.ETag != "" {
+			h.Set("If-None-Match", cached.ETag)
+		}
+		if cached.LastModified != "" {
+			h.Set("If-Modified-Since", cached.LastModified)
+		}
+	}
+	resp, err := c.get(ctx, idx, pageURL, h)
+	if err != nil {
+		return nil, "", "", err
+	}
+	switch {
+	case resp.StatusCode == http.StatusNotModified && cached != nil:
+		resp.Body.Close()
+		c.opts.Logf("%s: not modified, using the cache", resp.url)
+		return cached.Body, cached.FinalURL, cached.ContentType, nil
+	case resp.StatusCode != http.StatusOK:
+		resp.Body.Close()
+		return nil, "", "", resp.statusError(idx)
+	}
+	body, err = resp.readAll(idx, c.opts.MaxPageBytes)
+	if err != nil {
+		return nil, "", "", err
+	}
+	final := *resp.Request.URL
+	final.User = nil
+	finalURL = final.String()
+	ctype = resp.Header.Get("Content-Type")
+	c.storePage(key, &cachedPage{
+		URL: Redact(pageURL), FinalURL: finalURL, ETag: resp.Header.Get("ETag"),
+		LastModified: resp.Header.Get("Last-Modified"), ContentType: ctype, Body: body,
+	})
+	return body, finalURL, ctype, nil
+}
+
+// fileProject reads <root>/<project>/index.html of a file:// PEP 503 tree.
+func (c *Client) fileProject(idx Index, root *url.URL, project string) (*Project, error) {
+	dir := strings.TrimRight(root.Path, "/") + "/" + project + "/"
+	pageURL := (&url.URL{Scheme: "file", Path: dir}).String()
+	data, err := readLocal(filepath.FromSlash(dir+"index.html"), c.opts.MaxPageBytes)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, &NotFoundError{Index: idx.Name, URL: pageURL, Project: project}
+	}
+	if err != nil {
+		return nil, &PageError{Index: idx.Name, URL: pageURL, Err: err}
+	}
+	p, err := ParseHTML(pageURL, data)
+	if err == nil {
+		err = selectProject(p, project, false)
+	}
+	if err != nil {
+		return nil, &PageError{Index: idx.Name, URL: pageURL, Err: err}
+	}
+	p.Index = idx.Name
+	return p, nil
+}
+
+// findLinks lists the files of project in a --find-links location: a
+// local directory, a local HTML file, or an http(s) page of links.
+func (c *Client) findLinks(ctx context.Context, idx Index, root *url.URL, project string) (*Project, error) {
+	var p *Project
+	switch root.Scheme {
+	case "file":
+		info, err := os.Stat(filepath.FromSlash(root.Path))
+		if err != nil {
+			return nil, &PageError{Index: idx.Name, URL: root.String(), Err: err}
+		}
+		if info.IsDir() {
+			p, err = c.listDir(idx, root)
+		} else {
+			var data []byte
+			data, err = readLocal(filepath.FromSlash(root.Path), c.opts.MaxPageBytes)
+			if err == nil {
+				p, err = ParseHTML(root.String(), data)
+			}
+		}
+		if err != nil {
+			return nil, &PageError{Index: idx.Name, URL: root.String(), Err: err}
+		}
+	default:
+		page := *root
+		page.User = nil
+		body, finalURL, ctype, err := c.fetchPage(ctx, idx, page.String(), false)
+		if err != nil {
+			return nil, err
+		}
+		if p, err = parsePage(finalURL, ctype, body); err != nil {
+			return nil, &PageError{Index: idx.Name, URL: Redact(finalURL), Err: err}
+		}
+	}
+	p.Name = "" // a links page lists many projects
+	if err := selectProject(p, project, true); err != nil {
+		return nil, &PageError{Index: idx.Name, URL: p.URL, Err: err}
+	}
+	if len(p.Files) == 0 {
+		return nil, &NotFoundError{Index: idx.Name, URL: Redact(root.String()), Project: project}
+	}
+	if root.Scheme == "file" {
+		for i := range p.Files {
+			if err := c.hashLocal(&p.Files[i]); err != nil {
+				return nil, &PageError{Index: idx.Name, URL: p.URL, Err: err}
+			}
+		}
+	}
+	p.Index = idx.Name
+	p.Skipped = nil
+	return p, nil
+}
+
+// listDir lists the regular files of a local directory as links.
+func (c *Client) listDir(idx Index, root *url.URL) (*Project, error) {
+	entries, err := os.ReadDir(filepath.FromSlash(root.Path))
+	if err != nil {
+		return nil, err
+	}
+	dir := strings.TrimRight(root.Path, "/") + "/"
+	p := &Project{URL: (&url.URL{Scheme: "file", Path: dir}).String()}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || checkFilename(e.Name()) != nil {
+			continue
+		}
+		p.Files = append(p.Files, File{
+			Filename: e.Name(),
+			URL:      (&url.URL{Scheme: "file", Path: dir + e.Name()}).String(),
+			Hashes:   map[string]string{},
+		})
+	}
+	return p, nil
+}
+
+// hashLocal fills in the sha256 and size of a local file that has none, so
+// local files carry hashes like remote ones.
+func (c *Client) hashLocal(f *File) error {
+	if f.SHA256() != "" {
+		return nil
+	}
+	path, err := localPath(f.URL)
+	if err != nil {
+		return err
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	d := newDigester(nil)
+	n, err := io.Copy(d, io.LimitReader(fh, c.opts.MaxFileBytes+1))
+	if err != nil {
+		return fmt.Errorf("hashing %s: %w", path, err)
+	}
+	if n > c.opts.MaxFileBytes {
+		return &TooLargeError{URL: f.URL, LimitBytes: c.opts.MaxFileBytes}
+	}
+	f.Hashes["sha256"] = d.sha256()
+	f.Size = n
+	return nil
+}
+
+// localPath returns the local path of a file:// URL.
+func localPath(rawURL string) (string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "file" {
+		return "", fmt.Errorf("%s is not a file:// URL", Redact(rawURL))
+	}
+	if u.Host != "" && u.Host != "localhost" {
+		return "", fmt.Errorf("file URL %s names a remote host", Redact(rawURL))
+	}
+	return filepath.FromSlash(u.Path), nil
+}
+
+// readLocal reads a local file of at most limit bytes.
+func readLocal(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, &TooLargeError{URL: "file://" + filepath.ToSlash(path), LimitBytes: limit}
+	}
+	return data, nil
+}
+
+// fetchSmall returns the bytes at rawURL (http(s) or file://), at most
+// limit of them. A missing resource is a *NetworkError with Status 404.
+func (c *Client) fetchSmall(ctx context.Context, idx Index, rawURL string, limit int64) ([]byte, error) {
+	if strings.HasPrefix(rawURL, "file:") {
+		path, err := localPath(rawURL)
+		if err != nil {
+			return nil, &PageError{Index: idx.Name, URL: Redact(rawURL), Err: err}
+		}
+		data, err := readLocal(path, limit)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, &NetworkError{Index: idx.Name, URL: Redact(rawURL), Status: http.StatusNotFound}
+		}
+		if err != nil {
+			return nil, &PageError{Index: idx.Name, URL: Redact(rawURL), Err: err}
+		}
+		return data, nil
+	}
+	resp, err := c.get(ctx, idx, rawURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, resp.statusError(idx)
+	}
+	return resp.readAll(idx, limit)
+}
+
+// Provenance returns the PEP 740 provenance object of f as served, at most
+// MaxProvenanceBytes, cached by its URL and the file's hash. A file without
+// a provenance URL gives nil, nil.
+func (c *Client) Provenance(ctx context.Context, idx Index, f File) ([]byte, error) {
+	if f.Provenance == "" {
+		return nil, nil
+	}
+	key := cacheKey(f.Provenance, f.SHA256())
+	if data, ok := c.cacheRead("provenance", key); ok {
+		return data, nil
+	}
+	v, err, _ := c.group.Do("provenance\x00"+key, func() (any, error) {
+		data, err := c.fetchSmall(ctx, idx, f.Provenance, c.opts.MaxProvenanceBytes)
+		if err != nil {
+			return nil, err
+		}
+		c.cacheWrite("provenance", key, data)
+		return data, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]byte), nil
+}
+
+// Fetch is one request for Prefetch: a project page, or with File set, the
+// core metadata of that file.
+type Fetch struct {
+	Index   Index
+	Project string
+	File    *File
+}
+
+// Fetched is the answer to one Fetch.
+type Fetched struct {
+	Project  *Project // for a page
+	Metadata []byte   // for a file's metadata
+	Err      error
+}
+
+// Prefetch runs reqs with at most Options.Parallel at a time and returns
+// one answer per request, in order. Errors stay in their slot: a missing
+// project on one index does not stop the others.
+func (c *Client) Prefetch(ctx context.Context, reqs []Fetch) []Fetched {
+	out := make([]Fetched, len(reqs))
+	var g errgroup.Group
+	g.SetLimit(c.opts.Parallel)
+	for i, r := range reqs {
+		g.Go(func() error {
+			if r.File != nil {
+				out[i].Metadata, out[i].Err = c.Metadata(ctx, r.Index, *r.File)
+			} else {
+				out[i].Project, out[i].Err = c.Project(ctx, r.Index, r.Project)
+			}
+			return nil
+		})
+	}
+	g.Wait()
+	return out
+}

@@ -1,0 +1,626 @@
+package index
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/safepip/safepip/pypa/pep508"
+)
+
+// Content types of the simple API (PEP 691).
+const (
+	ContentTypeJSON = "application/vnd.pypi.simple.v1+json"
+	ContentTypeHTML = "application/vnd.pypi.simple.v1+html"
+)
+
+// acceptHeader prefers JSON, then the versioned HTML, then plain HTML.
+const acceptHeader = ContentTypeJSON + ", " + ContentTypeHTML + ";q=0.2, text/html;q=0.01"
+
+// ParseHTML parses a PEP 503 HTML project page (or a --find-links page)
+// served at pageURL. Links are resolved against pageURL or the page's
+// <base href>; hashes come from "#sha256=..." fragments; data-* attributes
+// are HTML-unescaped. Links that are not files (directories, other URL
+// schemes) are left out and named in Project.Skipped. Project.Name is
+// empty: an HTML page does not state it reliably.
+//
+// An error means the page cannot be trusted: an unparsable page URL, a
+// malformed hash, or a filename with a path separator, "..", or a control
+// character.
+func ParseHTML(pageURL string, data []byte) (*Project, error) {
+	page, err := url.Parse(pageURL)
+	if err != nil {
+		return nil, fmt.Errorf("page URL %q: %w", Redact(pageURL), err)
+	}
+	base := page
+	baseSet := false
+	p := &Project{URL: Redact(pageURL)}
+	tk := tokenizer{data: data}
+	for {
+		name, attrs, ok := tk.next()
+		if !ok {
+			break
+		}
+		switch name {
+		case "base":
+			if href, ok := attrs["href"]; ok && !baseSet {
+				baseSet = true
+				u, err := page.Parse(strings.TrimSpace(href))
+				if err != nil {
+					return nil, fmt.Errorf("<base href=%q>: %w", href, err)
+				}
+				base = u
+			}
+		case "meta":
+			if attrs["name"] == "pypi:repository-version" {
+				p.APIVersion = attrs["content"]
+			}
+		case "a":
+			href, ok := attrs["href"]
+			if !ok {
+				continue
+			}
+			f, skip, err := htmlFile(page, base, strings.TrimSpace(href), attrs)
+			if err != nil {
+				return nil, err
+			}
+			if skip != "" {
+				p.Skipped = append(p.Skipped, skip)
+				continue
+			}
+			p.Files = append(p.Files, f)
+		}
+	}
+	if err := checkAPIVersion(p.APIVersion); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// htmlFile builds a File from one anchor. A non-empty skip says why the
+// link is not a file.
+func htmlFile(page, base *url.URL, href string, attrs map[string]string) (f File, skip string, err error) {
+	u, err := base.Parse(href)
+	if err != nil {
+		return f, fmt.Sprintf("link %q: %v", Redact(href), err), nil
+	}
+	if !linkSchemeOK(page, u) {
+		return f, fmt.Sprintf("link %q: scheme %q not allowed on this page", Redact(u.String()), u.Scheme), nil
+	}
+	filename, err := lastSegment(u)
+	if err != nil {
+		return f, "", err
+	}
+	if filename == "" {
+		return f, fmt.Sprintf("link %q: not a file", Redact(u.String())), nil
+	}
+	f = File{Filename: filename, Hashes: map[string]string{}}
+	if algo, value, ok := strings.Cut(u.Fragment, "="); ok && knownHash(algo) {
+		algo, value, err := checkHash(algo, value)
+		if err != nil {
+			return f, "", fmt.Errorf("file %q: %w", filename, err)
+		}
+		f.Hashes[algo] = value
+	}
+	f.URL = cleanURL(u)
+	f.RequiresPython = strings.TrimSpace(attrs["data-requires-python"])
+	if reason, ok := attrs["data-yanked"]; ok {
+		f.Yanked, f.YankedReason = true, reason
+	}
+	meta, ok := attrs["data-core-metadata"]
+	if !ok {
+		meta, ok = attrs["data-dist-info-metadata"]
+	}
+	if ok {
+		if f.CoreMetadata, f.CoreMetadataHashes, err = htmlMetadataAttr(meta); err != nil {
+			return f, "", fmt.Errorf("file %q: data-core-metadata: %w", filename, err)
+		}
+	}
+	if prov, ok := attrs["data-provenance"]; ok && prov != "" {
+		pu, err := base.Parse(strings.TrimSpace(prov))
+		if err != nil || !linkSchemeOK(page, pu) {
+			return f, "", fmt.Errorf("file %q: bad data-provenance %q", filename, Redact(prov))
+		}
+		f.Provenance = cleanURL(pu)
+	}
+	return f, "", nil
+}
+
+// htmlMetadataAttr parses a PEP 714 attribute: "true" or "<hash>=<hex>".
+func htmlMetadataAttr(v string) (bool, map[string]string, error) {
+	v = strings.TrimSpace(v)
+	switch strings.ToLower(v) {
+	case "true", "":
+		return true, map[string]string{}, nil
+	case "false":
+		return false, nil, nil
+	}
+	algo, value, ok := strings.Cut(v, "=")
+	if !ok {
+		return false, nil, fmt.Errorf("%q is neither \"true\" nor <hash>=<hex>", v)
+	}
+	algo, value, err := checkHash(algo, value)
+	if err != nil {
+		return false, nil, err
+	}
+	return true, map[string]string{algo: value}, nil
+}
+
+// jsonPage is the PEP 691 project page.
+type jsonPage struct {
+	Meta struct {
+		APIVersion string `json:"api-version"`
+	} `json:"meta"`
+	Name     string     `json:"name"`
+	Versions []string   `json:"versions"`
+	Files    []jsonFile `json:"files"`
+}
+
+type jsonFile struct {
+	Filename         string            `json:"filename"`
+	URL              string            `json:"url"`
+	Hashes           map[string]string `json:"hashes"`
+	RequiresPython   *string           `json:"requires-python"`
+	Yanked           json.RawMessage   `json:"yanked"`
+	CoreMetadata     json.RawMessage   `json:"core-metadata"`
+	DistInfoMetadata json.RawMessage   `json:"dist-info-metadata"`
+	Size             *int64            `json:"size"`
+	UploadTime       *string           `json:"upload-time"`
+	Provenance       *string           `json:"provenance"`
+}
+
+// ParseJSON parses a PEP 691 JSON project page served at pageURL. Relative
+// file URLs are resolved against pageURL. The page must state a 1.x
+// meta.api-version and a name; any malformed field, hash or filename is an
+// error naming the file.
+func ParseJSON(pageURL string, data []byte) (*Project, error) {
+	page, err := url.Parse(pageURL)
+	if err != nil {
+		return nil, fmt.Errorf("page URL %q: %w", Redact(pageURL), err)
+	}
+	var jp jsonPage
+	if err := json.Unmarshal(data, &jp); err != nil {
+		return nil, fmt.Errorf("malformed JSON page: %w", err)
+	}
+	if jp.Meta.APIVersion == "" {
+		return nil, errors.New("JSON page has no meta.api-version")
+	}
+	if err := checkAPIVersion(jp.Meta.APIVersion); err != nil {
+		return nil, err
+	}
+	if jp.Name == "" {
+		return nil, errors.New("JSON page has no project name")
+	}
+	p := &Project{Name: jp.Name, URL: Redact(pageURL), APIVersion: jp.Meta.APIVersion, Versions: jp.Versions}
+	for i, jf := range jp.Files {
+		f, err := jsonToFile(page, jf)
+		if err != nil {
+			if jf.Filename == "" {
+				return nil, fmt.Errorf("files[%d]: %w", i, err)
+			}
+			return nil, fmt.Errorf("file %q: %w", jf.Filename, err)
+		}
+		p.Files = append(p.Files, f)
+	}
+	return p, nil
+}
+
+func jsonToFile(page *url.URL, jf jsonFile) (File, error) {
+	f := File{Filename: jf.Filename, Hashes: map[string]string{}}
+	if jf.Filename == "" {
+		return f, errors.New("no filename")
+	}
+	if err := checkFilename(jf.Filename); err != nil {
+		return f, err
+	}
+	if jf.URL == "" {
+		return f, errors.New("no url")
+	}
+	u, err := page.Parse(jf.URL)
+	if err != nil {
+		return f, fmt.Errorf("url: %w", err)
+	}
+	if !linkSchemeOK(page, u) {
+		return f, fmt.Errorf("url %q: scheme %q not allowed on this page", Redact(u.String()), u.Scheme)
+	}
+	f.URL = cleanURL(u)
+	for algo, value := range jf.Hashes {
+		if !knownHash(algo) && !isHex(value) {
+			continue // an unknown hash we cannot use anyway
+		}
+		algo, value, err := checkHash(algo, value)
+		if err != nil {
+			return f, err
+		}
+		f.Hashes[algo] = value
+	}
+	if jf.RequiresPython != nil {
+		f.RequiresPython = strings.TrimSpace(*jf.RequiresPython)
+	}
+	if f.Yanked, f.YankedReason, err = jsonYanked(jf.Yanked); err != nil {
+		return f, err
+	}
+	meta := jf.CoreMetadata
+	if len(meta) == 0 || string(meta) == "null" {
+		meta = jf.DistInfoMetadata
+	}
+	if f.CoreMetadata, f.CoreMetadataHashes, err = jsonMetadata(meta); err != nil {
+		return f, err
+	}
+	if jf.Size != nil {
+		if *jf.Size < 0 {
+			return f, fmt.Errorf("negative size %d", *jf.Size)
+		}
+		f.Size = *jf.Size
+	}
+	if jf.UploadTime != nil {
+		t, err := time.Parse(time.RFC3339Nano, *jf.UploadTime)
+		if err != nil {
+			return f, fmt.Errorf("upload-time %q is not an ISO 8601 time like 2006-01-02T15:04:05.000000Z", *jf.UploadTime)
+		}
+		f.UploadTime = t.UTC()
+	}
+	if jf.Provenance != nil && *jf.Provenance != "" {
+		pu, err := page.Parse(*jf.Provenance)
+		if err != nil || !linkSchemeOK(page, pu) {
+			return f, fmt.Errorf("bad provenance URL %q", Redact(*jf.Provenance))
+		}
+		f.Provenance = cleanURL(pu)
+	}
+	return f, nil
+}
+
+// jsonYanked decodes PEP 691 "yanked": false, true, or a reason string.
+func jsonYanked(raw json.RawMessage) (bool, string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return false, "", nil
+	}
+	var b bool
+	if err := json.Unmarshal(raw, &b); err == nil {
+		return b, "", nil
+	}
+	var reason string
+	if err := json.Unmarshal(raw, &reason); err == nil {
+		return true, reason, nil
+	}
+	return false, "", fmt.Errorf("yanked is %s, want a boolean or a string", truncate(string(raw)))
+}
+
+// jsonMetadata decodes PEP 691/714 "core-metadata": a boolean or a dict of
+// hashes.
+func jsonMetadata(raw json.RawMessage) (bool, map[string]string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return false, nil, nil
+	}
+	var b bool
+	if err := json.Unmarshal(raw, &b); err == nil {
+		if b {
+			return true, map[string]string{}, nil
+		}
+		return false, nil, nil
+	}
+	var hashes map[string]string
+	if err := json.Unmarshal(raw, &hashes); err != nil {
+		return false, nil, fmt.Errorf("core-metadata is %s, want a boolean or a dict of hashes", truncate(string(raw)))
+	}
+	out := map[string]string{}
+	for algo, value := range hashes {
+		if !knownHash(algo) && !isHex(value) {
+			continue
+		}
+		algo, value, err := checkHash(algo, value)
+		if err != nil {
+			return false, nil, fmt.Errorf("core-metadata: %w", err)
+		}
+		out[algo] = value
+	}
+	return true, out, nil
+}
+
+// checkAPIVersion accepts an absent version and any 1.x.
+func checkAPIVersion(v string) error {
+	if v == "" {
+		return nil
+	}
+	major, _, _ := strings.Cut(v, ".")
+	if major != "1" {
+		return fmt.Errorf("unsupported repository API version %q (safepip speaks 1.x)", truncate(v))
+	}
+	return nil
+}
+
+// hashHexLen holds the digest lengths of the hashes pip knows.
+var hashHexLen = map[string]int{
+	"md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128,
+}
+
+func knownHash(algo string) bool {
+	_, ok := hashHexLen[strings.ToLower(algo)]
+	return ok
+}
+
+// checkHash lower-cases a hash and checks it is hex of the right length.
+func checkHash(algo, value string) (string, string, error) {
+	algo, value = strings.ToLower(algo), strings.ToLower(value)
+	if !isHex(value) {
+		return "", "", fmt.Errorf("%s hash %q is not hex", algo, truncate(value))
+	}
+	if n, ok := hashHexLen[algo]; ok && len(value) != n {
+		return "", "", fmt.Errorf("%s hash %q has %d hex digits, want %d", algo, truncate(value), len(value), n)
+	}
+	return algo, value, nil
+}
+
+func isHex(s string) bool {
+	if s == "" || len(s) > 256 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkFilename refuses names that could escape a directory or confuse a
+// terminal.
+func checkFilename(name string) error {
+	if strings.ContainsAny(name, `/\`) || strings.Contains(name, "..") {
+		return fmt.Errorf("filename %q holds a path separator or \"..\"", truncate(name))
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("filename %q holds a control character", truncate(name))
+		}
+	}
+	return nil
+}
+
+// lastSegment returns the unescaped last path segment of u, checked by
+// checkFilename; "" when u names a directory.
+func lastSegment(u *url.URL) (string, error) {
+	p := u.EscapedPath()
+	seg := p[strings.LastIndex(p, "/")+1:]
+	name, err := url.PathUnescape(seg)
+	if err != nil {
+		return "", fmt.Errorf("link %q: %w", Redact(u.String()), err)
+	}
+	if name == "" {
+		return "", nil
+	}
+	if err := checkFilename(name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// linkSchemeOK allows http(s) links anywhere and file links only on a
+// file:// page: a remote page must never point us at local files.
+func linkSchemeOK(page, link *url.URL) bool {
+	switch link.Scheme {
+	case "http", "https":
+		return link.Host != ""
+	case "file":
+		return page.Scheme == "file"
+	}
+	return false
+}
+
+// cleanURL returns u without credentials or fragment.
+func cleanURL(u *url.URL) string {
+	c := *u
+	c.User = nil
+	c.Fragment, c.RawFragment = "", ""
+	return c.String()
+}
+
+// truncate shortens hostile values before they reach a message.
+func truncate(s string) string {
+	const maxLen = 80
+	if len(s) > maxLen {
+		return s[:maxLen] + "..."
+	}
+	return s
+}
+
+// belongs reports whether filename is a wheel or sdist of project (a PEP 503
+// normalized name).
+func belongs(filename, project string) bool {
+	lower := strings.ToLower(filename)
+	if stem, ok := strings.CutSuffix(lower, ".whl"); ok {
+		parts := strings.Split(stem, "-")
+		return (len(parts) == 5 || len(parts) == 6) && parts[1] != "" &&
+			pep508.NormalizeName(parts[0]) == project
+	}
+	for _, ext := range []string{".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tbz", ".tar"} {
+		stem, ok := strings.CutSuffix(lower, ext)
+		if !ok {
+			continue
+		}
+		// legacy sdists put dashes in the name: try every split
+		for i := 0; i < len(stem); i++ {
+			if stem[i] != '-' || i+1 >= len(stem) {
+				continue
+			}
+			v := stem[i+1:]
+			if v[0] == 'v' && len(v) > 1 {
+				v = v[1:]
+			}
+			if '0' <= v[0] && v[0] <= '9' && pep508.NormalizeName(stem[:i]) == project {
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
+
+// selectProject checks that page p is the page of project and keeps only
+// its files, moving the others to Skipped. A page naming another project
+// is an error.
+func selectProject(p *Project, project string, quiet bool) error {
+	if p.Name != "" && pep508.NormalizeName(p.Name) != project {
+		return fmt.Errorf("page is for project %q, not %q", truncate(p.Name), project)
+	}
+	p.Name = project
+	kept := p.Files[:0]
+	for _, f := range p.Files {
+		if belongs(f.Filename, project) {
+			kept = append(kept, f)
+		} else if !quiet {
+			p.Skipped = append(p.Skipped, fmt.Sprintf("%q: not a wheel or sdist of %q", truncate(f.Filename), project))
+		}
+	}
+	p.Files = kept
+	return nil
+}
+
+// tokenizer finds start tags and their attributes in HTML. It is enough for
+// simple-API pages: it skips comments, doctype, end tags and the bodies of
+// script and style elements, and never fails: malformed markup ends a tag or
+// the page.
+type tokenizer struct {
+	data []byte
+	pos  int
+}
+
+// next returns the next start tag's lower-case name and its attributes
+// (lower-case names, unescaped values, first occurrence wins).
+func (t *tokenizer) next() (string, map[string]string, bool) {
+	d := t.data
+	for {
+		i := indexByte(d, t.pos, '<')
+		if i < 0 {
+			t.pos = len(d)
+			return "", nil, false
+		}
+		t.pos = i + 1
+		if hasPrefixAt(d, t.pos, "!--") {
+			end := indexString(d, t.pos+3, "-->")
+			if end < 0 {
+				t.pos = len(d)
+				return "", nil, false
+			}
+			t.pos = end + 3
+			continue
+		}
+		start := t.pos
+		for t.pos < len(d) && isAlnum(d[t.pos]) {
+			t.pos++
+		}
+		if t.pos == start {
+			continue // end tag, doctype, stray "<"
+		}
+		name := strings.ToLower(string(d[start:t.pos]))
+		attrs := t.attrs()
+		if name == "script" || name == "style" {
+			end := indexFold(d, t.pos, "</"+name)
+			if end < 0 {
+				t.pos = len(d)
+			} else {
+				t.pos = end
+			}
+			continue
+		}
+		return name, attrs, true
+	}
+}
+
+func (t *tokenizer) attrs() map[string]string {
+	d := t.data
+	attrs := map[string]string{}
+	for t.pos < len(d) {
+		for t.pos < len(d) && (isSpace(d[t.pos]) || d[t.pos] == '/') {
+			t.pos++
+		}
+		if t.pos >= len(d) {
+			break
+		}
+		if d[t.pos] == '>' {
+			t.pos++
+			break
+		}
+		start := t.pos
+		for t.pos < len(d) && !isSpace(d[t.pos]) && d[t.pos] != '=' && d[t.pos] != '>' && d[t.pos] != '/' {
+			t.pos++
+		}
+		key := strings.ToLower(string(d[start:t.pos]))
+		for t.pos < len(d) && isSpace(d[t.pos]) {
+			t.pos++
+		}
+		value := ""
+		if t.pos < len(d) && d[t.pos] == '=' {
+			t.pos++
+			for t.pos < len(d) && isSpace(d[t.pos]) {
+				t.pos++
+			}
+			if t.pos < len(d) && (d[t.pos] == '"' || d[t.pos] == '\'') {
+				q := d[t.pos]
+				end := indexByte(d, t.pos+1, q)
+				if end < 0 {
+					end = len(d)
+				}
+				value = string(d[t.pos+1 : end])
+				t.pos = min(end+1, len(d))
+			} else {
+				vs := t.pos
+				for t.pos < len(d) && !isSpace(d[t.pos]) && d[t.pos] != '>' {
+					t.pos++
+				}
+				value = string(d[vs:t.pos])
+			}
+		}
+		if _, dup := attrs[key]; !dup && key != "" {
+			attrs[key] = html.UnescapeString(value)
+		}
+	}
+	return attrs
+}
+
+func indexByte(d []byte, from int, c byte) int {
+	if from >= len(d) {
+		return -1
+	}
+	i := bytes.IndexByte(d[from:], c)
+	if i < 0 {
+		return -1
+	}
+	return from + i
+}
+
+func indexString(d []byte, from int, s string) int {
+	if from > len(d) {
+		return -1
+	}
+	i := bytes.Index(d[from:], []byte(s))
+	if i < 0 {
+		return -1
+	}
+	return from + i
+}
+
+func indexFold(d []byte, from int, s string) int {
+	for i := from; i+len(s) <= len(d); i++ {
+		if d[i] == '<' && bytes.EqualFold(d[i:i+len(s)], []byte(s)) {
+			return i
+		}
+	}
+	return -1
+}
+
+func hasPrefixAt(d []byte, at int, s string) bool {
+	return at+len(s) <= len(d) && string(d[at:at+len(s)]) == s
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
