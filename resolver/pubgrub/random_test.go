@@ -1,0 +1,201 @@
+package pubgrub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// randomSet returns a set over versions 1..n (as k.0.0): mostly an
+// interval, sometimes one version, a union of two intervals, any or none.
+func randomSet(rng *rand.Rand, n int) vset {
+	bound := func() int { return (1 + rng.IntN(n+1)) * 1000000 }
+	interval := func() vset {
+		lo, hi := bound(), bound()
+		if lo > hi {
+			lo, hi = hi, lo
+		}
+		if rng.IntN(4) == 0 {
+			lo = minusInf
+		}
+		if rng.IntN(4) == 0 {
+			hi = plusInf
+		}
+		if lo >= hi {
+			return vset{}
+		}
+		return vset{[]span{{lo, hi}}}
+	}
+	switch r := rng.IntN(20); {
+	case r < 3:
+		return exactly(ver((1 + rng.IntN(n)) * 1000000))
+	case r < 5:
+		return interval().Union(interval())
+	case r < 7:
+		return anyVersion()
+	case r < 8:
+		return vset{}
+	}
+	return interval()
+}
+
+// randomRegistry builds a registry of up to maxPkgs packages besides root,
+// each with up to maxVersions versions.
+func randomRegistry(rng *rand.Rand, maxPkgs, maxVersions int) registry {
+	nPkgs := 1 + rng.IntN(maxPkgs)
+	names := make([]string, nPkgs)
+	for i := range names {
+		names[i] = fmt.Sprintf("p%d", i)
+	}
+	randomDeps := func(self string, max int) []Dep[vset] {
+		var deps []Dep[vset]
+		seen := map[string]bool{}
+		for range rng.IntN(max + 1) {
+			name := names[rng.IntN(nPkgs)]
+			switch rng.IntN(30) {
+			case 0:
+				name = "root"
+			case 1:
+				name = self
+			}
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			deps = append(deps, Dep[vset]{name, randomSet(rng, maxVersions)})
+		}
+		slices.SortFunc(deps, func(a, b Dep[vset]) int { return strings.Compare(a.Package, b.Package) })
+		return deps
+	}
+	reg := registry{"root": {{version: mustVer("1.0.0"), deps: randomDeps("root", 3)}}}
+	for _, name := range names {
+		nv := 1 + rng.IntN(maxVersions)
+		for k := 1; k <= maxVersions && len(reg[name]) < nv; k++ {
+			if rng.IntN(4) == 0 {
+				continue // leave gaps in the version numbers
+			}
+			r := release{version: ver(k * 1000000), deps: randomDeps(name, 3)}
+			if rng.IntN(12) == 0 {
+				r.unavailable = "is unavailable for testing"
+				r.deps = nil
+			}
+			reg[name] = append(reg[name], r)
+		}
+	}
+	return reg
+}
+
+// bruteForce reports whether any selection of versions solves reg for root
+// 1.0.0, trying every combination.
+func bruteForce(reg registry) bool {
+	var pkgs []string
+	for pkg := range reg {
+		pkgs = append(pkgs, pkg)
+	}
+	slices.Sort(pkgs)
+	sol := map[string]ver{}
+	var try func(i int) bool
+	try = func(i int) bool {
+		if i == len(pkgs) {
+			for pkg, v := range sol {
+				for _, r := range reg[pkg] {
+					if r.version != v {
+						continue
+					}
+					for _, d := range r.deps {
+						dv, ok := sol[d.Package]
+						if !ok || !d.Set.Contains(dv) {
+							return false
+						}
+					}
+				}
+			}
+			return true
+		}
+		pkg := pkgs[i]
+		if pkg == "root" {
+			sol[pkg] = mustVer("1.0.0")
+			return try(i + 1)
+		}
+		delete(sol, pkg)
+		if try(i + 1) {
+			return true
+		}
+		for _, r := range reg[pkg] {
+			if r.unavailable != "" {
+				continue
+			}
+			sol[pkg] = r.version
+			if try(i + 1) {
+				return true
+			}
+		}
+		delete(sol, pkg)
+		return false
+	}
+	return try(0)
+}
+
+func TestRandomRegistries(t *testing.T) {
+	const instances = 3000
+	rng := rand.New(rand.NewPCG(1, 2))
+	solved, failed := 0, 0
+	for i := range instances {
+		reg := randomRegistry(rng, 5, 4)
+		want := bruteForce(reg)
+		for _, wide := range []bool{false, true} {
+			p := &provider{reg: reg, wide: wide}
+			sol, err := Solve[ver, vset](context.Background(), p, "root", mustVer("1.0.0"))
+			var nse *NoSolutionError
+			switch {
+			case err == nil:
+				solved++
+				if problems := checkSolution(reg, "root", mustVer("1.0.0"), sol); len(problems) > 0 {
+					t.Errorf("instance %d (wide %v): wrong solution %s: %s\n%s", i, wide, solutionString(sol), strings.Join(problems, "; "), dumpRegistry(reg))
+				}
+				if !want {
+					t.Errorf("instance %d (wide %v): solver found %s, brute force found nothing", i, wide, solutionString(sol))
+				}
+			case errors.As(err, &nse):
+				failed++
+				if want {
+					t.Errorf("instance %d (wide %v): solver found no solution, brute force did:\n%s\n%s", i, wide, err, dumpRegistry(reg))
+				}
+				if !strings.HasSuffix(err.Error(), "version solving failed.") {
+					t.Errorf("instance %d (wide %v): report does not conclude:\n%s", i, wide, err)
+				}
+			default:
+				t.Errorf("instance %d (wide %v): %v\n%s", i, wide, err, dumpRegistry(reg))
+			}
+		}
+	}
+	t.Logf("%d random registries, each solved twice: %d solutions checked, %d failures confirmed by brute force", instances, solved, failed)
+	if solved == 0 || failed == 0 {
+		t.Errorf("generator is lopsided: %d solved, %d failed", solved, failed)
+	}
+}
+
+func dumpRegistry(reg registry) string {
+	var lines []string
+	for pkg, rs := range reg {
+		for _, r := range rs {
+			line := pkg + " " + r.version.String()
+			if r.unavailable != "" {
+				line += ": unavailable " + r.unavailable
+			} else if len(r.deps) > 0 {
+				var ds []string
+				for _, d := range r.deps {
+					ds = append(ds, d.Package+" "+d.Set.String())
+				}
+				line += ": " + strings.Join(ds, ", ")
+			}
+			lines = append(lines, line)
+		}
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
+}
