@@ -46,6 +46,9 @@ type incompatibility[V any, S VersionSet[V, S]] struct {
 	// causes are the two incompatibilities a KindDerived one was resolved
 	// from: the conflicting one first, then the satisfier's cause.
 	causes [2]*incompatibility[V, S]
+	// contradicted is set while the partial solution contradicts the
+	// incompatibility (see solver.contradicted).
+	contradicted bool
 }
 
 // termFor returns the term of ic about pkg.

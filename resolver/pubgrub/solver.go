@@ -94,6 +94,11 @@ type solver[V any, S VersionSet[V, S]] struct {
 	order       []*packageState[V, S] // in order of discovery, for determinism
 	assignments []*assignment[V, S]   // the partial solution
 	level       int                   // the current decision level
+
+	// contradicted lists, per decision level, the incompatibilities found
+	// contradicted at that level: they stay contradicted until the solver
+	// backtracks below it, so propagation skips them until then.
+	contradicted [][]*incompatibility[V, S]
 }
 
 func (s *solver[V, S]) solve(ctx context.Context) (map[string]V, error) {
@@ -300,8 +305,13 @@ func (s *solver[V, S]) propagate(pkg string) error {
 	scan:
 		for i := len(list) - 1; i >= 0; i-- {
 			ic := list[i]
+			if ic.contradicted {
+				continue
+			}
 			rel, unsatisfied := s.relation(ic)
 			switch rel {
+			case contradicted:
+				s.markContradicted(ic)
 			case satisfied:
 				learned, err := s.resolve(ic)
 				if err != nil {
@@ -312,6 +322,7 @@ func (s *solver[V, S]) propagate(pkg string) error {
 					return errInternal("learned incompatibility is not almost satisfied after backtracking")
 				}
 				s.derive(unsatisfied.negate(), learned)
+				s.markContradicted(learned)
 				// The partial solution changed under our feet: start over
 				// from the one package that changed.
 				queue = []string{unsatisfied.pkg}
@@ -319,6 +330,7 @@ func (s *solver[V, S]) propagate(pkg string) error {
 				break scan
 			case almostSatisfied:
 				s.derive(unsatisfied.negate(), ic)
+				s.markContradicted(ic)
 				if !queued[unsatisfied.pkg] {
 					queue = append(queue, unsatisfied.pkg)
 					queued[unsatisfied.pkg] = true
@@ -469,6 +481,20 @@ func (s *solver[V, S]) backtrack(level int) {
 		st.assignments = st.assignments[:len(st.assignments)-1]
 	}
 	s.level = level
+	for len(s.contradicted) > level+1 {
+		for _, ic := range s.contradicted[len(s.contradicted)-1] {
+			ic.contradicted = false
+		}
+		s.contradicted = s.contradicted[:len(s.contradicted)-1]
+	}
+}
+
+func (s *solver[V, S]) markContradicted(ic *incompatibility[V, S]) {
+	for len(s.contradicted) <= s.level {
+		s.contradicted = append(s.contradicted, nil)
+	}
+	ic.contradicted = true
+	s.contradicted[s.level] = append(s.contradicted[s.level], ic)
 }
 
 // pending lists the packages that must be selected and have no version yet.
