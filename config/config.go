@@ -179,7 +179,11 @@ func (c *Config) Canonical() []byte {
 	slices.Sort(ra)
 	fmt.Fprintf(&b, "policy require-attestations=%s\n", quoteList(ra))
 	if p.TrustedRoot != "" {
-		fmt.Fprintf(&b, "policy trusted-root=%s\n", strconv.Quote(p.TrustedRoot))
+		root := p.trustedRootWritten // as written: the checkout's location does not count
+		if root == "" {
+			root = p.TrustedRoot
+		}
+		fmt.Fprintf(&b, "policy trusted-root=%s\n", strconv.Quote(root))
 	}
 	names := make([]string, 0, len(p.Publishers))
 	for n := range p.Publishers {

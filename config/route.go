@@ -293,13 +293,13 @@ func (e *AmbiguousError) Fix() []string {
 			continue
 		}
 		if x.FromFile {
-			out = append(out, fmt.Sprintf("hint: to take %q from %q, add it to the packages of [[index]] %q (%s):", e.Project, x.Name, x.Name, x.Source))
+			out = append(out, fmt.Sprintf("hint: to take %q from %q, add it to the packages of [[index]] %q at %s:", e.Project, x.Name, x.Name, x.Source))
 			out = append(out, "  [[index]]", fmt.Sprintf("  name = %q", x.Name))
 			pk := append(slices.Clone(x.Packages), e.Project)
 			out = append(out, fmt.Sprintf("  packages = %s", tomlList(pk)))
 			continue
 		}
-		out = append(out, fmt.Sprintf("hint: to take %q from %q (%s), add to safepip.toml:", e.Project, x.Name, x.Source))
+		out = append(out, fmt.Sprintf("hint: to take %q from %q, declared at %s, add to safepip.toml:", e.Project, x.Name, x.Source))
 		out = append(out, "  [[index]]", fmt.Sprintf("  name = %q", x.Name), fmt.Sprintf("  url = %q", x.Display()))
 		if x.Kind == Flat {
 			out = append(out, `  format = "flat"`)

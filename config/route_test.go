@@ -225,7 +225,7 @@ func TestRouteTorchtriton(t *testing.T) {
 		want := `"acme-triton" is served by 2 indexes; safepip takes a project from one index only:
   "pypi" (https://pypi.org/simple) offers 9.9.9
   "pypi.internal.example" (https://pypi.internal.example/simple) offers 1.0
-hint: to take "acme-triton" from "pypi.internal.example" (requirements.txt:1 (--extra-index-url)), add to safepip.toml:
+hint: to take "acme-triton" from "pypi.internal.example", declared at requirements.txt:1 (--extra-index-url), add to safepip.toml:
   [[index]]
   name = "pypi.internal.example"
   url = "https://pypi.internal.example/simple"
@@ -247,7 +247,7 @@ hint: to take "acme-triton" from the default index "pypi", give "pypi.internal.e
 		}
 		lk := &fakeLookup{have: map[string]map[string][]string{"internal": have["pypi.internal.example"], "pypi": have["pypi"]}}
 		_, err = NewRouter(c, lk).Route(context.Background(), "acme-triton", "")
-		want := fmt.Sprintf(`hint: to take "acme-triton" from "internal", add it to the packages of [[index]] "internal" (%s:1):
+		want := fmt.Sprintf(`hint: to take "acme-triton" from "internal", add it to the packages of [[index]] "internal" at %s:1:
   [[index]]
   name = "internal"
   packages = ["acme-triton"]`, f.Path)
