@@ -55,7 +55,8 @@ func Parse(s string) (Version, error) {
 	if len(t) > maxVersionBytes {
 		return Version{}, &ParseError{s, fmt.Sprintf("longer than %d bytes", maxVersionBytes)}
 	}
-	var p parts
+	var rel [8]string
+	p := parts{release: rel[:0]}
 	if msg := p.scan(t, false); msg != "" {
 		return Version{}, &ParseError{s, msg}
 	}
@@ -208,8 +209,6 @@ type parts struct {
 	hasDev  bool
 	devN    string
 	local   []string // lower case, numeric parts without leading zeros
-
-	relBuf [8]string
 }
 
 // scan parses s (already trimmed) into p, returning "" or what is wrong.
@@ -241,7 +240,7 @@ func (p *parts) scan(s string, prefix bool) string {
 			return fmt.Sprintf("no release number after epoch %q", s[:i])
 		}
 	}
-	p.release = append(p.relBuf[:0], trimZeros(s[i:j]))
+	p.release = append(p.release[:0], trimZeros(s[i:j]))
 	i = j
 	for i+1 < len(s) && s[i] == '.' && isDigit(s[i+1]) {
 		j = digitsEnd(s, i+1)
