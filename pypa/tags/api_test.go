@@ -102,6 +102,7 @@ json.dump(out, sys.stdout)
 `
 
 func TestParseTagDifferential(t *testing.T) {
+	t.Parallel()
 	inputs := generatedTags()
 	var want [][]string
 	runPython(t, parseTagScript, inputs, &want)

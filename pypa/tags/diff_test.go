@@ -18,9 +18,6 @@ func runPython(t *testing.T, script string, input, out any) {
 	if err != nil {
 		t.Skip("python3 not found; differential test skipped")
 	}
-	if exec.Command(py, "-c", "import pip._vendor.packaging.tags").Run() != nil {
-		t.Skip("pip._vendor.packaging not importable; differential test skipped")
-	}
 	in, err := json.Marshal(input)
 	if err != nil {
 		t.Fatal(err)
@@ -31,6 +28,9 @@ func runPython(t *testing.T, script string, input, out any) {
 	cmd.Stderr = &stderr
 	stdout, err := cmd.Output()
 	if err != nil {
+		if strings.Contains(stderr.String(), "No module named 'pip") {
+			t.Skip("pip._vendor.packaging not importable; differential test skipped")
+		}
 		t.Fatalf("python3: %v\n%s", err, stderr.String())
 	}
 	if err := json.Unmarshal(stdout, out); err != nil {
@@ -51,8 +51,9 @@ type pyCase struct {
 
 func diffCases() []pyCase {
 	type plat struct {
-		p  Platform
-		py map[string]any
+		p     Platform
+		py    map[string]any
+		sweep bool // one of many glibc versions: fewer Pythons
 	}
 	var plats []plat
 	linux := func(arch string, glibc, musl [2]int) {
@@ -63,11 +64,15 @@ func diffCases() []pyCase {
 		if musl != [2]int{} {
 			py["musl"] = musl
 		}
-		plats = append(plats, plat{Platform{OS: Linux, Arch: arch, Glibc: glibc, Musl: musl}, py})
+		plats = append(plats, plat{p: Platform{OS: Linux, Arch: arch, Glibc: glibc, Musl: musl}, py: py})
 	}
 	for minor := 17; minor <= 39; minor++ {
 		linux("x86_64", [2]int{2, minor}, [2]int{})
 		linux("aarch64", [2]int{2, minor}, [2]int{})
+		if minor%11 != 6 { // all Pythons on 2.17, 2.28 and 2.39
+			plats[len(plats)-1].sweep = true
+			plats[len(plats)-2].sweep = true
+		}
 	}
 	linux("x86_64", [2]int{2, 5}, [2]int{})
 	linux("i686", [2]int{2, 12}, [2]int{})
@@ -84,8 +89,8 @@ func diffCases() []pyCase {
 	}
 	for _, arch := range []string{"x86_64", "arm64"} {
 		mac := func(v [2]int) {
-			plats = append(plats, plat{Platform{OS: MacOS, Arch: arch, MacVersion: v},
-				map[string]any{"kind": "mac", "version": v, "arch": arch}})
+			plats = append(plats, plat{p: Platform{OS: MacOS, Arch: arch, MacVersion: v},
+				py: map[string]any{"kind": "mac", "version": v, "arch": arch}})
 		}
 		for minor := 9; minor <= 16; minor++ {
 			mac([2]int{10, minor})
@@ -95,15 +100,18 @@ func diffCases() []pyCase {
 		}
 		mac([2]int{14, 2})
 	}
-	for arch, sysplat := range map[string]string{"amd64": "win-amd64", "x86": "win32", "arm64": "win-arm64"} {
-		plats = append(plats, plat{Platform{OS: Windows, Arch: arch}, map[string]any{"kind": "generic", "sysplat": sysplat}})
+	for _, w := range [][2]string{{"amd64", "win-amd64"}, {"x86", "win32"}, {"arm64", "win-arm64"}} {
+		plats = append(plats, plat{p: Platform{OS: Windows, Arch: w[0]}, py: map[string]any{"kind": "generic", "sysplat": w[1]}})
 	}
-	plats = append(plats, plat{Platform{OS: Other, Tag: "freebsd_14_0_release_amd64"},
-		map[string]any{"kind": "generic", "sysplat": "freebsd-14.0-RELEASE-amd64"}})
+	plats = append(plats, plat{p: Platform{OS: Other, Tag: "freebsd_14_0_release_amd64"},
+		py: map[string]any{"kind": "generic", "sysplat": "freebsd-14.0-RELEASE-amd64"}})
 
 	var cases []pyCase
-	for _, pl := range plats {
+	for i, pl := range plats {
 		for minor := 8; minor <= 13; minor++ {
+			if pl.sweep && minor != 8+i%6 && minor != 8+(i+3)%6 {
+				continue
+			}
 			cases = append(cases, pyCase{Impl: "cp", Python: [2]int{3, minor}, Config: map[string]int{"Py_DEBUG": 0},
 				Platform: pl.py, target: Target{Implementation: "cp", Python: [2]int{3, minor}, Platform: pl.p}})
 		}
@@ -137,13 +145,18 @@ func diffCases() []pyCase {
 }
 
 func TestTagsDifferential(t *testing.T) {
+	t.Parallel()
 	script, err := os.ReadFile("testdata/sys_tags.py")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cases := diffCases()
-	var want [][]string
-	runPython(t, string(script), cases, &want)
+	var joined []string
+	runPython(t, string(script), cases, &joined)
+	want := make([][]string, len(joined))
+	for i, j := range joined {
+		want[i] = strings.Fields(j)
+	}
 	if len(want) != len(cases) {
 		t.Fatalf("python3 returned %d lists for %d cases", len(want), len(cases))
 	}
@@ -183,6 +196,7 @@ print(json.dumps({"facts": json.loads(buf.getvalue()), "tags": [str(t) for t in 
 `
 
 func TestTargetFromFactsLocalInterpreter(t *testing.T) {
+	t.Parallel()
 	var out struct {
 		Facts Facts    `json:"facts"`
 		Tags  []string `json:"tags"`

@@ -30,8 +30,10 @@ type Facts struct {
 }
 
 // FactsScript is a Python 3 program that prints the running interpreter's
-// Facts as one JSON object on stdout. It finds musl through pip's vendored
-// packaging (or packaging itself) and reports no musl when neither exists.
+// Facts as one JSON object on stdout. It finds glibc as packaging does
+// (os.confstr, else gnu_get_libc_version through ctypes), and musl through
+// pip's vendored packaging (or packaging itself), reporting no musl when
+// neither is importable.
 // On macOS it reports platform.mac_ver() as is: an interpreter built
 // against an old SDK says 10.16 on macOS 11 and later, as 21.3 then uses.
 const FactsScript = `import json, os, platform, sys, sysconfig
@@ -58,9 +60,16 @@ if f["system"] == "Linux":
     try:
         f["glibc"] = os.confstr("CS_GNU_LIBC_VERSION") or ""
     except (AttributeError, OSError, ValueError):
-        lib, ver = platform.libc_ver()
-        if lib == "glibc" and ver:
-            f["glibc"] = "glibc " + ver
+        pass
+    if len(f["glibc"].split()) != 2:
+        f["glibc"] = ""
+        try:
+            import ctypes
+            get = ctypes.CDLL(None).gnu_get_libc_version
+            get.restype = ctypes.c_char_p
+            f["glibc"] = "glibc " + get().decode("ascii")
+        except Exception:
+            pass
     try:
         try:
             from pip._vendor.packaging import _musllinux

@@ -124,7 +124,14 @@ func (t Target) cpythonABIs() []string {
 	return abis
 }
 
-var threadedABIRE = regexp.MustCompile(`^cp[0-9]+[a-z]*t`)
+// isThreadedABI reports whether abi is a free-threaded CPython ABI: a "t"
+// among the flags after "cp" and the version, as packaging 24's
+// _is_threaded_cpython decides.
+func isThreadedABI(abi string) bool {
+	rest, ok := strings.CutPrefix(abi, "cp")
+	digits := strings.TrimLeft(rest, "0123456789")
+	return ok && len(digits) < len(rest) && strings.Contains(digits, "t")
+}
 
 // Tags returns the tags t supports, best first: exactly the list
 // packaging.tags.sys_tags() of packaging 21.3 yields on such an
@@ -157,7 +164,7 @@ func (t Target) Tags() []Tag {
 		// like list.remove in packaging: abi3 and none come at their
 		// usual place, whatever their position in abis
 		abis = removeFirst(removeFirst(abis, "abi3"), "none")
-		threaded := len(abis) > 0 && threadedABIRE.MatchString(abis[0])
+		threaded := len(abis) > 0 && isThreadedABI(abis[0])
 		for _, abi := range abis {
 			each(interp, abi)
 		}

@@ -1,7 +1,8 @@
-# Differential reference for tags: reads a JSON list of described interpreters
-# on stdin and prints, for each, the tag list packaging 21.3's sys_tags()
-# would yield on it. The machine facts that sys_tags reads from the running
-# system are monkeypatched per case; the composition below is sys_tags' own.
+# Differential reference for tags: reads a JSON list of described
+# interpreters on stdin and prints, for each, the tag list packaging 21.3's
+# sys_tags() would yield on it, space-separated. The machine facts sys_tags
+# reads from the running system are monkeypatched per case; the composition
+# below is sys_tags' own.
 import json
 import sys
 import sysconfig
@@ -45,5 +46,5 @@ for case in json.load(sys.stdin):
         interp = case["impl"] + "".join(map(str, pv))
         got = list(tags.generic_tags(interp, case.get("abis") or [], plats))
         got += list(tags.compatible_tags(pv, "pp3" if case["impl"] == "pp" else None, plats))
-    out.append([str(t) for t in got])
+    out.append(" ".join(str(t) for t in got))
 json.dump(out, sys.stdout)
