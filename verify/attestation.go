@@ -17,6 +17,8 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/bundle"
 	sgverify "github.com/sigstore/sigstore-go/pkg/verify"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/safepip/safepip/pypa/wheel"
 )
 
 // Predicate types an attestation may carry.
@@ -370,19 +372,27 @@ func (v *Verifier) verifyOne(dist Distribution, digest, data []byte) (Identity, 
 	return id, nil
 }
 
+// sameDistribution checks that an attestation's subject names the
+// distribution: same project, version, build tag and wheel tag set (in any
+// order), and for sdists the same archive extension.
 func sameDistribution(want, got string) error {
-	wk, err := distKey(want)
+	same, err := wheel.SameDistribution(want, got)
 	if err != nil {
 		return err
 	}
-	gk, err := distKey(got)
-	if err != nil {
-		return err
-	}
-	if wk != gk {
+	if !same || sdistExt(want) != sdistExt(got) {
 		return fmt.Errorf("subject %q does not name distribution %q", got, want)
 	}
 	return nil
+}
+
+func sdistExt(filename string) string {
+	for _, ext := range []string{".tar.gz", ".zip"} {
+		if strings.HasSuffix(filename, ext) {
+			return ext
+		}
+	}
+	return ""
 }
 
 // explain turns a sigstore-go verification error into an AttestationError.

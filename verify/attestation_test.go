@@ -494,3 +494,27 @@ func setPublisher(t *testing.T, provenance []byte, key, value string) []byte {
 		m["attestation_bundles"].([]any)[0].(map[string]any)["publisher"].(map[string]any)[key] = value
 	})
 }
+
+func TestSameDistribution(t *testing.T) {
+	tests := []struct {
+		a, b string
+		same bool
+	}{
+		{"spt3g-1.0-cp310-cp310-manylinux2014_x86_64.manylinux_2_17_x86_64.whl", "spt3g-1.0-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", true},
+		{"Foo.Bar-1.0-py3-none-any.whl", "foo_bar-1.0-py3-none-any.whl", true},
+		{"foo-1.0-py2.py3-none-any.whl", "foo-1.0-py3.py2-none-any.whl", true},
+		{"foo-1.0-py3-none-any.whl", "foo-1.0-1-py3-none-any.whl", false},
+		{"foo-1.0-py3-none-any.whl", "foo-1.0.1-py3-none-any.whl", false},
+		{"foo-1.0-py3-none-any.whl", "foo-1.0-py2.py3-none-any.whl", false},
+		{"foo-1.0-py3-none-any.whl", "foo-1.0.tar.gz", false},
+		{"foo-1.0.tar.gz", "foo-1.0.zip", false},
+		{"foo_bar-1.0.tar.gz", "Foo.Bar-1.0.tar.gz", true},
+		{"foo-1.0.tar.gz", "bar-1.0.tar.gz", false},
+	}
+	for _, tt := range tests {
+		err := sameDistribution(tt.a, tt.b)
+		if (err == nil) != tt.same {
+			t.Errorf("sameDistribution(%q, %q) = %v, want same=%v", tt.a, tt.b, err, tt.same)
+		}
+	}
+}

@@ -232,7 +232,7 @@ func UpdateTrustedRoot(ctx context.Context, cacheDir string, opts UpdateOptions)
 		WithContext(ctx)
 	client, err := tuf.New(to)
 	if err != nil {
-		return nil, fail("TUF update", err)
+		return nil, fail("TUF metadata update", err)
 	}
 	data, err := client.GetTarget(TrustedRootFile)
 	if err != nil {

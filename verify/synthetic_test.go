@@ -153,7 +153,7 @@ func TestSyntheticFail(t *testing.T) {
 				"hint: the index served the attestation of another file"}},
 		{name: "subject is not a distribution filename", data: attest(testsigstore.Statement(testsigstore.PredicatePublish, testsigstore.Subject{Name: "acme_auth.exe", SHA256: good.SHA256}), acme),
 			kind: verify.ErrSubjectMismatch, lines: []string{
-				wheelName + `: attestation is about another file: "acme_auth.exe" is neither a wheel`}},
+				wheelName + `: attestation is about another file: sdist filename "acme_auth.exe": want name-version.tar.gz`}},
 		{name: "wrong digest", data: attest(testsigstore.Statement(testsigstore.PredicatePublish, other), acme),
 			kind: verify.ErrDigestMismatch, lines: []string{
 				wheelName + ": attested sha256 is not the file's",
