@@ -46,6 +46,9 @@
 //     words; 21.3 needs exactly one space (after its tab expansion).
 //   - A marker such as `((a or b)) and c` prints as "(a or b) and c"; 21.3
 //     drops both pairs of parentheses and changes the meaning.
+//   - A requirement with a "===" clause and a marker prints " ; " before
+//     the marker: 21.3's "name===x; marker" does not parse back, as "==="
+//     takes everything up to whitespace.
 //   - URLs with control characters (which Python's urlparse deletes) or a
 //     non-ASCII host (which Python checks under NFKC) are refused.
 //   - Inputs longer than 32 KiB and markers nested more than 64 parentheses

@@ -239,7 +239,8 @@ func (s *scanner) versionOne() (string, bool) {
 
 // String returns the requirement in packaging 21.3's spelling: extras
 // sorted and deduplicated, the specifier set normalized, "name@ url" with
-// the URL verbatim, and "; " before the marker (" ; " after a URL).
+// the URL verbatim, and "; " before the marker (" ; " after a URL or a
+// "===" clause).
 func (r Requirement) String() string {
 	var b strings.Builder
 	b.WriteString(r.Name)
@@ -269,9 +270,23 @@ func (r Requirement) String() string {
 			b.WriteByte(' ')
 		}
 	}
+	if marker != "" && r.URL == "" && hasArbitrary(r.Specifier) {
+		// "===" takes everything up to whitespace, ";" included, so
+		// 21.3's "name===x; marker" would not parse back.
+		b.WriteByte(' ')
+	}
 	if marker != "" {
 		b.WriteString("; ")
 		b.WriteString(marker)
 	}
 	return b.String()
+}
+
+func hasArbitrary(set pep440.SpecifierSet) bool {
+	for _, sp := range set {
+		if sp.Op == "===" {
+			return true
+		}
+	}
+	return false
 }

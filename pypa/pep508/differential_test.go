@@ -1,0 +1,647 @@
+package pep508
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os/exec"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/safepip/safepip/pypa/pep440"
+)
+
+// referenceScript evaluates a batch of markers and requirements with the
+// packaging 21.3 vendored in pip. It reads one JSON object on stdin and
+// writes one on stdout. A LegacySpecifier counts as invalid, as it does here.
+const referenceScript = `
+import json, sys, warnings
+warnings.simplefilter("ignore")
+from pip._vendor.packaging import markers, requirements, specifiers
+data = json.load(sys.stdin)
+out = {"markers": [], "requirements": []}
+for case in data["markers"]:
+    try:
+        m = markers.Marker(case["marker"])
+    except Exception as e:
+        out["markers"].append({"err": type(e).__name__ + ": " + str(e)})
+        continue
+    res = {"str": str(m)}
+    if case.get("env") is not None:
+        try:
+            res["value"] = m.evaluate(case["env"])
+        except Exception as e:
+            res["evalErr"] = type(e).__name__ + ": " + str(e)
+    out["markers"].append(res)
+for s in data["requirements"]:
+    try:
+        r = requirements.Requirement(s)
+        legacy = [str(x) for x in r.specifier._specs if not isinstance(x, specifiers.Specifier)]
+        if legacy:
+            out["requirements"].append({"err": "LegacySpecifier: " + ",".join(legacy)})
+            continue
+        out["requirements"].append({"str": str(r), "name": r.name, "url": r.url or "",
+            "extras": sorted(r.extras), "marker": str(r.marker) if r.marker else ""})
+    except Exception as e:
+        out["requirements"].append({"err": type(e).__name__ + ": " + str(e)})
+json.dump(out, sys.stdout)
+`
+
+type markerCase struct {
+	Marker string            `json:"marker"`
+	Env    map[string]string `json:"env,omitempty"`
+}
+
+type markerResult struct {
+	Err     string `json:"err"`
+	Str     string `json:"str"`
+	Value   *bool  `json:"value"`
+	EvalErr string `json:"evalErr"`
+}
+
+type requirementResult struct {
+	Err    string   `json:"err"`
+	Str    string   `json:"str"`
+	Name   string   `json:"name"`
+	URL    string   `json:"url"`
+	Extras []string `json:"extras"`
+	Marker string   `json:"marker"`
+}
+
+// runReference runs python3 once over all cases; it skips the test when
+// python3 or pip's packaging is missing.
+func runReference(t *testing.T, markers []markerCase, reqs []string) ([]markerResult, []requirementResult) {
+	t.Helper()
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not found; the differential test needs pip's vendored packaging")
+	}
+	if err := exec.Command(python, "-c", "import pip._vendor.packaging.markers").Run(); err != nil {
+		t.Skipf("pip._vendor.packaging not importable: %v", err)
+	}
+	if markers == nil {
+		markers = []markerCase{}
+	}
+	if reqs == nil {
+		reqs = []string{}
+	}
+	in, err := json.Marshal(map[string]any{"markers": markers, "requirements": reqs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(python, "-c", referenceScript)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python3 reference: %v\n%s", err, stderr.String())
+	}
+	var res struct {
+		Markers      []markerResult      `json:"markers"`
+		Requirements []requirementResult `json:"requirements"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("python3 reference output: %v", err)
+	}
+	if len(res.Markers) != len(markers) || len(res.Requirements) != len(reqs) {
+		t.Fatalf("python3 reference answered %d/%d markers and %d/%d requirements",
+			len(res.Markers), len(markers), len(res.Requirements), len(reqs))
+	}
+	return res.Markers, res.Requirements
+}
+
+// Values the generators draw from, per variable.
+var markerValues = map[string][]string{
+	"python_version":                 {"2.7", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3", "3.8.*", "3.1", "4"},
+	"python_full_version":            {"2.7.18", "3.8.10", "3.9.0", "3.10.12", "3.11.7", "3.12.1", "3.13.0", "3.13.0rc1", "3.8"},
+	"os_name":                        {"posix", "nt", "java"},
+	"sys_platform":                   {"linux", "win32", "darwin", "cygwin", "linux2"},
+	"platform_release":               {"5.15.0-76-generic", "6.1.0", "10", "22.1.0", "4.19.0-25-amd64"},
+	"platform_system":                {"Linux", "Windows", "Darwin", "Java"},
+	"platform_version":               {"#1 SMP PREEMPT_DYNAMIC", "10.0.19041", "Darwin Kernel Version 22.1.0"},
+	"platform_machine":               {"x86_64", "aarch64", "AMD64", "arm64", "i686", "ppc64le", "s390x"},
+	"platform_python_implementation": {"CPython", "PyPy", "Jython", "IronPython"},
+	"implementation_name":            {"cpython", "pypy", "jython"},
+	"implementation_version":         {"3.11.7", "7.3.12", "3.8.10", "3.12.0b2"},
+	"extra":                          {"", "test", "dev", "docs", "socks"},
+}
+
+// oddValues are compared against any variable.
+// versionLike are the variables whose values are versions.
+var versionLike = map[string]bool{"python_version": true, "python_full_version": true, "implementation_version": true}
+
+var oddValues = []string{"", "foo", "3.8,<4", "1.0.post1", "v3.8", " 3.8 ", "3.8.0", "3.10.*", "1!2.0", "1.0+local", "a b", "x86", "64", "lin", "3.8a1", "3.8.dev0", "3..8"}
+
+var markerVariableNames = []string{
+	"python_version", "python_full_version", "os_name", "sys_platform", "platform_release",
+	"platform_system", "platform_version", "platform_machine", "platform_python_implementation",
+	"implementation_name", "implementation_version", "extra",
+}
+
+var deprecatedNames = map[string]string{
+	"os_name":                        "os.name",
+	"sys_platform":                   "sys.platform",
+	"platform_version":               "platform.version",
+	"platform_machine":               "platform.machine",
+	"platform_python_implementation": "platform.python_implementation",
+}
+
+type markerGen struct {
+	r     *rand.Rand
+	depth int
+}
+
+func (g *markerGen) pick(xs []string) string { return xs[g.r.IntN(len(xs))] }
+
+// space returns whitespace between tokens; tabs and newlines are whitespace
+// to packaging 21.3 too (tabs become spaces, which changes nothing here).
+func (g *markerGen) space(required bool) string {
+	switch g.r.IntN(10) {
+	case 0:
+		return "  "
+	case 1:
+		return "\t"
+	case 2:
+		return "\n "
+	case 3, 4:
+		if !required {
+			return ""
+		}
+	}
+	return " "
+}
+
+func (g *markerGen) variable() (shown, canonical string) {
+	v := g.pick(markerVariableNames)
+	if alias, ok := deprecatedNames[v]; ok && g.r.IntN(4) == 0 {
+		return alias, v
+	}
+	if v == "platform_python_implementation" && g.r.IntN(8) == 0 {
+		return "python_implementation", v
+	}
+	return v, v
+}
+
+func (g *markerGen) quoted(v string) string {
+	if g.r.IntN(2) == 0 {
+		return "'" + v + "'"
+	}
+	return `"` + v + `"`
+}
+
+func (g *markerGen) comparison() string {
+	shown, canon := g.variable()
+	var value string
+	switch n := g.r.IntN(10); {
+	case n < 6:
+		value = g.pick(markerValues[canon])
+	case n < 8:
+		value = g.pick(markerValues[g.pick(markerVariableNames)])
+	default:
+		value = g.pick(oddValues)
+	}
+	ops := []string{"==", "!=", "<", "<=", ">", ">=", "~=", "===", "in", "not in", "==", ">=", "<", "!="}
+	op := g.pick(ops)
+	if !versionLike[canon] && strings.ContainsAny(op, "<>~") && g.r.IntN(4) > 0 {
+		// ordering strings is an error here and code-point order in 21.3:
+		// keep some, but spend most cases on comparisons both define
+		op = g.pick([]string{"==", "!=", "in", "not in"})
+	}
+	lhs, rhs := shown, g.quoted(value)
+	switch n := g.r.IntN(40); {
+	case n < 8:
+		lhs, rhs = rhs, lhs
+	case n == 8:
+		other, _ := g.variable()
+		rhs = other
+	case n == 9:
+		lhs = g.quoted(g.pick(oddValues))
+	}
+	// "in" and the others need no space around them, but a variable
+	// must not run into a following "in" ("extrain" is not a variable).
+	return lhs + g.space(op == "in" || op == "not in") + op + g.space(false) + rhs
+}
+
+func (g *markerGen) expr() string {
+	n := 1 + g.r.IntN(3)
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(g.space(false))
+			b.WriteString(g.pick([]string{"and", "or"}))
+			b.WriteString(g.space(false))
+		}
+		b.WriteString(g.term())
+	}
+	return b.String()
+}
+
+func (g *markerGen) term() string {
+	if g.depth < 3 && g.r.IntN(4) == 0 {
+		g.depth++
+		defer func() { g.depth-- }()
+		inner := g.expr()
+		if g.r.IntN(6) == 0 {
+			return "((" + inner + "))"
+		}
+		return "(" + g.space(false) + inner + g.space(false) + ")"
+	}
+	return g.comparison()
+}
+
+func (g *markerGen) environment() map[string]string {
+	py := g.pick([]string{"2.7", "3.5", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"})
+	full := py + "." + g.pick([]string{"0", "1", "10", "18"})
+	if g.r.IntN(8) == 0 {
+		full += g.pick([]string{"rc1", "b2", "a1"})
+	}
+	plat := g.pick([]string{"linux", "win32", "darwin"})
+	env := map[string]string{
+		"python_version":      py,
+		"python_full_version": full,
+		"sys_platform":        plat,
+		"os_name":             map[string]string{"linux": "posix", "darwin": "posix", "win32": "nt"}[plat],
+		"platform_system":     map[string]string{"linux": "Linux", "darwin": "Darwin", "win32": "Windows"}[plat],
+		"platform_release":    g.pick(markerValues["platform_release"]),
+		"platform_version":    g.pick(markerValues["platform_version"]),
+		"platform_machine":    g.pick(markerValues["platform_machine"]),
+		"extra":               g.pick(append([]string{"Dev_Tools"}, markerValues["extra"]...)),
+	}
+	if g.r.IntN(3) == 0 {
+		env["implementation_name"] = "pypy"
+		env["platform_python_implementation"] = "PyPy"
+		env["implementation_version"] = g.pick([]string{"7.3.12", "7.3.15"})
+	} else {
+		env["implementation_name"] = "cpython"
+		env["platform_python_implementation"] = "CPython"
+		env["implementation_version"] = full
+	}
+	return env
+}
+
+// mutate damages s a little, for parse agreement on invalid input.
+func mutate(r *rand.Rand, s string) string {
+	const alphabet = ` ()[],;@=<>!~"'.-_xaon` + "\t"
+	b := []byte(s)
+	for n := 1 + r.IntN(3); n > 0 && len(b) > 0; n-- {
+		i := r.IntN(len(b))
+		switch r.IntN(3) {
+		case 0:
+			b = append(b[:i], b[i+1:]...)
+		case 1:
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		default:
+			b = append(b[:i], append([]byte{alphabet[r.IntN(len(alphabet))]}, b[i:]...)...)
+		}
+	}
+	return string(b)
+}
+
+// textDeviation names a documented difference from packaging 21.3 that the
+// input text triggers, or returns "".
+var notInSpacing = regexp.MustCompile(`not(\t| {2,}|[ \t]{2,})in`)
+
+func textDeviation(s string) string {
+	switch {
+	case strings.Contains(s, `\`):
+		return "21.3 turns \\t, \\n, \\f, \\r in values into control characters"
+	case notInSpacing.MatchString(s):
+		return `21.3 needs exactly one space in "not in"`
+	case quotedTab(s):
+		return "21.3 expands tabs inside quoted values"
+	}
+	return ""
+}
+
+// quotedTab reports whether a tab may sit inside a quoted value.
+func quotedTab(s string) bool {
+	var q byte
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case q == 0 && (c == '\'' || c == '"'):
+			q = c
+		case q != 0 && c == q:
+			q = 0
+		case q != 0 && c == '\t':
+			return true
+		}
+	}
+	return false
+}
+
+// stringDeviation names a documented difference in String for m, or "".
+func stringDeviation(m *Marker) string {
+	var walk func(e *expr, top bool) string
+	walk = func(e *expr, top bool) string {
+		for _, t := range e.terms {
+			if t.cmp != nil {
+				if strings.Contains(t.cmp.lhs.text, `"`) || strings.Contains(t.cmp.rhs.text, `"`) {
+					return `a value holding " is printed in single quotes`
+				}
+				continue
+			}
+			g := t.group
+			if !top || len(e.terms) > 1 {
+				if len(g.terms) == 1 && g.terms[0].group != nil && innermost(g).terms != nil && len(innermost(g).terms) > 1 {
+					return "21.3 drops the parentheses of ((a or b))"
+				}
+			}
+			if d := walk(g, top && len(e.terms) == 1); d != "" {
+				return d
+			}
+		}
+		return ""
+	}
+	return walk(m.root, true)
+}
+
+func innermost(e *expr) *expr {
+	for len(e.terms) == 1 && e.terms[0].group != nil {
+		e = e.terms[0].group
+	}
+	return e
+}
+
+// evalDeviation names a documented difference in evaluating m in env, or "".
+// Every comparison counts: packaging evaluates all of them.
+func evalDeviation(m *Marker, env Environment) string {
+	var walk func(e *expr) string
+	walk = func(e *expr) string {
+		for _, t := range e.terms {
+			var d string
+			if t.cmp != nil {
+				d = comparisonDeviation(t.cmp, env)
+			} else {
+				d = walk(t.group)
+			}
+			if d != "" {
+				return d
+			}
+		}
+		return ""
+	}
+	return walk(m.root)
+}
+
+func comparisonDeviation(c *comparison, env Environment) string {
+	if c.lhs.isVar == c.rhs.isVar {
+		return "comparing two variables or two strings is an error"
+	}
+	name, lhs, rhs := c.lhs.text, env[c.lhs.text], c.rhs.text
+	if !c.lhs.isVar {
+		name, lhs, rhs = c.rhs.text, c.lhs.text, env[c.rhs.text]
+	}
+	if name == "extra" && (NormalizeExtra(lhs) != lhs || NormalizeExtra(rhs) != rhs) {
+		return "PEP 685 extra normalization"
+	}
+	switch c.op {
+	case "in", "not in":
+		return ""
+	case "===":
+		if v, err := pep440.Parse(lhs); err == nil && v.IsPrerelease() {
+			return "pre-releases match (21.3: only if the specifier names one)"
+		}
+		return ""
+	}
+	if _, ok := singleSpecifier(c.op, rhs); ok {
+		v, err := pep440.Parse(lhs)
+		if err != nil {
+			return "a non-version against a version specifier (21.3: false)"
+		}
+		if v.IsPrerelease() {
+			return "pre-releases match (21.3: only if the specifier names one)"
+		}
+		return ""
+	}
+	switch c.op {
+	case "<", "<=", ">", ">=":
+		return "ordering non-versions is an error (21.3 compares code points)"
+	}
+	return ""
+}
+
+// TestDifferentialMarkers compares parsing, String and evaluation of
+// generated markers in generated environments with packaging 21.3.
+func TestDifferentialMarkers(t *testing.T) {
+	t.Parallel()
+	g := &markerGen{r: rand.New(rand.NewPCG(508, 1))}
+	var cases []markerCase
+	for i := 0; i < 6000; i++ {
+		s := g.expr()
+		if i%5 == 4 {
+			s = mutate(g.r, s)
+		}
+		cases = append(cases, markerCase{Marker: s, Env: g.environment()})
+	}
+	want, _ := runReference(t, cases, nil)
+
+	var parsed, printed, evaluated int
+	excluded := map[string]int{}
+	for i, c := range cases {
+		w := want[i]
+		if d := textDeviation(c.Marker); d != "" {
+			excluded[d]++
+			continue
+		}
+		m, err := ParseMarker(c.Marker)
+		if (err != nil) != (w.Err != "") {
+			t.Errorf("ParseMarker(%q): error %v, packaging 21.3: %q", c.Marker, err, w.Err)
+			continue
+		}
+		if err != nil {
+			var se *SyntaxError
+			if !errors.As(err, &se) {
+				t.Errorf("ParseMarker(%q): error %T, want *SyntaxError", c.Marker, err)
+			}
+			parsed++
+			continue
+		}
+		parsed++
+		if d := stringDeviation(m); d != "" {
+			excluded[d]++
+		} else if got := m.String(); got != w.Str {
+			t.Errorf("ParseMarker(%q).String() = %q, packaging 21.3: %q", c.Marker, got, w.Str)
+		} else {
+			printed++
+		}
+		if d := evalDeviation(m, c.Env); d != "" {
+			excluded[d]++
+			continue
+		}
+		got, err := m.Evaluate(c.Env)
+		switch {
+		case (err != nil) != (w.EvalErr != ""):
+			t.Errorf("Marker(%q).Evaluate(%v): %v, %v; packaging 21.3: %v, %q", c.Marker, c.Env, got, err, w.Value, w.EvalErr)
+		case err == nil && (w.Value == nil || got != *w.Value):
+			t.Errorf("Marker(%q).Evaluate(%v) = %v; packaging 21.3: %v", c.Marker, c.Env, got, *w.Value)
+		default:
+			evaluated++
+		}
+	}
+	report(t, fmt.Sprintf("markers: %d parses, %d strings and %d evaluations agree with packaging 21.3", parsed, printed, evaluated), excluded)
+	if evaluated < 2000 {
+		t.Errorf("only %d evaluations compared, want >= 2000", evaluated)
+	}
+}
+
+func report(t *testing.T, summary string, excluded map[string]int) {
+	t.Helper()
+	var reasons []string
+	for r, n := range excluded {
+		reasons = append(reasons, fmt.Sprintf("%d: %s", n, r))
+	}
+	sort.Strings(reasons)
+	t.Logf("%s; excluded by documented difference: %s", summary, strings.Join(reasons, "; "))
+	if testing.Verbose() {
+		fmt.Printf("    %s\n", summary)
+	}
+}
+
+type requirementGen struct {
+	*markerGen
+}
+
+func (g requirementGen) requirement() string {
+	var b strings.Builder
+	b.WriteString(g.pick([]string{"", "", " ", "\t"}))
+	b.WriteString(g.pick([]string{"requests", "a", "A.B-c_d", "zope.interface", "Django", "name1", "1name",
+		"a-", "-a", "a..b", "foo.", "a_b.c-d", "x", "_x", "caf\u00e9"}))
+	if g.r.IntN(3) == 0 {
+		b.WriteString(g.space(false))
+		b.WriteString(g.pick([]string{"[]", "[socks]", "[b,a]", "[ a , b ]", "[a,a]", "[a,]", "[a b]", "[Dev_Tools]",
+			"[a", "[,a]", "[a.b-c]"}))
+	}
+	url := false
+	switch n := g.r.IntN(10); {
+	case n < 5:
+		b.WriteString(g.space(false))
+		b.WriteString(g.specifier())
+	case n < 7:
+		url = true
+		b.WriteString(g.space(false))
+		b.WriteString("@")
+		b.WriteString(g.space(false))
+		b.WriteString(g.pick([]string{"https://example.com/p-1.0.tar.gz", "file:///tmp/x.whl", "file:/x", "file://host/x.whl",
+			"git+https://github.com/a/b.git@v1#egg=b", "http://x", "./local", "http://[::1]/x", "http://[1.2.3.4]/x",
+			"http://[x/y", "https://", "FILE:///x", "file:///x?", "file:///x#frag", "https://u:p@h:8080/p?q=1#f",
+			"http://x;python_version>'3'", "file:x", "ssh://git@github.com/a/b"}))
+	}
+	if g.r.IntN(2) == 0 {
+		sp := g.space(false)
+		if url && g.r.IntN(4) > 0 {
+			sp = g.space(true)
+		}
+		b.WriteString(sp)
+		b.WriteString(";")
+		b.WriteString(g.space(false))
+		if g.r.IntN(10) > 0 {
+			b.WriteString(g.expr())
+		}
+	}
+	b.WriteString(g.pick([]string{"", "", " ", "\n"}))
+	return b.String()
+}
+
+func (g requirementGen) specifier() string {
+	clauses := []string{">=1.0", "<2", "==1.*", "~=1.4.2", "~=1", "===foo", ">= 1.0", "!=1.5", ">=foo",
+		"==1.0+local", ">=1.0+local", "==", "<=2.0.dev1", ">1!2", "== 3.8.*", "~=2.2.post3", ">=1.0a1", "===1.0", "<3.0.0"}
+	n := 1 + g.r.IntN(3)
+	var parts []string
+	for i := 0; i < n; i++ {
+		parts = append(parts, g.pick(clauses))
+	}
+	s := strings.Join(parts, g.pick([]string{",", ", ", " ,", " , "}))
+	if g.r.IntN(3) == 0 {
+		s = "(" + g.space(false) + s + g.space(false) + ")"
+	}
+	return s
+}
+
+// TestDifferentialRequirements compares parsing and String of generated
+// requirements with packaging 21.3.
+func TestDifferentialRequirements(t *testing.T) {
+	t.Parallel()
+	g := requirementGen{&markerGen{r: rand.New(rand.NewPCG(508, 2))}}
+	var inputs []string
+	for i := 0; i < 4000; i++ {
+		s := g.requirement()
+		if i%4 == 3 {
+			s = mutate(g.r, s)
+		}
+		inputs = append(inputs, s)
+	}
+	_, want := runReference(t, nil, inputs)
+	var ok, bad int
+	excluded := map[string]int{}
+	for i, s := range inputs {
+		w := want[i]
+		if d := textDeviation(s); d != "" {
+			excluded[d]++
+			continue
+		}
+		r, err := ParseRequirement(s)
+		var se *SyntaxError
+		if err != nil && errors.As(err, &se) && strings.Contains(se.Msg, "control character") {
+			excluded["URLs with control characters are refused"]++
+			continue
+		}
+		if (err != nil) != (w.Err != "") {
+			t.Errorf("ParseRequirement(%q): error %v; packaging 21.3: %q (%q)", s, err, w.Err, w.Str)
+			continue
+		}
+		if err != nil {
+			if !errors.As(err, &se) {
+				t.Errorf("ParseRequirement(%q): error %T, want *SyntaxError", s, err)
+			}
+			bad++
+			continue
+		}
+		if r.Marker != nil {
+			if d := stringDeviation(r.Marker); d != "" {
+				excluded[d]++
+				continue
+			}
+		}
+		str := r.String()
+		if hasArbitrary(r.Specifier) && r.Marker != nil && r.URL == "" {
+			// documented: " ; " after a "===" clause so that String parses back
+			excluded[`" ; " after "===": 21.3's "name===x; m" does not parse back`]++
+			str = strings.Replace(str, " ; ", "; ", 1)
+		}
+		extras := append([]string(nil), r.Extras...)
+		sort.Strings(extras)
+		extras = compactStrings(extras)
+		if w.Extras == nil {
+			w.Extras = []string{}
+		}
+		got := fmt.Sprintf("%q %q %q %q %q", str, r.Name, r.URL, extras, r.Marker.String())
+		exp := fmt.Sprintf("%q %q %q %q %q", w.Str, w.Name, w.URL, w.Extras, w.Marker)
+		if got != exp {
+			t.Errorf("ParseRequirement(%q):\n got %s\nwant %s (packaging 21.3)", s, got, exp)
+			continue
+		}
+		ok++
+	}
+	report(t, fmt.Sprintf("requirements: %d valid and %d invalid agree with packaging 21.3", ok, bad), excluded)
+	if ok < 1000 || bad < 1000 {
+		t.Errorf("compared %d valid and %d invalid requirements, want >= 1000 of each", ok, bad)
+	}
+}
+
+func compactStrings(s []string) []string {
+	out := s[:0]
+	for i, x := range s {
+		if i == 0 || x != s[i-1] {
+			out = append(out, x)
+		}
+	}
+	if out == nil {
+		return []string{}
+	}
+	return out
+}
