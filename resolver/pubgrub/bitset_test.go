@@ -108,16 +108,7 @@ func (p *bitsetProvider) ChoosePackage(ctx context.Context, pending []Pending[bi
 }
 
 func TestBitsetSets(t *testing.T) {
-	reg := parseRegistry(t, `
-		root 1.0.0: foo ^1.0.0
-		foo 1.0.0: a ^1.0.0, b ^1.0.0
-		foo 1.1.0: x ^1.0.0, y ^1.0.0
-		a 1.0.0: b ^2.0.0
-		b 1.0.0
-		b 2.0.0
-		x 1.0.0: y ^2.0.0
-		y 1.0.0
-		y 2.0.0`)
+	reg := parseRegistry(t, branchingRegistry)
 	_, err := Solve[ver, bitset](context.Background(), &bitsetProvider{reg}, "root", mustVer("1.0.0"))
 	want := `    Because foo 1.0.0 depends on a which depends on b 2.0.0, foo 1.0.0 requires b 2.0.0.
 (1) So, because foo 1.0.0 depends on b 1.0.0, foo 1.0.0 is forbidden.
@@ -126,6 +117,19 @@ func TestBitsetSets(t *testing.T) {
     And because foo 1.1.0 depends on y 1.0.0, foo 1.1.0 is forbidden.
     And because foo 1.0.0 is forbidden (1), foo is forbidden.
     So, because root depends on foo, version solving failed.`
+	if err == nil || err.Error() != want {
+		t.Errorf("report\n%v\nwant\n%s", err, want)
+	}
+
+	// Versions unavailable for the same reason make one fact.
+	reg = parseRegistry(t, `
+		root 1.0.0: foo >=2.0.0
+		foo 1.0.0
+		foo 2.0.0: unavailable requires Python >=3.12
+		foo 2.1.0: unavailable requires Python >=3.12
+		foo 2.2.0: unavailable requires Python >=3.12`)
+	_, err = Solve[ver, bitset](context.Background(), &bitsetProvider{reg}, "root", mustVer("1.0.0"))
+	want = "Because root depends on foo >=2.0.0 which requires Python >=3.12, version solving failed."
 	if err == nil || err.Error() != want {
 		t.Errorf("report\n%v\nwant\n%s", err, want)
 	}

@@ -86,6 +86,19 @@ func TestDocumentationSolutions(t *testing.T) {
 	}
 }
 
+// branchingRegistry is the example of branching error reporting in the
+// PubGrub documentation.
+const branchingRegistry = `
+	root 1.0.0: foo ^1.0.0
+	foo 1.0.0: a ^1.0.0, b ^1.0.0
+	foo 1.1.0: x ^1.0.0, y ^1.0.0
+	a 1.0.0: b ^2.0.0
+	b 1.0.0
+	b 2.0.0
+	x 1.0.0: y ^2.0.0
+	y 1.0.0
+	y 2.0.0`
+
 // Failures, among them the two error reporting examples of the PubGrub
 // documentation, word for word but for the line number placement.
 func TestFailureReports(t *testing.T) {
@@ -106,18 +119,9 @@ func TestFailureReports(t *testing.T) {
 Because every version of foo depends on bar ^2.0.0 which depends on baz ^3.0.0, every version of foo requires baz ^3.0.0.
 So, because root depends on both baz ^1.0.0 and foo ^1.0.0, version solving failed.`,
 	}, {
-		name: "branching error reporting",
-		registry: `
-			root 1.0.0: foo ^1.0.0
-			foo 1.0.0: a ^1.0.0, b ^1.0.0
-			foo 1.1.0: x ^1.0.0, y ^1.0.0
-			a 1.0.0: b ^2.0.0
-			b 1.0.0
-			b 2.0.0
-			x 1.0.0: y ^2.0.0
-			y 1.0.0
-			y 2.0.0`,
-		wide: true,
+		name:     "branching error reporting",
+		registry: branchingRegistry,
+		wide:     true,
 		want: `
     Because foo <1.1.0 depends on a ^1.0.0 which depends on b ^2.0.0, foo <1.1.0 requires b ^2.0.0.
 (1) So, because foo <1.1.0 depends on b ^1.0.0, foo <1.1.0 is forbidden.
@@ -127,17 +131,8 @@ So, because root depends on both baz ^1.0.0 and foo ^1.0.0, version solving fail
     And because foo <1.1.0 is forbidden (1), foo is forbidden.
     So, because root depends on foo ^1.0.0, version solving failed.`,
 	}, {
-		name: "branching, one version at a time",
-		registry: `
-			root 1.0.0: foo ^1.0.0
-			foo 1.0.0: a ^1.0.0, b ^1.0.0
-			foo 1.1.0: x ^1.0.0, y ^1.0.0
-			a 1.0.0: b ^2.0.0
-			b 1.0.0
-			b 2.0.0
-			x 1.0.0: y ^2.0.0
-			y 1.0.0
-			y 2.0.0`,
+		name:     "branching, one version at a time",
+		registry: branchingRegistry,
 		// Ranges of one version leave gaps between versions in this set
 		// type, which the report has to explain away; sets relative to the
 		// known versions (see TestBitsetSets) do not have them.

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -143,7 +145,7 @@ func bruteForce(reg registry) bool {
 func TestRandomRegistries(t *testing.T) {
 	const instances = 3000
 	rng := rand.New(rand.NewPCG(1, 2))
-	solved, failed := 0, 0
+	solved, failed, numbered := 0, 0, 0
 	for i := range instances {
 		reg := randomRegistry(rng, 5, 4)
 		want := bruteForce(reg)
@@ -165,16 +167,20 @@ func TestRandomRegistries(t *testing.T) {
 				if want {
 					t.Errorf("instance %d (wide %v): solver found no solution, brute force did:\n%s\n%s", i, wide, err, dumpRegistry(reg))
 				}
-				if !strings.HasSuffix(err.Error(), "version solving failed.") {
-					t.Errorf("instance %d (wide %v): report does not conclude:\n%s", i, wide, err)
+				if strings.Contains(err.Error(), "(1)") {
+					numbered++
+				}
+				if problems := checkReport(err.Error()); len(problems) > 0 {
+					t.Errorf("instance %d (wide %v): %s in report\n%s", i, wide, strings.Join(problems, "; "), err)
 				}
 			default:
 				t.Errorf("instance %d (wide %v): %v\n%s", i, wide, err, dumpRegistry(reg))
 			}
 		}
 	}
-	t.Logf("%d random registries, each solved twice: %d solutions checked, %d failures confirmed by brute force", instances, solved, failed)
-	if solved == 0 || failed == 0 {
+	t.Logf("%d random registries, each solved twice: %d solutions checked, %d failures confirmed by brute force, %d of whose reports have numbered lines",
+		instances, solved, failed, numbered)
+	if solved == 0 || failed == 0 || numbered == 0 {
 		t.Errorf("generator is lopsided: %d solved, %d failed", solved, failed)
 	}
 }
@@ -198,4 +204,49 @@ func dumpRegistry(reg registry) string {
 	}
 	slices.Sort(lines)
 	return strings.Join(lines, "\n")
+}
+
+var (
+	lineNumber = regexp.MustCompile(`^\((\d+)\) +`)
+	lineRef    = regexp.MustCompile(` \((\d+)\)[,. ]`)
+)
+
+// checkReport lists what is wrong with the shape of a failure report:
+// lines that are not sentences, references to lines not written yet,
+// numbers out of sequence, a missing conclusion.
+func checkReport(report string) []string {
+	var problems []string
+	defined := 0
+	lines := strings.Split(report, "\n")
+	for i, line := range lines {
+		if line == "" {
+			if i == 0 || i == len(lines)-1 || lines[i-1] == "" {
+				problems = append(problems, fmt.Sprintf("stray blank line %d", i+1))
+			}
+			continue
+		}
+		text := strings.TrimLeft(line, " ")
+		if m := lineNumber.FindStringSubmatch(line); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			if n != defined+1 {
+				problems = append(problems, fmt.Sprintf("line number (%d) after (%d)", n, defined))
+			}
+			defined = n
+			text = line[len(m[0]):]
+		}
+		if !strings.HasSuffix(text, ".") || !(strings.HasPrefix(text, "Because ") ||
+			strings.HasPrefix(text, "And because ") || strings.HasPrefix(text, "So, because ") ||
+			strings.HasPrefix(text, "Thus, ")) {
+			problems = append(problems, fmt.Sprintf("odd sentence %q", text))
+		}
+		for _, m := range lineRef.FindAllStringSubmatch(text, -1) {
+			if n, _ := strconv.Atoi(m[1]); n > defined {
+				problems = append(problems, fmt.Sprintf("reference to (%d) before it is written", n))
+			}
+		}
+	}
+	if !strings.HasSuffix(report, "version solving failed.") {
+		problems = append(problems, "no conclusion")
+	}
+	return problems
 }

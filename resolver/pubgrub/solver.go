@@ -242,6 +242,15 @@ func (s *solver[V, S]) addDependencies(ctx context.Context, pkg string, v V) ([]
 	}
 	depender := term[V, S]{pkg, deps.Range, true}
 	if deps.Unavailable != "" {
+		// One fact per reason: "foo >=2 requires Python >=3.12" rather than
+		// a line for each version tried.
+		for _, old := range st.incompatibilities {
+			if old.kind == KindUnavailable && old.reason == deps.Unavailable {
+				s.remove(old)
+				depender.set = depender.set.Union(old.terms[0].set)
+				break
+			}
+		}
 		ic := &incompatibility[V, S]{terms: []term[V, S]{depender}, kind: KindUnavailable, reason: deps.Unavailable}
 		s.add(ic)
 		return []*incompatibility[V, S]{ic}, true, nil
