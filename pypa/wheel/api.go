@@ -270,14 +270,9 @@ func ParseSdist(filename string) (Sdist, error) {
 	if why := checkChars(filename); why != "" {
 		return fail(nil, "%s", why)
 	}
-	var stem string
-	for _, ext := range sdistExtensions {
-		if s, ok := strings.CutSuffix(filename, ext); ok {
-			stem = s
-			break
-		}
-	}
-	if stem == "" {
+	ext := sdistExtension(filename)
+	stem := strings.TrimSuffix(filename, ext)
+	if ext == "" || stem == "" {
 		return fail(nil, `want name-version.tar.gz (or the legacy .zip)`)
 	}
 	dash := strings.LastIndexByte(stem, '-')
@@ -317,9 +312,10 @@ func (s Sdist) Filename() string {
 // SameDistribution reports whether two filenames name the same
 // distribution file once parsed: both wheels with the same project name,
 // normalized version, build tag (compared as PEP 427 orders it, so "01" is
-// "1") and tag set, or both sdists with the same name and normalized
-// version. "1.0" and "1.0.0" differ: their normalized forms do. A filename
-// that does not parse is an error.
+// "1") and tag set, or both sdists with the same name, normalized version
+// and archive extension (".tar.gz" and ".zip" are different files). "1.0"
+// and "1.0.0" differ: their normalized forms do. A filename that does not
+// parse is an error.
 func SameDistribution(a, b string) (bool, error) {
 	wa, wb := strings.HasSuffix(a, ".whl"), strings.HasSuffix(b, ".whl")
 	if wa && wb {
@@ -349,7 +345,17 @@ func SameDistribution(a, b string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return !wa && !wb && x.Name == y.Name && x.Version.String() == y.Version.String(), nil
+	return !wa && !wb && x.Name == y.Name && x.Version.String() == y.Version.String() &&
+		sdistExtension(a) == sdistExtension(b), nil
+}
+
+func sdistExtension(filename string) string {
+	for _, ext := range sdistExtensions {
+		if strings.HasSuffix(filename, ext) {
+			return ext
+		}
+	}
+	return ""
 }
 
 func sameTagSet(a, b []tags.Tag) bool {

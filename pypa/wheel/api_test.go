@@ -189,7 +189,9 @@ func TestSameDistribution(t *testing.T) {
 		{"foo-1.0RC1-py3-none-any.whl", "foo-1.0rc1-py3-none-any.whl", true, false},
 		{"foo-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
 			"foo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl", false, false},
-		{"Foo-1.0.tar.gz", "foo-1.0.zip", true, false},
+		{"Foo-1.0.tar.gz", "foo-1.0.tar.gz", true, false},
+		{"Foo-1.0.zip", "foo-1.0.zip", true, false},
+		{"foo-1.0.tar.gz", "foo-1.0.zip", false, false},
 		{"foo_bar-1.0.tar.gz", "foo-bar-1.0.tar.gz", true, false},
 		{"foo-1.0.tar.gz", "foo-1.0-py3-none-any.whl", false, false},
 		{"foo-1.0-py3-none-any.whl", "foo-1.0.tar.gz", false, false},
@@ -256,8 +258,10 @@ func FuzzParseSdist(f *testing.F) {
 		if again.Filename() != name {
 			t.Fatalf("normal form %q reparsed prints %q", name, again.Filename())
 		}
-		if same, err := SameDistribution(s, name); !same || err != nil {
-			t.Fatalf("SameDistribution(%q, %q) = %v, %v; want true", s, name, same, err)
+		// the same file is the normal name with the original extension
+		sameExt := strings.TrimSuffix(name, ".tar.gz") + sdistExtension(s)
+		if same, err := SameDistribution(s, sameExt); !same || err != nil {
+			t.Fatalf("SameDistribution(%q, %q) = %v, %v; want true", s, sameExt, same, err)
 		}
 	})
 }
