@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 )
@@ -33,5 +32,3 @@ func (e *Error) Error() string {
 func errorf(file string, line int, key, format string, args ...any) *Error {
 	return &Error{File: file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
 }
-
-var errorsJoin = errors.Join

@@ -228,7 +228,7 @@ func (p *parser) file(doc map[string]any) (*File, error) {
 	}
 	p.checkIndexes(f.Indexes)
 	if len(p.errs) > 0 {
-		return nil, errors.Join(p.errs...)
+		return nil, joinErrors(p.errs)
 	}
 	return f, nil
 }

@@ -141,3 +141,27 @@ packages = ["acme-*"]
 		t.Errorf("public index asked for a pinned name: %q", public.Paths())
 	}
 }
+
+// TestRouteFindLinks: a --find-links directory is an index without
+// packages like any other, so a wheel there shadowing a public project is
+// an ambiguity, and one only there is routed there.
+func TestRouteFindLinks(t *testing.T) {
+	local := testindex.New(t)
+	local.Add(testindex.Dist{Name: "acme-triton", Version: "1.0"})
+	local.Add(testindex.Dist{Name: "acme-only-here", Version: "0.3"})
+	dir := local.WriteFlat(t, t.TempDir())
+	_, public := torchtriton(t)
+	r := newRouter(t, nil, config.Options{
+		Flags:        config.Flags{IndexURL: public.URL},
+		Requirements: []config.IndexOption{{Name: "--find-links", Value: filepath.Base(dir), Source: "requirements.txt:2", Dir: filepath.Dir(dir)}},
+	})
+	_, err := r.Route(context.Background(), "acme-triton", "")
+	var amb *config.AmbiguousError
+	if !errors.As(err, &amb) || !strings.Contains(err.Error(), `  format = "flat"`) || !strings.Contains(err.Error(), "offers 1.0") {
+		t.Errorf("Route(acme-triton) = %v, want an ambiguity whose fix declares a flat index", err)
+	}
+	rt, err := r.Route(context.Background(), "acme-only-here", "")
+	if err != nil || rt.Index.Kind != config.Flat || !slices.Equal(rt.Versions, []string{"0.3"}) {
+		t.Errorf("Route(acme-only-here) = %+v, %v", rt, err)
+	}
+}
