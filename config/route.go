@@ -293,10 +293,9 @@ func (e *AmbiguousError) Fix() []string {
 			continue
 		}
 		if x.FromFile {
-			out = append(out, fmt.Sprintf("hint: to take %q from %q, add it to the packages of [[index]] %q at %s:", e.Project, x.Name, x.Name, x.Source))
-			out = append(out, "  [[index]]", fmt.Sprintf("  name = %q", x.Name))
-			pk := append(slices.Clone(x.Packages), e.Project)
-			out = append(out, fmt.Sprintf("  packages = %s", tomlList(pk)))
+			// x has no packages (it would not have been asked otherwise).
+			out = append(out, fmt.Sprintf("hint: to take %q from %q, add this line to its [[index]] table at %s:", e.Project, x.Name, x.Source))
+			out = append(out, fmt.Sprintf("  packages = %s", tomlList([]string{e.Project})))
 			continue
 		}
 		out = append(out, fmt.Sprintf("hint: to take %q from %q, declared at %s, add to safepip.toml:", e.Project, x.Name, x.Source))

@@ -247,9 +247,7 @@ hint: to take "acme-triton" from the default index "pypi", give "pypi.internal.e
 		}
 		lk := &fakeLookup{have: map[string]map[string][]string{"internal": have["pypi.internal.example"], "pypi": have["pypi"]}}
 		_, err = NewRouter(c, lk).Route(context.Background(), "acme-triton", "")
-		want := fmt.Sprintf(`hint: to take "acme-triton" from "internal", add it to the packages of [[index]] "internal" at %s:1:
-  [[index]]
-  name = "internal"
+		want := fmt.Sprintf(`hint: to take "acme-triton" from "internal", add this line to its [[index]] table at %s:1:
   packages = ["acme-triton"]`, f.Path)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error:\n%v\nwant it to contain:\n%s", err, want)
