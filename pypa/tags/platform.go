@@ -1,6 +1,7 @@
 package tags
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -96,7 +97,12 @@ func ParsePlatform(s string) (Platform, error) {
 		return Platform{}, &PlatformError{s, reason}
 	}
 	if err := p.Validate(); err != nil {
-		return Platform{}, &PlatformError{s, err.(*PlatformError).Reason}
+		reason := err.Error()
+		var pe *PlatformError
+		if errors.As(err, &pe) {
+			reason = pe.Reason
+		}
+		return Platform{}, &PlatformError{s, reason}
 	}
 	return p, nil
 }
