@@ -359,3 +359,27 @@ func (b *barrierLookup) Versions(ctx context.Context, idx Index, project string)
 	}
 	return b.fakeLookup.Versions(ctx, idx, project)
 }
+
+// BenchmarkRoute routes many projects through two unpinned indexes, the
+// resolver's hot path with a memoizing router.
+func BenchmarkRoute(b *testing.B) {
+	c, err := New(Options{Flags: Flags{ExtraIndexURLs: []string{"https://extra.example/simple"}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	have := map[string]map[string][]string{"pypi": {}, "extra.example": {}}
+	names := make([]string, 1000)
+	for i := range names {
+		names[i] = fmt.Sprintf("project-%d", i)
+		have["pypi"][names[i]] = []string{"1.0"}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		r := NewRouter(c, &fakeLookup{have: have})
+		for _, n := range names {
+			if _, err := r.Route(context.Background(), n, ""); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
