@@ -390,8 +390,8 @@ func excluded21(s Specifier, v Version) string {
 		return "prefix not in normal form"
 	}
 	// 21.3 glues the epoch to the first release number ("1!2") and then
-	// neither pads nor splits it.
-	if s.v.Epoch() != 0 {
+	// neither pads the release nor splits a pre-release off "1!2rc1".
+	if s.v.Epoch() != 0 && (v.nrel < m || v.nrel == 1 && v.flags&hasPre != 0) {
 		return "prefix with an epoch"
 	}
 	// 21.3 shortens the candidate before padding it with zeros, so
@@ -404,7 +404,7 @@ func excluded21(s Specifier, v Version) string {
 
 // excludedSet21 says why 21.3's duplicate removal does not apply to s.
 func excludedSet21(set SpecifierSet) string {
-	seen := map[string]string{}
+	seen := map[string]string{} // 21.3's identity -> ours
 	for _, s := range set {
 		if s.Op != "~=" && s.Op != "===" {
 			continue
@@ -413,15 +413,12 @@ func excludedSet21(set SpecifierSet) string {
 		// "===1.0" (trailing zeros stripped); they mean different things.
 		k := s.Op + s.Version
 		if v, err := Parse(s.Version); err == nil {
-			k = Specifier{Op: s.Op, v: v}.canonical()
-			if s.Op == "~=" {
-				k = Specifier{Op: "==", v: v}.canonical()
-			}
+			k = s.Op + strings.TrimPrefix(Specifier{Op: "==", v: v}.canonical(), "==")
 		}
-		if prev, ok := seen[k]; ok && prev != s.Version {
+		if prev, ok := seen[k]; ok && prev != s.canonical() {
 			return "~= or === duplicates up to trailing zeros"
 		}
-		seen[k] = s.Version
+		seen[k] = s.canonical()
 	}
 	return ""
 }
@@ -503,6 +500,10 @@ func TestDifferentialPackaging(t *testing.T) {
 	for i, s := range req.Sets {
 		ok, want := ans.Sets[i][0].(bool), ans.Sets[i][1].(string)
 		set, err := ParseSpecifierSet(s)
+		if ok && err != nil && hasNonASCII(s) {
+			nonASCII++ // deliberate: only ASCII letters (doc.go)
+			continue
+		}
 		if ok != (err == nil) {
 			t.Errorf("ParseSpecifierSet(%q): err = %v, packaging: %v %s", s, err, ok, want)
 			continue
@@ -618,7 +619,7 @@ func TestDifferentialPackaging(t *testing.T) {
 	}
 
 	t.Logf("compared with packaging %s:", o.packaging)
-	t.Logf("  %d version strings (%d valid; %d non-ASCII spellings packaging accepts skipped)", len(req.Versions), valid, nonASCII)
+	t.Logf("  %d version strings (%d valid)", len(req.Versions), valid)
 	t.Logf("  %d version pairs ordered", len(req.Pairs))
 	t.Logf("  %d specifier sets (%d valid; %d skipped for ~=/=== duplicate removal)", len(req.Sets), validSets, setsExcluded)
 	t.Logf("  %d set x version pairs x 3 prerelease modes (%d pre-releases)", compared, containsPre)
@@ -626,6 +627,7 @@ func TestDifferentialPackaging(t *testing.T) {
 		t.Logf("  %d pairs skipped (%d of them differ): 21.3 prefix matching: %s", excluded[why], differ[why], why)
 	}
 	t.Logf("  %d Filter calls x 3 prerelease modes", len(req2.Filters))
+	t.Logf("  %d versions or sets with non-ASCII letters that packaging accepts skipped (doc.go)", nonASCII)
 	if parseMismatch > 0 {
 		t.Logf("%d parse mismatches", parseMismatch)
 	}

@@ -38,15 +38,27 @@ func (p Prereleases) String() string {
 
 // Specifier is one clause such as ">=1.0" or "==1.2.*".
 //
-// Use ParseSpecifier to make one; a Specifier written as a literal is parsed
-// again by every Contains call and contains nothing when it is invalid.
+// Use ParseSpecifier to make one. A Specifier written as a literal, or whose
+// Op or Version was changed after parsing, is parsed again by every Contains
+// call and contains nothing when it is invalid.
 type Specifier struct {
 	Op      string // "==", "!=", "<=", ">=", "<", ">", "~=", "==="
 	Version string // the text after the operator, e.g. "1.2.*"
 
-	v      Version // the version, or the prefix of a wildcard; unset for ===
-	wild   bool    // Version ends in ".*"
-	parsed bool    // set by ParseSpecifier
+	v    Version // the version, or the prefix of a wildcard; unset for ===
+	wild bool    // Version ends in ".*"
+	// Op and Version as parsed into v and wild, so that a changed or
+	// literal Specifier is parsed again rather than matched with stale v
+	op, text string
+}
+
+// fresh returns s parsed, and false if s is not a valid specifier.
+func (s Specifier) fresh() (Specifier, bool) {
+	if s.op == s.Op && s.text == s.Version && s.op != "" {
+		return s, true
+	}
+	p, msg := parseSpecifier(s.Op + s.Version)
+	return p, msg == ""
 }
 
 // ParseSpecifier parses one clause such as ">= 1.0" or "==1.2.*".
@@ -83,7 +95,7 @@ func parseSpecifier(s string) (Specifier, string) {
 		if strings.ContainsFunc(text, isPySpace) {
 			return sp, fmt.Sprintf("whitespace in %q after \"===\"", text)
 		}
-		sp.parsed = true
+		sp.op, sp.text = sp.Op, sp.Version
 		return sp, ""
 	}
 	if text == "" {
@@ -101,7 +113,7 @@ func parseSpecifier(s string) (Specifier, string) {
 			return sp, msg
 		}
 		sp.v, sp.wild = p.version(), true
-		sp.parsed = true
+		sp.op, sp.text = sp.Op, sp.Version
 		return sp, ""
 	}
 	var p parts
@@ -114,7 +126,7 @@ func parseSpecifier(s string) (Specifier, string) {
 	if sp.Op == "~=" && len(p.release) < 2 {
 		return sp, fmt.Sprintf("~= needs at least two release numbers (%q has one; try \"~=%s.0\")", text, text)
 	}
-	sp.v, sp.parsed = p.version(), true
+	sp.v, sp.op, sp.text = p.version(), sp.Op, sp.Version
 	return sp, ""
 }
 
@@ -141,14 +153,11 @@ func (s Specifier) Contains(v Version, pre Prereleases) bool {
 	if v.key == "" {
 		return false // the zero Version is not a version
 	}
-	if !s.parsed {
-		var msg string
-		if s, msg = parseSpecifier(s.Op + s.Version); msg != "" {
-			return false
-		}
+	s, ok := s.fresh()
+	if !ok {
+		return false
 	}
-	allow := pre == PrereleasesAllow || pre == PrereleasesDefault && s.namesPrerelease()
-	if v.IsPrerelease() && !allow {
+	if v.IsPrerelease() && !(pre == PrereleasesAllow || pre == PrereleasesDefault && s.namesPrerelease()) {
 		return false
 	}
 	return s.match(v)
@@ -313,12 +322,7 @@ func (s SpecifierSet) String() string {
 // namesPrerelease reports whether any specifier of s names a pre-release.
 func (s SpecifierSet) namesPrerelease() bool {
 	for _, sp := range s {
-		if !sp.parsed {
-			if p, msg := parseSpecifier(sp.Op + sp.Version); msg == "" {
-				sp = p
-			}
-		}
-		if sp.namesPrerelease() {
+		if sp, ok := sp.fresh(); ok && sp.namesPrerelease() {
 			return true
 		}
 	}
@@ -327,11 +331,20 @@ func (s SpecifierSet) namesPrerelease() bool {
 
 // Contains reports whether v satisfies every specifier of s.
 func (s SpecifierSet) Contains(v Version, pre Prereleases) bool {
+	return s.contains(v, s.allowsPrereleases(pre))
+}
+
+// allowsPrereleases resolves pre for s: PrereleasesDefault allows them
+// when a specifier names one.
+func (s SpecifierSet) allowsPrereleases(pre Prereleases) bool {
+	return pre == PrereleasesAllow || pre == PrereleasesDefault && s.namesPrerelease()
+}
+
+func (s SpecifierSet) contains(v Version, allowPre bool) bool {
 	if v.key == "" {
 		return false // the zero Version is not a version
 	}
-	allow := pre == PrereleasesAllow || pre == PrereleasesDefault && s.namesPrerelease()
-	if v.IsPrerelease() && !allow {
+	if v.IsPrerelease() && !allowPre {
 		return false
 	}
 	for _, sp := range s {
@@ -348,12 +361,9 @@ func (s SpecifierSet) Contains(v Version, pre Prereleases) bool {
 func (s SpecifierSet) Filter(vs []Version, pre Prereleases) []Version {
 	var out []Version
 	if len(s) > 0 || pre != PrereleasesDefault {
-		allow := pre == PrereleasesAllow || pre == PrereleasesDefault && s.namesPrerelease()
+		allow := s.allowsPrereleases(pre)
 		for _, v := range vs {
-			if v.IsPrerelease() && !allow {
-				continue
-			}
-			if s.containsAll(v) {
+			if s.contains(v, allow) {
 				out = append(out, v)
 			}
 		}
@@ -371,13 +381,4 @@ func (s SpecifierSet) Filter(vs []Version, pre Prereleases) []Version {
 		return pres
 	}
 	return out
-}
-
-func (s SpecifierSet) containsAll(v Version) bool {
-	for _, sp := range s {
-		if !sp.Contains(v, PrereleasesAllow) {
-			return false
-		}
-	}
-	return true
 }

@@ -235,6 +235,11 @@ func TestParseSpecifier(t *testing.T) {
 	if _, err := ParseSpecifier(">=1.0,<2"); err == nil {
 		t.Errorf("ParseSpecifier(\">=1.0,<2\") accepted two clauses")
 	}
+	changed := sp
+	changed.Version = "2.0"
+	if changed.Contains(MustParse("1.4.9"), PrereleasesDefault) || !changed.Contains(MustParse("2.5"), PrereleasesDefault) {
+		t.Errorf("~=1.4.5 changed to %q matches like ~=1.4.5", changed)
+	}
 	bad := Specifier{Op: ">=", Version: "x"}
 	if bad.Contains(MustParse("1.0"), PrereleasesAllow) {
 		t.Errorf("invalid literal Specifier %q contains 1.0", bad)
