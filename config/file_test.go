@@ -132,6 +132,10 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"syntax", "[[index]\nname = 1", []string{"safepip.toml:1: "}},
 		{"duplicate key", "[policy]\nattestations = \"off\"\nattestations = \"off\"", []string{"safepip.toml:3: "}},
+		{"CRLF lines", "[policy]\r\n\r\nattestations = \"x\"\r\n", []string{"safepip.toml:3: policy.attestations: \"x\""}},
+		{"dotted key", "policy.attestations = \"x\"", []string{"safepip.toml:1: policy.attestations: \"x\""}},
+		{"inline index", "index = [\n  { name = \"a\", url = \"https://a.example/simple\" },\n  { name = \"b\", url = \"https://b.example/simple\", extra = 1 },\n]", []string{"safepip.toml:3: index.extra: unknown key"}},
+		{"sub-table of an index", idx + "[index.options]\nx = 1", []string{"safepip.toml:4: index.options: unknown key"}},
 		{"unknown top", "\n\nindexes = []", []string{"safepip.toml:3: indexes: unknown key", "[[index]], [policy]"}},
 		{"index not tables", "index = 3", []string{"safepip.toml:1: index: is a integer; want [[index]] tables"}},
 		{"unknown index key", idx + "pakages = [\"x\"]", []string{"safepip.toml:4: index.pakages: unknown key", indexKeys}},
