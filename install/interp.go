@@ -13,11 +13,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/pypa/pep508"
+	"github.com/safepip/safepip/pypa/tags"
 )
 
 // Interpreter is what safepip needs to know of a target Python: its marker
@@ -25,37 +27,28 @@ import (
 // installs. One call of the interpreter gathers it all; the target need
 // not have packaging (or even pip) importable.
 type Interpreter struct {
-	Executable     string             `json:"executable"` // sys.executable
-	Markers        pep508.Environment `json:"markers"`
-	Implementation string             `json:"implementation"` // sys.implementation.name: "cpython", "pypy"
-	Version        [3]int             `json:"version"`        // sys.version_info[:3]
-	PyPyVersion    [2]int             `json:"pypy_version"`   // sys.pypy_version_info[:2] on PyPy
-	SOABI          string             `json:"soabi"`          // sysconfig SOABI: "cpython-311-x86_64-linux-gnu"
-	ExtSuffix      string             `json:"ext_suffix"`
-	PyDebug        bool               `json:"py_debug"`
-	Platform       string             `json:"platform"` // sysconfig.get_platform(): "linux-x86_64", "macosx-11.0-arm64", "win-amd64"
-	Is64Bit        bool               `json:"is_64bit"`
-	Glibc          string             `json:"glibc"`  // "2.36"; "" when not glibc
-	Musl           string             `json:"musl"`   // "1.2"; "" when not musl
-	MacOS          string             `json:"mac_os"` // platform.mac_ver()[0]
-	Prefix         string             `json:"prefix"`
-	Purelib        string             `json:"purelib"`
-	Platlib        string             `json:"platlib"`
-	Pip            string             `json:"pip"` // pip's version, "" when pip is missing
+	Executable  string             `json:"executable"` // sys.executable
+	Markers     pep508.Environment `json:"markers"`
+	Facts       tags.Facts         `json:"facts"`
+	FullVersion string             `json:"full_version"` // platform.python_version()
+	Prefix      string             `json:"prefix"`
+	Purelib     string             `json:"purelib"`
+	Platlib     string             `json:"platlib"`
+	Pip         string             `json:"pip"` // pip's version, "" when pip is missing
 }
 
+// Target returns the tag target the interpreter supports.
+func (in *Interpreter) Target() (tags.Target, error) { return tags.TargetFromFacts(in.Facts) }
+
 // inspectScript runs in the target interpreter: standard library only,
-// valid from Python 3.7 on.
-const inspectScript = `
-import json, os, platform, sys, sysconfig
-def glibc():
-    try:
-        v = os.confstr("CS_GNU_LIBC_VERSION")
-    except (AttributeError, ValueError, OSError):
-        return ""
-    if not v or not v.startswith("glibc "):
-        return ""
-    return v.split(" ", 1)[1]
+// valid from Python 3.7 on. It runs the tags package's facts script and
+// adds the marker environment and the install paths.
+var inspectScript = `
+import contextlib, io, json, os, platform, sys, sysconfig
+buf = io.StringIO()
+with contextlib.redirect_stdout(buf):
+    exec(compile(` + "`" + `FACTS` + "`" + `, "<facts>", "exec"), {"__name__": "facts"})
+facts = json.loads(buf.getvalue())
 impl = sys.implementation
 iv = impl.version
 impl_version = "%d.%d.%d" % (iv.major, iv.minor, iv.micro)
@@ -66,8 +59,6 @@ try:
     pip = md.version("pip")
 except Exception:
     pip = ""
-pypy = getattr(sys, "pypy_version_info", None)
-cv = sysconfig.get_config_vars()
 print(json.dumps({
     "executable": sys.executable,
     "markers": {
@@ -83,17 +74,8 @@ print(json.dumps({
         "python_version": ".".join(platform.python_version_tuple()[:2]),
         "sys_platform": sys.platform,
     },
-    "implementation": impl.name,
-    "version": list(sys.version_info[:3]),
-    "pypy_version": list(pypy[:2]) if pypy else [0, 0],
-    "soabi": cv.get("SOABI") or "",
-    "ext_suffix": cv.get("EXT_SUFFIX") or "",
-    "py_debug": bool(cv.get("Py_DEBUG")) or hasattr(sys, "gettotalrefcount"),
-    "platform": sysconfig.get_platform(),
-    "is_64bit": sys.maxsize > 2**32,
-    "glibc": glibc(),
-    "musl": "",
-    "mac_os": platform.mac_ver()[0],
+    "facts": facts,
+    "full_version": platform.python_version(),
     "prefix": sys.prefix,
     "purelib": sysconfig.get_paths()["purelib"],
     "platlib": sysconfig.get_paths()["platlib"],
@@ -127,7 +109,7 @@ func Inspect(ctx context.Context, python, cacheDir string) (*Interpreter, error)
 	var cachePath string
 	if cacheDir != "" {
 		if fi, err := os.Stat(path); err == nil {
-			key := fmt.Sprintf("v1\x00%s\x00%d\x00%d", path, fi.Size(), fi.ModTime().UnixNano())
+			key := fmt.Sprintf("v2\x00%s\x00%d\x00%d", path, fi.Size(), fi.ModTime().UnixNano())
 			sum := sha256.Sum256([]byte(key))
 			cachePath = filepath.Join(cacheDir, "interpreters", hex.EncodeToString(sum[:])+".json")
 			if data, err := os.ReadFile(cachePath); err == nil {
@@ -140,7 +122,8 @@ func Inspect(ctx context.Context, python, cacheDir string) (*Interpreter, error)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, path, "-I", "-c", inspectScript)
+	script := strings.Replace(inspectScript, "`FACTS`", strconv.Quote(tags.FactsScript), 1)
+	cmd := exec.CommandContext(ctx, path, "-I", "-c", script)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -154,8 +137,10 @@ func Inspect(ctx context.Context, python, cacheDir string) (*Interpreter, error)
 	if err := json.Unmarshal(stdout.Bytes(), &in); err != nil {
 		return nil, &InspectError{Python: path, Err: fmt.Errorf("unexpected answer: %v", err)}
 	}
-	if in.Glibc == "" && strings.HasPrefix(in.Platform, "linux") {
-		in.Musl = muslVersion(ctx, in.Executable)
+	if in.Facts.System == "Linux" && in.Facts.Glibc == "" && in.Facts.Musl == "" {
+		// The facts script finds musl through packaging, which the target
+		// may lack; read the ELF interpreter ourselves then.
+		in.Facts.Musl = muslVersion(ctx, in.Executable)
 	}
 	if cachePath != "" {
 		if data, err := json.Marshal(&in); err == nil {

@@ -26,11 +26,18 @@ func TestInspectPython3(t *testing.T) {
 	if got != want {
 		t.Errorf("markers = %q, python3 says %q", got, want)
 	}
-	if in.Implementation != "cpython" || in.Version[0] != 3 || in.Purelib == "" || in.Pip == "" {
+	if in.Facts.Implementation != "cpython" || in.Facts.Version[0] != 3 || in.Purelib == "" || in.Pip == "" {
 		t.Errorf("Inspect = %+v", in)
 	}
-	if in.Markers["sys_platform"] == "linux" && in.Glibc == "" && in.Musl == "" {
+	if in.Markers["sys_platform"] == "linux" && in.Facts.Glibc == "" && in.Facts.Musl == "" {
 		t.Errorf("Linux interpreter with neither glibc nor musl: %+v", in)
+	}
+	target, err := in.Target()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tags := target.Tags(); len(tags) < 10 || tags[0].Interpreter != "cp3"+in.Markers["python_version"][2:] {
+		t.Errorf("Target().Tags() = %v...", tags[:min(3, len(tags))])
 	}
 	entries, _ := os.ReadDir(filepath.Join(cache, "interpreters"))
 	if len(entries) != 1 {

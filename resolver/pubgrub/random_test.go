@@ -148,6 +148,9 @@ func TestRandomRegistries(t *testing.T) {
 	solved, failed, numbered := 0, 0, 0
 	for i := range instances {
 		reg := randomRegistry(rng, 5, 4)
+		if i%5 == 0 {
+			reg = randomRegistry(rng, 7, 5)
+		}
 		want := bruteForce(reg)
 		for _, wide := range []bool{false, true} {
 			p := &provider{reg: reg, wide: wide}
@@ -178,7 +181,7 @@ func TestRandomRegistries(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d random registries, each solved twice: %d solutions checked, %d failures confirmed by brute force, %d of whose reports have numbered lines",
+	t.Logf("%d random registries of up to 7 packages and 5 versions, each solved twice: %d solutions checked, %d failures confirmed by brute force, %d of whose reports have numbered lines",
 		instances, solved, failed, numbered)
 	if solved == 0 || failed == 0 || numbered == 0 {
 		t.Errorf("generator is lopsided: %d solved, %d failed", solved, failed)
@@ -249,4 +252,43 @@ func checkReport(report string) []string {
 		problems = append(problems, "no conclusion")
 	}
 	return problems
+}
+
+// FuzzSolve solves the random registry grown from a seed, with both set
+// types, and checks the verdict against brute force.
+func FuzzSolve(f *testing.F) {
+	for seed := range uint64(20) {
+		f.Add(seed, uint8(5), uint8(4))
+	}
+	f.Fuzz(func(t *testing.T, seed uint64, pkgs, versions uint8) {
+		reg := randomRegistry(rand.New(rand.NewPCG(seed, seed>>32)), 1+int(pkgs%6), 1+int(versions%5))
+		want := bruteForce(reg)
+		solutions := []func() (map[string]ver, error){
+			func() (map[string]ver, error) {
+				return Solve[ver, vset](context.Background(), &provider{reg: reg}, "root", mustVer("1.0.0"))
+			},
+			func() (map[string]ver, error) {
+				return Solve[ver, bitset](context.Background(), &bitsetProvider{reg}, "root", mustVer("1.0.0"))
+			},
+		}
+		for _, solve := range solutions {
+			sol, err := solve()
+			var nse *NoSolutionError
+			switch {
+			case err == nil:
+				if problems := checkSolution(reg, "root", mustVer("1.0.0"), sol); len(problems) > 0 || !want {
+					t.Fatalf("solution %s: %v (brute force found one: %v)\n%s", solutionString(sol), problems, want, dumpRegistry(reg))
+				}
+			case errors.As(err, &nse):
+				if want {
+					t.Fatalf("no solution, brute force found one:\n%v\n%s", err, dumpRegistry(reg))
+				}
+				if problems := checkReport(err.Error()); len(problems) > 0 {
+					t.Fatalf("%v in report\n%v", problems, err)
+				}
+			default:
+				t.Fatal(err)
+			}
+		}
+	})
 }

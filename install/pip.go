@@ -1,0 +1,140 @@
+package install
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// PipOptions are pip's own install options that make sense once safepip
+// has chosen and verified every file. Anything that would let pip reach an
+// index or pick dependencies itself is deliberately absent.
+type PipOptions struct {
+	Target, Prefix, Root string
+	User                 bool
+	Upgrade              bool
+	ForceReinstall       bool
+	NoCompile            bool
+	Quiet                int // -q count
+	Verbose              int // -v count
+}
+
+func (o PipOptions) args() []string {
+	var a []string
+	if o.Target != "" {
+		a = append(a, "--target", o.Target)
+	}
+	if o.Prefix != "" {
+		a = append(a, "--prefix", o.Prefix)
+	}
+	if o.Root != "" {
+		a = append(a, "--root", o.Root)
+	}
+	if o.User {
+		a = append(a, "--user")
+	}
+	if o.Upgrade {
+		a = append(a, "--upgrade")
+	}
+	if o.ForceReinstall {
+		a = append(a, "--force-reinstall")
+	}
+	if o.NoCompile {
+		a = append(a, "--no-compile")
+	}
+	for i := 0; i < o.Quiet; i++ {
+		a = append(a, "-q")
+	}
+	for i := 0; i < o.Verbose; i++ {
+		a = append(a, "-v")
+	}
+	return a
+}
+
+// LocalFile is a verified file on disk, ready for pip.
+type LocalFile struct {
+	Path   string
+	SHA256 string
+}
+
+// PipError is pip's own failure; Output is what it printed.
+type PipError struct {
+	Args   []string
+	Code   int
+	Output string
+}
+
+func (e *PipError) Error() string {
+	return fmt.Sprintf("pip failed (exit status %d):\n%s", e.Code, strings.TrimRight(e.Output, "\n"))
+}
+
+// requirementsFile returns the text of a requirements file that names each
+// file by its local path with its hash, so that pip's --require-hashes
+// checks them once more.
+func requirementsFile(files []LocalFile) string {
+	var b strings.Builder
+	b.WriteString("# written by safepip: local, verified files only\n")
+	for _, f := range files {
+		fmt.Fprintf(&b, "%s --hash=sha256:%s\n", f.Path, f.SHA256)
+	}
+	return b.String()
+}
+
+// PipArgs returns the arguments after "python" for installing reqFile.
+func PipArgs(reqFile string, opts PipOptions) []string {
+	args := []string{"-m", "pip", "install",
+		"--no-index", "--no-deps", "--require-hashes", "--disable-pip-version-check",
+		"--no-input", "--isolated"}
+	args = append(args, opts.args()...)
+	return append(args, "-r", reqFile)
+}
+
+// RunPip installs files into python's environment with pip, which is
+// handed nothing but local paths and their hashes. out receives pip's
+// output as it runs (nil: kept only for the error).
+func RunPip(ctx context.Context, python string, files []LocalFile, opts PipOptions, out io.Writer) error {
+	dir, err := os.MkdirTemp("", "safepip-pip-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	req := filepath.Join(dir, "requirements.txt")
+	if err := os.WriteFile(req, []byte(requirementsFile(files)), 0o600); err != nil {
+		return err
+	}
+	args := PipArgs(req, opts)
+	cmd := exec.CommandContext(ctx, python, args...)
+	var buf bytes.Buffer
+	w := io.Writer(&buf)
+	if out != nil {
+		w = io.MultiWriter(&buf, out)
+	}
+	cmd.Stdout, cmd.Stderr = w, w
+	// pip must see no index configuration at all: --isolated ignores its
+	// config files and PIP_* variables; drop them anyway for older pips.
+	cmd.Env = withoutPipEnv(os.Environ())
+	if err := cmd.Run(); err != nil {
+		code := -1
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		return &PipError{Args: append([]string{python}, args...), Code: code, Output: buf.String()}
+	}
+	return nil
+}
+
+func withoutPipEnv(env []string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "PIP_") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, "PIP_NO_INPUT=1")
+}

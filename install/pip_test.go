@@ -1,0 +1,63 @@
+package install
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPipArgsNeverReachAnIndex(t *testing.T) {
+	args := strings.Join(PipArgs("r.txt", PipOptions{Target: "t", Upgrade: true, Quiet: 2}), " ")
+	for _, want := range []string{"--no-index", "--no-deps", "--require-hashes", "--target t", "--upgrade", "-q -q", "-r r.txt"} {
+		if !strings.Contains(args, want) {
+			t.Errorf("pip args %q lack %q", args, want)
+		}
+	}
+	for _, bad := range []string{"--index-url", "--extra-index-url", "--find-links"} {
+		if strings.Contains(args, bad) {
+			t.Errorf("pip args %q contain %q", args, bad)
+		}
+	}
+}
+
+func localWheel(t *testing.T) LocalFile {
+	t.Helper()
+	path, err := filepath.Abs("../example/private/files/acme_triton-1.0-py3-none-any.whl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	return LocalFile{Path: path, SHA256: hex.EncodeToString(sum[:])}
+}
+
+// TestRunPipTarget installs a verified local wheel with real pip into a
+// --target directory, then checks that a wrong hash makes pip fail.
+func TestRunPipTarget(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not on PATH")
+	}
+	f := localWheel(t)
+	target := t.TempDir()
+	if err := RunPip(context.Background(), "python3", []LocalFile{f}, PipOptions{Target: target, Quiet: 1}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(target, "acme_triton", "__init__.py")); err != nil {
+		t.Fatalf("pip did not install the wheel: %v", err)
+	}
+	f.SHA256 = strings.Repeat("0", 64)
+	err := RunPip(context.Background(), "python3", []LocalFile{f}, PipOptions{Target: t.TempDir(), Quiet: 1}, nil)
+	var pe *PipError
+	if !errors.As(err, &pe) || !strings.Contains(pe.Output, "HASHES") {
+		t.Fatalf("RunPip with a wrong hash = %v, want a PipError showing pip's hash complaint", err)
+	}
+}

@@ -1,0 +1,132 @@
+package resolver
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/safepip/safepip/index"
+	"github.com/safepip/safepip/pypa/pep440"
+	"github.com/safepip/safepip/pypa/tags"
+	"github.com/safepip/safepip/pypa/wheel"
+)
+
+// Target is the environment a resolution is for.
+type Target struct {
+	Markers map[string]string // PEP 508 marker environment
+	Python  pep440.Version    // python_full_version, for Requires-Python
+	Tags    []tags.Tag        // supported tags, most preferred first
+}
+
+// candidate is one version of a project with the files that may serve it.
+type candidate struct {
+	version pep440.Version
+	files   []index.File // every file of the version, as the index lists it
+	wheel   int          // index in files of the best wheel for the target; -1 when none fits
+	sdist   int          // index in files of the sdist that may serve; -1 when none
+	yanked  bool         // every file of the version is yanked
+	reason  string       // why the version cannot be used; "" when it can
+}
+
+// filterPolicy is what decides which files count.
+type filterPolicy struct {
+	target       *Target
+	ranks        *tags.Ranking
+	allowSdist   bool
+	excludeNewer time.Time // zero: no cut-off
+}
+
+// candidates groups a project page's files by version and decides, per
+// version, which file serves the target. Versions that cannot serve it
+// keep a reason, so a failure can say why ("no wheel for the target").
+func candidates(p *index.Project, pol filterPolicy) ([]*candidate, error) {
+	byVersion := map[string]*candidate{}
+	var order []*candidate
+	bestRank := map[*candidate]int{}
+	for i := range p.Files {
+		f := p.Files[i]
+		var v pep440.Version
+		var wheelTags []tags.Tag
+		isWheel := f.IsWheel()
+		if isWheel {
+			w, err := wheel.ParseWheel(f.Filename)
+			if err != nil || w.Name != p.Name {
+				continue
+			}
+			v, wheelTags = w.Version, w.Tags
+		} else {
+			s, err := wheel.ParseSdist(f.Filename)
+			if err != nil || s.Name != p.Name {
+				continue
+			}
+			v = s.Version
+		}
+		if !pol.excludeNewer.IsZero() {
+			if f.UploadTime.IsZero() {
+				return nil, fmt.Errorf("%s: index %q gives no upload time for %s, so the exclude-newer cut-off cannot be applied; remove the cut-off or use an index that serves PEP 700 upload-time", p.Name, p.Index, f.Filename)
+			}
+			if f.UploadTime.After(pol.excludeNewer) {
+				continue
+			}
+		}
+		key := v.String()
+		c := byVersion[key]
+		if c == nil {
+			c = &candidate{version: v, yanked: true, wheel: -1, sdist: -1}
+			byVersion[key] = c
+			order = append(order, c)
+		}
+		c.files = append(c.files, f)
+		if !f.Yanked {
+			c.yanked = false
+		}
+		if f.RequiresPython != "" {
+			if spec, err := pep440.ParseSpecifierSet(f.RequiresPython); err == nil && !spec.Contains(pol.target.Python, pep440.PrereleasesAllow) {
+				continue // still recorded (a lock keeps every file), but never chosen
+			}
+		}
+		if isWheel {
+			if r, ok := pol.ranks.Best(wheelTags); ok {
+				if prev, seen := bestRank[c]; !seen || r < prev {
+					bestRank[c] = r
+					c.wheel = len(c.files) - 1
+				}
+			}
+		} else if c.sdist < 0 {
+			c.sdist = len(c.files) - 1
+		}
+	}
+	for _, c := range order {
+		switch {
+		case c.wheel >= 0:
+		case c.sdist >= 0 && pol.allowSdist:
+		case c.sdist >= 0:
+			c.reason = "only an sdist, and the policy allows wheels only"
+		default:
+			c.reason = "no wheel compatible with the target"
+		}
+	}
+	slices.SortFunc(order, func(a, b *candidate) int { return a.version.Compare(b.version) })
+	return order, nil
+}
+
+// metadataFile is the file whose metadata stands for the version: the
+// best wheel, else the sdist.
+func (c *candidate) metadataFile() *index.File {
+	switch {
+	case c.wheel >= 0:
+		return &c.files[c.wheel]
+	case c.sdist >= 0:
+		return &c.files[c.sdist]
+	}
+	return nil
+}
+
+func (c *candidate) String() string {
+	var names []string
+	for _, f := range c.files {
+		names = append(names, f.Filename)
+	}
+	return c.version.String() + " [" + strings.Join(names, " ") + "]"
+}

@@ -1,0 +1,592 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/safepip/safepip/config"
+	"github.com/safepip/safepip/index"
+	"github.com/safepip/safepip/pypa/metadata"
+	"github.com/safepip/safepip/pypa/pep440"
+	"github.com/safepip/safepip/pypa/pep508"
+	"github.com/safepip/safepip/pypa/tags"
+	"github.com/safepip/safepip/resolver/pubgrub"
+)
+
+// rootName is the package that stands for the user's requirements.
+const rootName = "<root>"
+
+// Options steer a resolution.
+type Options struct {
+	Target Target
+	// Pre allows pre-releases of every project (--pre).
+	Pre bool
+	// AllowSdist says whether a project may be served by an sdist when it
+	// has no wheel for the target. nil: wheels only.
+	AllowSdist func(project string) bool
+	// ExcludeNewer ignores files uploaded after it; zero for no cut-off.
+	ExcludeNewer time.Time
+	// Preferences are versions to keep when still allowed (the existing
+	// lock), by normalized name.
+	Preferences map[string]string
+	// Constraints restrict versions without requiring anything (-c files).
+	Constraints []pep508.Requirement
+	// Parallel bounds background fetches; 0 means 16.
+	Parallel int
+}
+
+// Package is one resolved project.
+type Package struct {
+	Name         string // normalized
+	Version      pep440.Version
+	Project      *index.Project // the page it came from (Index names the index)
+	Files        []index.File   // every file of the version
+	Metadata     *metadata.Metadata
+	Sdist        bool     // no wheel fits the target: the sdist serves it
+	Extras       []string // extras that were requested of it
+	Dependencies []string // normalized names of the projects it needs here
+	RequiredBy   []string // normalized names, or "<root>"
+}
+
+// Resolution is the result of Resolve, sorted by name.
+type Resolution struct {
+	Packages []*Package
+}
+
+// MissingError says that a project is not on the index it is routed to, or
+// on none of the indexes asked.
+type MissingError struct {
+	Project string
+	Err     error
+}
+
+func (e *MissingError) Error() string { return e.Err.Error() }
+func (e *MissingError) Unwrap() error { return e.Err }
+
+// Resolve finds one version of every project that reqs need, transitively,
+// for opts.Target, from src. A failure to find one is a
+// *pubgrub.NoSolutionError whose message explains why.
+func Resolve(ctx context.Context, src Source, reqs []pep508.Requirement, opts Options) (*Resolution, error) {
+	if opts.Parallel <= 0 {
+		opts.Parallel = 16
+	}
+	p := &provider{
+		src:       src,
+		opts:      opts,
+		ranks:     tags.NewRanking(opts.Target.Tags),
+		projects:  map[string]*projectState{},
+		preOK:     map[string]bool{},
+		yankedOK:  map[string]map[string]bool{},
+		constrain: map[string][]pep440.SpecifierSet{},
+		sem:       make(chan struct{}, opts.Parallel),
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p.bg = ctx
+	var roots []pep508.Requirement
+	for _, r := range reqs {
+		ok, err := p.applies(r, "")
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			roots = append(roots, r)
+		}
+	}
+	for _, r := range append(slices.Clone(roots), opts.Constraints...) {
+		name := pep508.NormalizeName(r.Name)
+		if namesPrerelease(r.Specifier) {
+			p.preOK[name] = true
+		}
+		for _, s := range r.Specifier {
+			if s.Op == "==" || s.Op == "===" {
+				if v, err := pep440.Parse(s.Version); err == nil {
+					if p.yankedOK[name] == nil {
+						p.yankedOK[name] = map[string]bool{}
+					}
+					p.yankedOK[name][v.String()] = true
+				}
+			}
+		}
+	}
+	for _, c := range opts.Constraints {
+		name := pep508.NormalizeName(c.Name)
+		if ok, err := p.applies(c, ""); err != nil {
+			return nil, err
+		} else if ok {
+			p.constrain[name] = append(p.constrain[name], c.Specifier)
+		}
+	}
+	p.roots = roots
+	p.rootU = newUniverse([]pep440.Version{pep440.MustParse("0")})
+	sol, err := pubgrub.Solve[pep440.Version, VersionSet](ctx, p, rootName, p.rootU.versions[0])
+	if err != nil {
+		var ns *pubgrub.NoSolutionError
+		if errors.As(err, &ns) {
+			return nil, &NoSolutionError{Report: ns.Error(), Notes: p.notes()}
+		}
+		return nil, err
+	}
+	return p.result(sol)
+}
+
+// NoSolutionError is a resolution that cannot succeed, explained.
+type NoSolutionError struct {
+	Report string   // PubGrub's derivation, in numbered English sentences
+	Notes  []string // facts behind it: projects missing from their index, ...
+}
+
+func (e *NoSolutionError) Error() string {
+	s := "no solution:\n" + e.Report
+	for _, n := range e.Notes {
+		s += "\nnote: " + n
+	}
+	return s
+}
+
+type provider struct {
+	src       Source
+	opts      Options
+	ranks     *tags.Ranking
+	roots     []pep508.Requirement
+	rootU     *universe
+	preOK     map[string]bool
+	yankedOK  map[string]map[string]bool
+	constrain map[string][]pep440.SpecifierSet
+	bg        context.Context
+	sem       chan struct{}
+
+	mu       sync.Mutex
+	projects map[string]*projectState
+	edges    map[string]map[string]bool // package -> packages it depends on (base names)
+	missing  []string
+}
+
+// projectState is everything known of one project, filled once.
+type projectState struct {
+	done  chan struct{}
+	err   error
+	page  *index.Project
+	cands []*candidate // ascending
+	u     *universe
+	byVer map[string]*candidate
+
+	mu   sync.Mutex
+	meta map[string]*metaResult
+}
+
+type metaResult struct {
+	done chan struct{}
+	md   *metadata.Metadata
+	err  error
+}
+
+// split returns the project and the extra of a package name "foo[bar]".
+func split(pkg string) (name, extra string) {
+	if i := strings.IndexByte(pkg, '['); i >= 0 && strings.HasSuffix(pkg, "]") {
+		return pkg[:i], pkg[i+1 : len(pkg)-1]
+	}
+	return pkg, ""
+}
+
+func (p *provider) applies(r pep508.Requirement, extra string) (bool, error) {
+	if r.Marker == nil {
+		return true, nil
+	}
+	env := pep508.Environment{}
+	for k, v := range p.opts.Target.Markers {
+		env[k] = v
+	}
+	env["extra"] = extra
+	ok, err := r.Marker.Evaluate(env)
+	if err != nil {
+		return false, fmt.Errorf("requirement %q: %w", r.String(), err)
+	}
+	return ok, nil
+}
+
+// project returns the state of name, fetching its page on first use.
+func (p *provider) project(ctx context.Context, name string) (*projectState, error) {
+	p.mu.Lock()
+	st, ok := p.projects[name]
+	if !ok {
+		st = &projectState{done: make(chan struct{}), meta: map[string]*metaResult{}}
+		p.projects[name] = st
+		p.mu.Unlock()
+		st.err = p.load(ctx, name, st)
+		close(st.done)
+	} else {
+		p.mu.Unlock()
+	}
+	select {
+	case <-st.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return st, st.err
+}
+
+func (p *provider) load(ctx context.Context, name string, st *projectState) error {
+	page, err := p.src.Project(ctx, name)
+	var nf *config.NotFoundError
+	var inf *index.NotFoundError
+	if errors.As(err, &nf) || errors.As(err, &inf) {
+		// Not on its index: no versions at all. The solver explains what
+		// needed it; the note says where it was looked for. Never another
+		// index: that fall-back is the hole dependency confusion uses.
+		p.mu.Lock()
+		p.missing = append(p.missing, err.Error())
+		p.mu.Unlock()
+		st.page = &index.Project{Name: name}
+		st.u = newUniverse(nil)
+		st.byVer = map[string]*candidate{}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	cands, err := candidates(page, filterPolicy{
+		target:       &p.opts.Target,
+		ranks:        p.ranks,
+		allowSdist:   p.opts.AllowSdist != nil && p.opts.AllowSdist(name),
+		excludeNewer: p.opts.ExcludeNewer,
+	})
+	if err != nil {
+		return err
+	}
+	st.page, st.cands = page, cands
+	vs := make([]pep440.Version, len(cands))
+	st.byVer = make(map[string]*candidate, len(cands))
+	for i, c := range cands {
+		vs[i] = c.version
+		st.byVer[c.version.String()] = c
+	}
+	st.u = newUniverse(vs)
+	return nil
+}
+
+func (p *provider) notes() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.missing)
+}
+
+// setFor turns a requirement's specifier into the set of versions it
+// allows, with pip's pre-release rule: pre-releases count when --pre is
+// given, when a user requirement names one, or when nothing else matches.
+func (p *provider) setFor(name string, st *projectState, spec pep440.SpecifierSet) VersionSet {
+	specs := append([]pep440.SpecifierSet{spec}, p.constrain[name]...)
+	matching := st.u.where(func(v pep440.Version) bool {
+		for _, s := range specs {
+			if !s.Contains(v, pep440.PrereleasesAllow) {
+				return false
+			}
+		}
+		return true
+	})
+	if p.opts.Pre || p.preOK[name] {
+		return matching
+	}
+	finals := matching.Intersect(st.u.where(func(v pep440.Version) bool { return !v.IsPrerelease() }))
+	if finals.IsEmpty() {
+		return matching
+	}
+	return finals
+}
+
+func namesPrerelease(spec pep440.SpecifierSet) bool {
+	for _, s := range spec {
+		if s.Op == "!=" {
+			continue
+		}
+		if v, err := pep440.Parse(strings.TrimSuffix(s.Version, ".*")); err == nil && v.IsPrerelease() {
+			return true
+		}
+	}
+	return false
+}
+
+// ChooseVersion picks the newest usable version in set, preferring the
+// locked one, then final releases; yanked versions only for an exact pin.
+func (p *provider) ChooseVersion(ctx context.Context, pkg string, set VersionSet) (pep440.Version, bool, error) {
+	if pkg == rootName {
+		return p.rootU.versions[0], set.Contains(p.rootU.versions[0]), nil
+	}
+	name, _ := split(pkg)
+	st, err := p.project(ctx, name)
+	if err != nil {
+		return pep440.Version{}, false, err
+	}
+	usable := func(c *candidate) bool {
+		return c.reason == "" && (!c.yanked || p.yankedOK[name][c.version.String()])
+	}
+	if pref, ok := p.opts.Preferences[name]; ok {
+		if c := st.byVer[pref]; c != nil && set.Contains(c.version) && usable(c) {
+			return c.version, true, nil
+		}
+	}
+	for _, v := range set.Versions() {
+		if usable(st.byVer[v.String()]) {
+			return v, true, nil
+		}
+	}
+	// Nothing usable: offer an unusable one so that Dependencies can say
+	// why ("has no wheel for the target") in the failure report.
+	for _, v := range set.Versions() {
+		if st.byVer[v.String()].reason != "" {
+			return v, true, nil
+		}
+	}
+	return pep440.Version{}, false, nil
+}
+
+// Dependencies returns what version v of pkg needs.
+func (p *provider) Dependencies(ctx context.Context, pkg string, v pep440.Version) (pubgrub.Deps[VersionSet], error) {
+	if pkg == rootName {
+		deps, err := p.depsOf(ctx, p.roots, nil)
+		return pubgrub.Deps[VersionSet]{Range: p.rootU.full(), Deps: deps}, err
+	}
+	name, extra := split(pkg)
+	st, err := p.project(ctx, name)
+	if err != nil {
+		return pubgrub.Deps[VersionSet]{}, err
+	}
+	c := st.byVer[v.String()]
+	if c == nil {
+		return pubgrub.Deps[VersionSet]{}, fmt.Errorf("%s has no version %s", name, v)
+	}
+	if c.reason != "" {
+		// Every version with the same reason shares it: one line in a report.
+		same := st.u.where(func(w pep440.Version) bool { return st.byVer[w.String()].reason == c.reason })
+		return pubgrub.Deps[VersionSet]{Range: same, Unavailable: c.reason}, nil
+	}
+	md, err := p.metadata(ctx, st, c)
+	if err != nil {
+		return pubgrub.Deps[VersionSet]{}, err
+	}
+	one := st.u.single(v)
+	if len(md.RequiresPython) > 0 && !md.RequiresPython.Contains(p.opts.Target.Python, pep440.PrereleasesAllow) {
+		return pubgrub.Deps[VersionSet]{Range: one, Unavailable: fmt.Sprintf("requires Python %s (the target is %s)", md.RequiresPython, p.opts.Target.Python)}, nil
+	}
+	var reqs []pep508.Requirement
+	for _, r := range md.RequiresDist {
+		ok, err := p.applies(r, pep508.NormalizeExtra(extra))
+		if err != nil {
+			return pubgrub.Deps[VersionSet]{}, fmt.Errorf("%s %s: %w", name, v, err)
+		}
+		if ok {
+			reqs = append(reqs, r)
+		}
+	}
+	var self []pubgrub.Dep[VersionSet]
+	if extra != "" {
+		// foo[bar] 1.0 is foo 1.0 with more dependencies.
+		self = append(self, pubgrub.Dep[VersionSet]{Package: name, Set: one})
+	}
+	deps, err := p.depsOf(ctx, reqs, self)
+	return pubgrub.Deps[VersionSet]{Range: one, Deps: deps}, err
+}
+
+// depsOf turns requirements into solver dependencies, fetching the pages of
+// the projects named (in parallel) to know their versions.
+func (p *provider) depsOf(ctx context.Context, reqs []pep508.Requirement, deps []pubgrub.Dep[VersionSet]) ([]pubgrub.Dep[VersionSet], error) {
+	states := make([]*projectState, len(reqs))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(p.opts.Parallel)
+	for i, r := range reqs {
+		g.Go(func() (err error) {
+			states[i], err = p.project(gctx, pep508.NormalizeName(r.Name))
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for i, r := range reqs {
+		name := pep508.NormalizeName(r.Name)
+		set := p.setFor(name, states[i], r.Specifier)
+		deps = append(deps, pubgrub.Dep[VersionSet]{Package: name, Set: set})
+		for _, x := range r.Extras {
+			deps = append(deps, pubgrub.Dep[VersionSet]{Package: name + "[" + pep508.NormalizeExtra(x) + "]", Set: set})
+		}
+		p.prefetchBest(name, states[i], set)
+	}
+	return deps, nil
+}
+
+// metadata returns the parsed metadata of candidate c, fetched once.
+func (p *provider) metadata(ctx context.Context, st *projectState, c *candidate) (*metadata.Metadata, error) {
+	key := c.version.String()
+	st.mu.Lock()
+	m, ok := st.meta[key]
+	if !ok {
+		m = &metaResult{done: make(chan struct{})}
+		st.meta[key] = m
+		st.mu.Unlock()
+		// Fetched under the run's context, not the caller's: a prefetch
+		// that the solver ends up waiting for must not die with a caller.
+		m.md, m.err = p.fetchMetadata(p.bg, st, c)
+		close(m.done)
+	} else {
+		st.mu.Unlock()
+	}
+	select {
+	case <-m.done:
+		return m.md, m.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (p *provider) fetchMetadata(ctx context.Context, st *projectState, c *candidate) (*metadata.Metadata, error) {
+	f := c.metadataFile()
+	data, err := p.src.Metadata(ctx, st.page, *f)
+	if err != nil {
+		return nil, err
+	}
+	md, err := metadata.Parse(f.Filename+" metadata", data)
+	if err != nil {
+		return nil, err
+	}
+	if pep508.NormalizeName(md.Name) != st.page.Name || md.Version.Compare(c.version) != 0 {
+		return nil, fmt.Errorf("%s: metadata names %s %s, not %s %s: the index serves inconsistent metadata", f.Filename, md.Name, md.Version, st.page.Name, c.version)
+	}
+	return md, nil
+}
+
+// prefetchBest starts fetching the metadata of the version the solver is
+// likely to try next for name, in the background and bounded.
+func (p *provider) prefetchBest(name string, st *projectState, set VersionSet) {
+	v, ok, err := p.ChooseVersion(p.bg, name, set)
+	if err != nil || !ok {
+		return
+	}
+	c := st.byVer[v.String()]
+	if c == nil || c.reason != "" {
+		return
+	}
+	st.mu.Lock()
+	_, started := st.meta[v.String()]
+	st.mu.Unlock()
+	if started {
+		return
+	}
+	select {
+	case p.sem <- struct{}{}:
+	default:
+		return // enough in flight; the solver will fetch it when needed
+	}
+	go func() {
+		defer func() { <-p.sem }()
+		_, _ = p.metadata(p.bg, st, c) // errors are kept for the solver's own call
+	}()
+}
+
+// Prefetch implements pubgrub.Prefetcher.
+func (p *provider) Prefetch(ctx context.Context, pending []pubgrub.Pending[VersionSet]) {
+	for _, pd := range pending {
+		if pd.Package == rootName {
+			continue
+		}
+		name, _ := split(pd.Package)
+		p.mu.Lock()
+		st := p.projects[name]
+		p.mu.Unlock()
+		if st == nil {
+			continue
+		}
+		select {
+		case <-st.done:
+			if st.err == nil {
+				p.prefetchBest(name, st, pd.Set)
+			}
+		default:
+		}
+	}
+}
+
+// ChoosePackage implements pubgrub.Chooser: decide first what has at most
+// one version left (it is forced anyway), then the most conflicted, then
+// in discovery order, which keeps fetches ahead of the solver.
+func (p *provider) ChoosePackage(ctx context.Context, pending []pubgrub.Pending[VersionSet]) (int, error) {
+	best := 0
+	for i, pd := range pending {
+		if pd.Set.Len() <= 1 {
+			return i, nil
+		}
+		if pd.Conflicts > pending[best].Conflicts {
+			best = i
+		}
+	}
+	return best, nil
+}
+
+// result assembles the Resolution from the solver's answer.
+func (p *provider) result(sol map[string]pep440.Version) (*Resolution, error) {
+	byName := map[string]*Package{}
+	for pkg, v := range sol {
+		if pkg == rootName {
+			continue
+		}
+		name, extra := split(pkg)
+		rp := byName[name]
+		if rp == nil {
+			st := p.projects[name]
+			c := st.byVer[v.String()]
+			md := st.meta[v.String()]
+			if md == nil || md.md == nil {
+				return nil, fmt.Errorf("internal error: %s %s chosen without metadata", name, v)
+			}
+			rp = &Package{Name: name, Version: v, Project: st.page, Files: c.files, Metadata: md.md, Sdist: c.wheel < 0}
+			byName[name] = rp
+		}
+		if extra != "" {
+			rp.Extras = append(rp.Extras, extra)
+		}
+	}
+	// Edges: recompute from metadata, for the chosen versions and extras.
+	add := func(from, to string) {
+		to = pep508.NormalizeName(to)
+		if from == to {
+			return
+		}
+		if tp := byName[to]; tp != nil {
+			if !slices.Contains(tp.RequiredBy, from) {
+				tp.RequiredBy = append(tp.RequiredBy, from)
+			}
+			if fp := byName[from]; fp != nil && !slices.Contains(fp.Dependencies, to) {
+				fp.Dependencies = append(fp.Dependencies, to)
+			}
+		}
+	}
+	for _, r := range p.roots {
+		add(rootName, r.Name)
+	}
+	for _, rp := range byName {
+		extras := append([]string{""}, rp.Extras...)
+		for _, r := range rp.Metadata.RequiresDist {
+			for _, x := range extras {
+				if ok, _ := p.applies(r, x); ok {
+					add(rp.Name, r.Name)
+					break
+				}
+			}
+		}
+	}
+	res := &Resolution{}
+	for _, rp := range byName {
+		slices.Sort(rp.Extras)
+		slices.Sort(rp.Dependencies)
+		slices.Sort(rp.RequiredBy)
+		res.Packages = append(res.Packages, rp)
+	}
+	slices.SortFunc(res.Packages, func(a, b *Package) int { return strings.Compare(a.Name, b.Name) })
+	return res, nil
+}

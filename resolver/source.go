@@ -1,0 +1,140 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+
+	"github.com/safepip/safepip/config"
+	"github.com/safepip/safepip/index"
+	"github.com/safepip/safepip/pypa/pep440"
+	"github.com/safepip/safepip/pypa/wheel"
+)
+
+// Source is what the resolver needs of the outside world: each project's
+// page from the one index routing chose for it, and the metadata of a
+// file on that page.
+type Source interface {
+	Project(ctx context.Context, name string) (*index.Project, error)
+	Metadata(ctx context.Context, p *index.Project, f index.File) ([]byte, error)
+}
+
+// RoutedSource is the Source of a real run: a config.Router decides the
+// index of every project, and an index.Client reads it. Pages are
+// memoized for the run, so routing and resolving read each page once.
+type RoutedSource struct {
+	client *index.Client
+	router *config.Router
+	cfg    *config.Config
+	locked map[string]string // project -> index name in the existing lock
+
+	mu    sync.Mutex
+	pages map[pageKey]*pageResult
+}
+
+type pageKey struct{ index, project string }
+
+type pageResult struct {
+	done chan struct{}
+	page *index.Project
+	err  error
+}
+
+// NewRoutedSource returns a Source over cfg's indexes. locked maps project
+// names to the index an existing lock recorded for them (nil for none).
+func NewRoutedSource(cfg *config.Config, client *index.Client, locked map[string]string) *RoutedSource {
+	s := &RoutedSource{client: client, cfg: cfg, locked: locked, pages: map[pageKey]*pageResult{}}
+	s.router = config.NewRouter(cfg, s)
+	return s
+}
+
+// Route returns where project comes from, and why.
+func (s *RoutedSource) Route(ctx context.Context, project string) (config.Route, error) {
+	return s.router.Route(ctx, project, s.locked[project])
+}
+
+// Project returns the page of the index that routing chose for name.
+func (s *RoutedSource) Project(ctx context.Context, name string) (*index.Project, error) {
+	r, err := s.Route(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return s.page(ctx, r.Index, name)
+}
+
+// Metadata returns the core metadata of f, a file of p.
+func (s *RoutedSource) Metadata(ctx context.Context, p *index.Project, f index.File) ([]byte, error) {
+	x, ok := s.cfg.Index(p.Index)
+	if !ok {
+		return nil, errors.New("index " + p.Index + " is not configured")
+	}
+	return s.client.Metadata(ctx, clientIndex(x), f)
+}
+
+// Client returns the index client, for downloads and provenance.
+func (s *RoutedSource) Client() *index.Client { return s.client }
+
+// Versions implements config.Lookup over the memoized pages.
+func (s *RoutedSource) Versions(ctx context.Context, x config.Index, project string) ([]string, error) {
+	p, err := s.page(ctx, x, project)
+	var nf *index.NotFoundError
+	if errors.As(err, &nf) {
+		return nil, config.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return pageVersions(p), nil
+}
+
+func (s *RoutedSource) page(ctx context.Context, x config.Index, project string) (*index.Project, error) {
+	key := pageKey{x.Name, project}
+	s.mu.Lock()
+	r, ok := s.pages[key]
+	if !ok {
+		r = &pageResult{done: make(chan struct{})}
+		s.pages[key] = r
+		s.mu.Unlock()
+		r.page, r.err = s.client.Project(ctx, clientIndex(x), project)
+		close(r.done)
+	} else {
+		s.mu.Unlock()
+	}
+	select {
+	case <-r.done:
+		return r.page, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func clientIndex(x config.Index) index.Index {
+	return index.Index{Name: x.Name, URL: x.URL, FindLinks: x.Kind == config.Flat}
+}
+
+// pageVersions lists the versions a page offers, ascending, for messages.
+func pageVersions(p *index.Project) []string {
+	var vs []pep440.Version
+	seen := map[string]bool{}
+	for _, f := range p.Files {
+		var v pep440.Version
+		if w, err := wheel.ParseWheel(f.Filename); err == nil {
+			v = w.Version
+		} else if sd, err := wheel.ParseSdist(f.Filename); err == nil {
+			v = sd.Version
+		} else {
+			continue
+		}
+		if !seen[v.String()] {
+			seen[v.String()] = true
+			vs = append(vs, v)
+		}
+	}
+	slices.SortFunc(vs, func(a, b pep440.Version) int { return a.Compare(b) })
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.String()
+	}
+	return out
+}
