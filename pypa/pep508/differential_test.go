@@ -108,6 +108,7 @@ func runReference(t *testing.T, markers []markerCase, reqs []string) ([]markerRe
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatalf("python3 reference output: %v", err)
 	}
+	t.Logf("python3 reference: %v user, %v system", cmd.ProcessState.UserTime(), cmd.ProcessState.SystemTime())
 	if len(res.Markers) != len(markers) || len(res.Requirements) != len(reqs) {
 		t.Fatalf("python3 reference answered %d/%d markers and %d/%d requirements",
 			len(res.Markers), len(markers), len(res.Requirements), len(reqs))
@@ -438,6 +439,9 @@ func TestDifferentialMarkers(t *testing.T) {
 		}
 		cases = append(cases, markerCase{Marker: s, Env: g.environment()})
 	}
+	for _, s := range edgeMarkers {
+		cases = append(cases, markerCase{Marker: s, Env: linux311})
+	}
 	want, _ := runReference(t, cases, nil)
 
 	var parsed, printed, evaluated int
@@ -575,6 +579,7 @@ func TestDifferentialRequirements(t *testing.T) {
 		}
 		inputs = append(inputs, s)
 	}
+	inputs = append(inputs, edgeRequirements...)
 	_, want := runReference(t, nil, inputs)
 	var ok, bad int
 	excluded := map[string]int{}
@@ -644,4 +649,49 @@ func compactStrings(s []string) []string {
 		return []string{}
 	}
 	return out
+}
+
+// edgeRequirements are hand-picked corners of packaging 21.3's grammar.
+var edgeRequirements = []string{
+	"name>=\v1.0", "name>=1.0\v", "name\v>=1.0", "name>=\u00a01.0", "name>=1.0\u2003,<2", "name>=\x1c1.0",
+	"name===\u00a0x", "name=== x", "name===", "name ===a;b", "name===a)", "name (===a)", "name===a,b",
+	"name<=1.0)", "name(<=1.0))", "name>1.0;", "name==1.0.*", "name==1.0.*+local", "name!=1.*", ">=1.0",
+	"name~=1.0.*", "name~=1", "name~=1.0", "name~= 1.0", "name ~=v1.0rc1", "name~=1.0a", "name~=1.0abc",
+	"name==1.0abc", "name>=1.0a", "name<1.0-1", "name<1.0-", "name>=1!2.0", "name==V1.0", "name>=1.0,,<2",
+	"name>=1.0 ,, <2", "name,", "name[a]]", "name[[a]", "name [a] [b]", "name[a-b.c_d]", "name[a-]", "name[-a]",
+	"name[a,b,]", "name[ ]", "name@http://x", "name@ http://x", "name @http://x ;os_name=='a'",
+	"name @ http://x;", "name @ http://x ;", "name @ http://x ; ", "name @ http://x\t", "name @ 'http://x'",
+	"name @ http://x@y", "name @ http://x#y z", "name @ http://[::1]", "name @ http://[::1%eth0]/x",
+	"name @ http://[v1.a]/x", "name @ http://[vz.a]/x", "name @ http://[1::2::3]/x", "name @ http://a]b[c/x",
+	"name @ http://a[b]c/x", "name @ https:x", "name @ https:/x", "name @ ://x", "name @ 1http://x",
+	"name @ h+t.t-p://x", "name @ file://", "name @ file:///", "name @ file:", "name @ file:///x;y",
+	"name @ file:///x?y", "name @ file:///x#", "name @ file:///x#y", "name @ file://h", "name @ file:////x",
+	"name @ File:///x", "name @ file:///x/../y", "name @ git+ssh://git@github.com/a/b.git",
+	"name; os_name=='a'and", "name; (os_name=='a')and(os_name=='b')", "name;os_name=='a';",
+	"name ; extra == 'a' ; extra == 'b'", "name; os_name == 'a' # comment",
+	"name >= 1.0 ; python_version >= '3'", "name>=1.0 ;python_version>='3'", "name>=1.0;python_version>='3'",
+	"name>=1.0;;", "name (>=1.0);os_name=='a'", "name (>=1.0)x", "name[a](>=1)", "name[a]>=1@x",
+	"name@", "@ http://x", "name @ http://x @ y", "name>=1.0 @ http://x",
+}
+
+// edgeMarkers are hand-picked corners of packaging 21.3's marker grammar.
+var edgeMarkers = []string{
+	"os_name=='posix'", "os_name==\"posix\"", "os_name == 'posix'or os_name=='nt'",
+	"os_name in 'posixnt'", "'posix'in os_name", "os_name not in'nt'", "os_namein 'x'", "os_name in'x'",
+	"os_name ==''", "'' in os_name", "python_version >= '3.8' and python_version < '4'",
+	"python_version > '3.9'", "python_version > '3.10'", "python_version ~= '3.1'", "python_version == '3'",
+	"python_version == '3.*'", "python_version != '3.11.*'", "python_version == '3.11.0'", "python_version === '3.11'",
+	"python_version === '3.11.0'", "python_version === 'foo'", "python_version <= '3.11+local'",
+	"python_version == '3.11+local'", "python_full_version == '3.11.7+local'", "python_version >= 'v3.8'",
+	"python_version >= '3.8 '", "python_version >= ' 3.8'", "python_version >= '3 .8'", "python_version < ''",
+	"python_version == ''", "python_version != ''", "python_version in ''", "python_version >= '3.8,<4'",
+	"python_version == '3.11,'", "implementation_version >= '3.11.7'", "platform_release == '5.15.0-76-generic'",
+	"platform_machine == 'x86_64' or platform_machine == 'AMD64'", "platform_machine in 'x86_64 aarch64'",
+	"sys_platform.startswith('linux')", "python_version", "(python_version)", "(", ")", "()", "( )",
+	"os_name == 'posix' and", "os_name == 'posix' and (os_name == 'nt'", "((((os_name == 'posix'))))",
+	"(os_name == 'posix') or (os_name == 'nt') and (python_version < '3')",
+	"(os_name == 'posix' or os_name == 'nt') and (python_version < '3' or python_version > '3.5')",
+	"'3.8'<python_version", "'3.8'<'3.9'", "os_name", "platform.python_implementation=='CPython'",
+	"python_implementation=='CPython'", "os.name=='posix'", "sys.platform=='linux'", "platform.version!='x'",
+	"platform.machine!='x'", "extra=='test'", "extra==''", "extra!=''", "extra in 'test'",
 }
