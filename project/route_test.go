@@ -165,3 +165,30 @@ func TestRouteFindLinks(t *testing.T) {
 		t.Errorf("Route(acme-only-here) = %+v, %v", rt, err)
 	}
 }
+
+// TestRouteLockedThenPublicUpload: the lock records the private index; the
+// name then appears on the public index. The next route stops.
+func TestRouteLockedThenPublicUpload(t *testing.T) {
+	priv := testindex.New(t)
+	priv.Add(testindex.Dist{Name: "acme-triton", Version: "1.0"})
+	private := priv.Serve(t)
+	pub := testindex.New(t)
+	pub.Add(testindex.Dist{Name: "requests", Version: "2.32.3"})
+	public := pub.Serve(t)
+	opts := config.Options{
+		Flags:        config.Flags{IndexURL: public.URL},
+		Requirements: []config.IndexOption{{Name: "--extra-index-url", Value: private.URL, Source: "requirements.txt:1"}},
+	}
+	rt, err := newRouter(t, nil, opts).Route(context.Background(), "acme-triton", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked := rt.Index.Name
+
+	pub.Add(testindex.Dist{Name: "acme-triton", Version: "9.9.9"}) // the attacker's upload
+	_, err = newRouter(t, nil, opts).Route(context.Background(), "acme-triton", locked)
+	var amb *config.AmbiguousError
+	if !errors.As(err, &amb) || amb.Locked != locked || !strings.Contains(err.Error(), "is locked to index") || !strings.Contains(err.Error(), "offers 9.9.9") {
+		t.Errorf("Route after the upload = %v, want an ambiguity naming the lock and 9.9.9", err)
+	}
+}
