@@ -205,6 +205,36 @@ So, because root depends on both a and b, version solving failed.`,
 	}
 }
 
+func TestRootPhrase(t *testing.T) {
+	tests := []struct{ registry, want string }{{
+		registry: `
+			root 1.0.0: foo ^1.0.0, baz ^1.0.0
+			foo 1.0.0: bar ^2.0.0
+			bar 2.0.0: baz ^3.0.0
+			baz 1.0.0
+			baz 3.0.0`,
+		want: `Because every version of foo depends on bar ^2.0.0 which depends on baz ^3.0.0, every version of foo requires baz ^3.0.0.
+So, because you require both baz ^1.0.0 and foo ^1.0.0, version solving failed.`,
+	}, {
+		registry: `
+			root 1.0.0: foo >=2.0.0
+			foo 1.0.0`,
+		want: `Because you require foo >=2.0.0 which doesn't match any versions, version solving failed.`,
+	}, {
+		registry: `
+			root 1.0.0: foo any
+			foo 1.0.0: bar none`,
+		want: `Because every version of foo depends on bar none and you require foo, version solving failed.`,
+	}}
+	for _, tt := range tests {
+		p := &provider{reg: parseRegistry(t, tt.registry), wide: true}
+		_, err := Solve[ver, vset](context.Background(), p, "root", mustVer("1.0.0"), RootPhrase("you require"))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("report\n%v\nwant\n%s", err, tt.want)
+		}
+	}
+}
+
 func TestDerivationTree(t *testing.T) {
 	reg := parseRegistry(t, `
 		root 1.0.0: foo ^1.0.0, baz ^1.0.0

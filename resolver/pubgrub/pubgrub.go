@@ -93,6 +93,20 @@ type Prefetcher[S any] interface {
 	Prefetch(ctx context.Context, pending []Pending[S])
 }
 
+// An Option adjusts Solve.
+type Option func(*options)
+
+type options struct {
+	rootPhrase string
+}
+
+// RootPhrase makes the failure report say phrase, such as "you require",
+// where it would say that the root package depends on or requires
+// something: "Because you require both bar >=2 and foo 1.0, ...".
+func RootPhrase(phrase string) Option {
+	return func(o *options) { o.rootPhrase = phrase }
+}
+
 // Solve chooses a version for root, which is always version, and for every
 // package it transitively depends on. The result maps each selected
 // package, root included, to its version.
@@ -100,12 +114,15 @@ type Prefetcher[S any] interface {
 // When no choice satisfies every dependency, the error is a
 // *NoSolutionError explaining why. Errors of the provider and of the
 // context are returned wrapped.
-func Solve[V any, S VersionSet[V, S]](ctx context.Context, p Provider[V, S], root string, version V) (map[string]V, error) {
+func Solve[V any, S VersionSet[V, S]](ctx context.Context, p Provider[V, S], root string, version V, opts ...Option) (map[string]V, error) {
 	s := &solver[V, S]{
 		provider:    p,
 		root:        root,
 		rootVersion: version,
 		packages:    map[string]*packageState[V, S]{},
+	}
+	for _, o := range opts {
+		o(&s.options)
 	}
 	if c, ok := p.(Chooser[S]); ok {
 		s.chooser = c

@@ -41,10 +41,11 @@ type Term struct {
 
 func (s *solver[V, S]) noSolution(ic *incompatibility[V, S]) error {
 	r := &reporter[V, S]{
-		root:     s.root,
-		terminal: ic,
-		uses:     map[*incompatibility[V, S]]int{},
-		lineOf:   map[*incompatibility[V, S]]int{},
+		root:       s.root,
+		rootPhrase: s.options.rootPhrase,
+		terminal:   ic,
+		uses:       map[*incompatibility[V, S]]int{},
+		lineOf:     map[*incompatibility[V, S]]int{},
 	}
 	return &NoSolutionError{
 		Derivation: r.export(ic, map[*incompatibility[V, S]]*Incompatibility{}),
@@ -57,8 +58,9 @@ func (s *solver[V, S]) noSolution(ic *incompatibility[V, S]) error {
 // each derived incompatibility from its causes, numbering the lines that
 // are referred to again later.
 type reporter[V any, S VersionSet[V, S]] struct {
-	root     string
-	terminal *incompatibility[V, S]
+	root       string
+	rootPhrase string
+	terminal   *incompatibility[V, S]
 	// uses counts, for each incompatibility, the derived ones it causes.
 	uses map[*incompatibility[V, S]]int
 	// lineOf holds the number of the line concluding an incompatibility.
@@ -257,6 +259,15 @@ func (r *reporter[V, S]) terse(t term[V, S], every bool) string {
 	return t.pkg + " " + t.set.String()
 }
 
+// subject starts a sentence saying that t verb something: "every version
+// of foo depends on", or the root phrase for the root package.
+func (r *reporter[V, S]) subject(t term[V, S], verb string) string {
+	if t.pkg == r.root && t.positive && r.rootPhrase != "" {
+		return r.rootPhrase
+	}
+	return r.terse(t, true) + " " + verb
+}
+
 func (r *reporter[V, S]) join(terms []term[V, S], sep string) string {
 	parts := make([]string, len(terms))
 	for i, t := range terms {
@@ -286,7 +297,7 @@ func verb[V any, S VersionSet[V, S]](ic *incompatibility[V, S]) string {
 func (r *reporter[V, S]) describe(ic *incompatibility[V, S]) string {
 	switch ic.kind {
 	case KindDependency:
-		return r.terse(ic.depender, true) + " depends on " + r.terse(ic.dependee, false)
+		return r.subject(ic.depender, "depends on") + " " + r.terse(ic.dependee, false)
 	case KindNoVersions:
 		t := ic.terms[0]
 		if t.set.IsFull() {
@@ -317,7 +328,7 @@ func (r *reporter[V, S]) describe(ic *incompatibility[V, S]) string {
 	case len(positive) == 0 && len(negative) == 2:
 		return "either " + r.terse(negative[0], false) + " or " + r.terse(negative[1], false)
 	case len(positive) == 1:
-		return r.terse(positive[0], true) + " requires " + r.join(negative, " or ")
+		return r.subject(positive[0], "requires") + " " + r.join(negative, " or ")
 	case len(negative) == 0:
 		return "one of " + r.join(positive, " or ") + " must be false"
 	case len(positive) == 0:
@@ -359,7 +370,7 @@ func (r *reporter[V, S]) bothRequire(a, b *incompatibility[V, S], lineA, lineB i
 	if a.kind == KindDependency && b.kind == KindDependency {
 		v = "depends on"
 	}
-	return r.terse(posA[0], true) + " " + v + " both " + r.join(negA, " or ") + ref(lineA) +
+	return r.subject(posA[0], v) + " both " + r.join(negA, " or ") + ref(lineA) +
 		" and " + r.join(negB, " or ") + ref(lineB), true
 }
 
@@ -415,5 +426,5 @@ func (r *reporter[V, S]) requiresPrefix(ic *incompatibility[V, S], positive []te
 	if len(positive) > 1 {
 		return "if " + r.join(positive, " and ") + " then "
 	}
-	return r.terse(positive[0], true) + " " + verb(ic) + " "
+	return r.subject(positive[0], verb(ic)) + " "
 }

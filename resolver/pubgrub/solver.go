@@ -89,6 +89,7 @@ type solver[V any, S VersionSet[V, S]] struct {
 	prefetcher  Prefetcher[S]
 	root        string
 	rootVersion V
+	options     options
 
 	packages    map[string]*packageState[V, S]
 	order       []*packageState[V, S] // in order of discovery, for determinism
