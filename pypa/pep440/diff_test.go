@@ -39,7 +39,7 @@ type oracleAnswer struct {
 	Packaging string        `json:"packaging"`
 	Versions  [][2]any      `json:"versions"`
 	Pairs     []int         `json:"pairs"`
-	Sets      [][2]any      `json:"sets"`
+	Sets      [][]any       `json:"sets"`
 	Contains  [][3]bool     `json:"contains"`
 	Filters   [][3][]string `json:"filters"`
 }
@@ -519,6 +519,9 @@ func TestDifferentialPackaging(t *testing.T) {
 		if set.String() != want {
 			t.Errorf("ParseSpecifierSet(%q).String() = %q, packaging %q", s, set, want)
 		}
+		if pre := ans.Sets[i][2].(bool); set.NamesPrerelease() != pre {
+			t.Errorf("ParseSpecifierSet(%q).NamesPrerelease() = %v, packaging %v", s, !pre, pre)
+		}
 		sets = append(sets, set)
 		setTexts = append(setTexts, s)
 	}
@@ -561,6 +564,16 @@ func TestDifferentialPackaging(t *testing.T) {
 		}
 		req2.Filters = append(req2.Filters, filterReq{setTexts[i], filt})
 	}
+	// order random spellings too: huge numbers, leading zeros, locals
+	var spelled []string
+	for i, s := range req.Versions {
+		if ans.Versions[i][0].(bool) && !hasNonASCII(s) {
+			spelled = append(spelled, s)
+		}
+	}
+	for range 5000 {
+		req2.Pairs = append(req2.Pairs, [2]string{spelled[g.r.IntN(len(spelled))], spelled[g.r.IntN(len(spelled))]})
+	}
 	// empty sets over lists with and without final releases
 	for range 200 {
 		vs := []string{}
@@ -574,6 +587,12 @@ func TestDifferentialPackaging(t *testing.T) {
 	}
 
 	ans2 := o.ask(t, req2)
+	for i, p := range req2.Pairs {
+		got := MustParse(p[0]).Compare(MustParse(p[1]))
+		if got != ans2.Pairs[i] {
+			t.Errorf("Compare(%q, %q) = %d, packaging %d", p[0], p[1], got, ans2.Pairs[i])
+		}
+	}
 	modes := [3]Prereleases{PrereleasesDefault, PrereleasesAllow, PrereleasesExclude}
 	var compared, containsPre int
 	excluded, differ := map[string]int{}, map[string]int{}
@@ -620,7 +639,7 @@ func TestDifferentialPackaging(t *testing.T) {
 
 	t.Logf("compared with packaging %s:", o.packaging)
 	t.Logf("  %d version strings (%d valid)", len(req.Versions), valid)
-	t.Logf("  %d version pairs ordered", len(req.Pairs))
+	t.Logf("  %d version pairs ordered (%d of versions near each other, %d of random spellings)", len(req.Pairs)+len(req2.Pairs), len(req.Pairs), len(req2.Pairs))
 	t.Logf("  %d specifier sets (%d valid; %d skipped for ~=/=== duplicate removal)", len(req.Sets), validSets, setsExcluded)
 	t.Logf("  %d set x version pairs x 3 prerelease modes (%d pre-releases)", compared, containsPre)
 	for _, why := range slices.Sorted(maps.Keys(excluded)) {

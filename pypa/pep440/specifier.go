@@ -134,9 +134,12 @@ func parseSpecifier(s string) (Specifier, string) {
 // version text as given, without whitespace.
 func (s Specifier) String() string { return s.Op + s.Version }
 
-// namesPrerelease reports whether s lets a set accept pre-releases by
-// default, as packaging's Specifier.prereleases does.
-func (s Specifier) namesPrerelease() bool {
+// NamesPrerelease reports whether s lets pre-releases match under
+// PrereleasesDefault, as packaging's Specifier.prereleases does: s is
+// inclusive (==, >=, <=, ~=, ===) and its version, or the prefix before
+// ".*", is a pre-release or developmental release. "<2.0rc1" and
+// "!=2.0rc1" name none.
+func (s Specifier) NamesPrerelease() bool {
 	switch s.Op {
 	case "==", ">=", "<=", "~=":
 		return s.v.IsPrerelease()
@@ -157,7 +160,7 @@ func (s Specifier) Contains(v Version, pre Prereleases) bool {
 	if !ok {
 		return false
 	}
-	if v.IsPrerelease() && !(pre == PrereleasesAllow || pre == PrereleasesDefault && s.namesPrerelease()) {
+	if v.IsPrerelease() && !(pre == PrereleasesAllow || pre == PrereleasesDefault && s.NamesPrerelease()) {
 		return false
 	}
 	return s.match(v)
@@ -319,10 +322,12 @@ func (s SpecifierSet) String() string {
 	return strings.Join(strs, ",")
 }
 
-// namesPrerelease reports whether any specifier of s names a pre-release.
-func (s SpecifierSet) namesPrerelease() bool {
+// NamesPrerelease reports whether any specifier of s names a pre-release
+// (see Specifier.NamesPrerelease), which makes PrereleasesDefault accept
+// pre-releases, as packaging's SpecifierSet.prereleases does.
+func (s SpecifierSet) NamesPrerelease() bool {
 	for _, sp := range s {
-		if sp, ok := sp.fresh(); ok && sp.namesPrerelease() {
+		if sp, ok := sp.fresh(); ok && sp.NamesPrerelease() {
 			return true
 		}
 	}
@@ -337,7 +342,7 @@ func (s SpecifierSet) Contains(v Version, pre Prereleases) bool {
 // allowsPrereleases resolves pre for s: PrereleasesDefault allows them
 // when a specifier names one.
 func (s SpecifierSet) allowsPrereleases(pre Prereleases) bool {
-	return pre == PrereleasesAllow || pre == PrereleasesDefault && s.namesPrerelease()
+	return pre == PrereleasesAllow || pre == PrereleasesDefault && s.NamesPrerelease()
 }
 
 func (s SpecifierSet) contains(v Version, allowPre bool) bool {

@@ -248,3 +248,34 @@ func TestParseSpecifier(t *testing.T) {
 		t.Errorf("set of invalid literal Specifier %q contains 1.0", bad)
 	}
 }
+
+func TestNamesPrerelease(t *testing.T) {
+	tests := []struct {
+		set  string
+		want bool
+	}{
+		{"", false},
+		{">=1.0", false},
+		{">=1.0a1", true},
+		{"<=1.0.dev0", true},
+		{"==1.0rc1", true},
+		{"==1.0rc1.*", true},
+		{"~=1.0b1", true},
+		{"===1.0a1", true},
+		{"===foo", false},
+		{"<2.0rc1", false},
+		{">2.0rc1", false},
+		{"!=2.0rc1", false},
+		{">=1.0,<2.0a1", false},
+		{">=1.0,!=1.5,<=2.0a1", true},
+	}
+	for _, tt := range tests {
+		set, err := ParseSpecifierSet(tt.set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := set.NamesPrerelease(); got != tt.want {
+			t.Errorf("%q.NamesPrerelease() = %v, want %v", tt.set, got, tt.want)
+		}
+	}
+}

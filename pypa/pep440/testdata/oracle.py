@@ -4,7 +4,8 @@ Prints {"packaging": version} first (or exits 3 when there is no pip), then
 reads JSON requests, one a line, and writes one JSON answer a line:
   versions: [s]          -> versions: [[ok, str(Version(s)) or error]]
   pairs:    [[a, b]]     -> pairs:    [cmp(Version(a), Version(b))]
-  sets:     [s]          -> sets:     [[ok, str(SpecifierSet(s)) or error]]
+  sets:     [s]          -> sets:     [[ok, str(SpecifierSet(s)) or error,
+                                        bool(SpecifierSet(s).prereleases)]]
       ok is false when any clause is not a PEP 440 Specifier (21.3 would
       make it a LegacySpecifier; those sets are not compared further)
   contains: [[set, v]]   -> contains: [[None, True, False]] results
@@ -40,7 +41,8 @@ def parse_set(s):
                 Specifier(item)
             except InvalidSpecifier as e:
                 return [False, str(e)]
-    return [True, str(SpecifierSet(s))]
+    ss = SpecifierSet(s)
+    return [True, str(ss), bool(ss.prereleases)]
 
 
 @functools.lru_cache(maxsize=None)
