@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // maxInputBytes bounds the text ParseRequirement and ParseMarker accept.
@@ -18,7 +19,7 @@ const maxMarkerDepth = 64
 // SyntaxError reports text that is not a valid requirement or marker.
 type SyntaxError struct {
 	Kind   string // "requirement" or "marker"
-	Input  string // the text that was parsed
+	Input  string // the text that was parsed, URL credentials masked with "*"
 	Offset int    // byte offset in Input where the problem starts
 	Msg    string // what was expected, e.g. "expected end or semicolon (after version specifier)"
 	Err    error  // the underlying cause (a pep440 error, say), or nil
@@ -33,6 +34,43 @@ func (e *SyntaxError) Error() string {
 }
 
 func (e *SyntaxError) Unwrap() error { return e.Err }
+
+// syntaxError builds a *SyntaxError whose Input and Msg carry no URL
+// credentials: "https://user:token@host" becomes "https://**********@host",
+// the same length, so that Offset still points at the right byte.
+func syntaxError(kind, in string, offset int, msg string) *SyntaxError {
+	return &SyntaxError{Kind: kind, Input: maskUserinfo(in), Offset: offset, Msg: maskUserinfo(msg)}
+}
+
+// maskUserinfo replaces with "*" every byte of the user information
+// (before the last "@" of the authority) of each "scheme://" URL in s.
+func maskUserinfo(s string) string {
+	var b []byte
+	for i := 0; ; {
+		j := strings.Index(s[i:], "://")
+		if j < 0 {
+			break
+		}
+		start := i + j + len("://")
+		end := start
+		for end < len(s) && strings.IndexByte("/?# \t\n\r", s[end]) < 0 {
+			end++
+		}
+		if at := strings.LastIndexByte(s[start:end], '@'); at >= 0 {
+			if b == nil {
+				b = []byte(s)
+			}
+			for k := start; k < start+at; k++ {
+				b[k] = '*'
+			}
+		}
+		i = end
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
+}
 
 // quoteInput quotes s for an error message, shortening hostile lengths.
 func quoteInput(s string) string {

@@ -83,7 +83,7 @@ func checkSyntaxError(t *testing.T, fn, s string, err error) {
 	if !errors.As(err, &se) {
 		t.Fatalf("%s(%q) error %T, want *SyntaxError", fn, s, err)
 	}
-	if se.Offset < 0 || se.Offset > len(s) || se.Input != s {
+	if se.Offset < 0 || se.Offset > len(s) || se.Input != maskUserinfo(s) || len(se.Input) != len(s) {
 		t.Fatalf("%s(%q) error %q at offset %d, outside the input", fn, s, se.Msg, se.Offset)
 	}
 }

@@ -85,8 +85,8 @@ var markerOps = [...]string{"===", "==", ">=", "<=", "!=", "~=", ">", "<"}
 // ParseMarker parses a marker expression such as `os_name == "nt" and extra == "x"`.
 func ParseMarker(s string) (*Marker, error) {
 	if len(s) > maxInputBytes {
-		return nil, &SyntaxError{Kind: "marker", Input: s, Offset: maxInputBytes,
-			Msg: "longer than 32 KiB; no real marker is this long"}
+		return nil, syntaxError("marker", s, maxInputBytes,
+			"longer than 32 KiB; no real marker is this long")
 	}
 	sc := &scanner{kind: "marker", in: s}
 	root, err := sc.markerExpr(0)

@@ -146,6 +146,37 @@ func TestSyntaxErrorMessage(t *testing.T) {
 	}
 }
 
+// TestErrorsHideCredentials puts a secret in a URL's user information and
+// looks for it in the errors.
+func TestErrorsHideCredentials(t *testing.T) {
+	const secret = "s3cr3t-T0ken"
+	inputs := []string{
+		"name @ https://user:" + secret + "@host/p x",
+		"name @ https://" + secret + "@host/p ; bad",
+		"name @ http://" + secret + "@[x/y",
+		"name @ http://" + secret + "@hést/y",
+		"name @ file://" + secret + "@host/x?",
+		"name @ git+https://" + secret + "@host/p.git@v1#egg=name ;",
+	}
+	for _, in := range inputs {
+		_, err := ParseRequirement(in)
+		var se *SyntaxError
+		if !errors.As(err, &se) {
+			t.Errorf("ParseRequirement(%q) = %v, want a *SyntaxError", in, err)
+			continue
+		}
+		if strings.Contains(err.Error(), secret) || strings.Contains(se.Input, secret) || strings.Contains(se.Msg, secret) {
+			t.Errorf("ParseRequirement(<URL with a secret>) error shows it: %v (Input %q)", err, se.Input)
+		}
+		if len(se.Input) != len(in) || !strings.Contains(se.Input, "@host") && !strings.Contains(in, "[x") && !strings.Contains(in, "h\u00e9") {
+			t.Errorf("ParseRequirement(%q) error Input = %q, want the input with only the credentials masked", in, se.Input)
+		}
+	}
+	if got, want := maskUserinfo("a https://u:p@h/x?y=a@b c ssh://git@h2 d://@e"), "a https://***@h/x?y=a@b c ssh://***@h2 d://@e"; got != want {
+		t.Errorf("maskUserinfo = %q, want %q", got, want)
+	}
+}
+
 func TestParseMarker(t *testing.T) {
 	tests := []struct{ in, str string }{
 		{`python_version>='3.8'`, `python_version >= "3.8"`},

@@ -22,8 +22,8 @@ type Requirement struct {
 // `requests[socks]>=2.0; python_version >= "3.8"`.
 func ParseRequirement(s string) (Requirement, error) {
 	if len(s) > maxInputBytes {
-		return Requirement{}, &SyntaxError{Kind: "requirement", Input: s, Offset: maxInputBytes,
-			Msg: "longer than 32 KiB; no real requirement is this long"}
+		return Requirement{}, syntaxError("requirement", s, maxInputBytes,
+			"longer than 32 KiB; no real requirement is this long")
 	}
 	sc := &scanner{kind: "requirement", in: s}
 	sc.skipSpace()

@@ -15,7 +15,7 @@ type scanner struct {
 }
 
 func (s *scanner) errorf(pos int, msg string) *SyntaxError {
-	return &SyntaxError{Kind: s.kind, Input: s.in, Offset: pos, Msg: msg}
+	return syntaxError(s.kind, s.in, pos, msg)
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

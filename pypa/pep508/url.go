@@ -34,7 +34,7 @@ func checkURL(u string) string {
 		netloc, path = rest[2:end], rest[end:]
 		open, closed := strings.Contains(netloc, "["), strings.Contains(netloc, "]")
 		if open != closed {
-			return "invalid URL: unbalanced brackets in host " + netloc
+			return "invalid URL: unbalanced brackets in host " + hostOf(netloc)
 		}
 		if open {
 			_, after, _ := strings.Cut(netloc, "[")
@@ -45,7 +45,7 @@ func checkURL(u string) string {
 		}
 		for i := 0; i < len(netloc); i++ {
 			if netloc[i] >= 0x80 {
-				return "invalid URL: non-ASCII host " + netloc + "; write it in punycode (xn--...)"
+				return "invalid URL: non-ASCII host " + hostOf(netloc) + "; write it in punycode (xn--...)"
 			}
 		}
 	}
@@ -81,6 +81,14 @@ func checkURL(u string) string {
 		return "invalid URL: it needs a scheme and a host, like https://host/path/name-1.0.tar.gz"
 	}
 	return ""
+}
+
+// hostOf returns netloc without its user information, for messages.
+func hostOf(netloc string) string {
+	if at := strings.LastIndexByte(netloc, '@'); at >= 0 {
+		return netloc[at+1:]
+	}
+	return netloc
 }
 
 func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
