@@ -97,3 +97,23 @@ func BenchmarkLargeRegistry(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLargeRegistryBitsets solves the same registries with sets over
+// the known versions, the representation a PEP 440 provider would use.
+func BenchmarkLargeRegistryBitsets(b *testing.B) {
+	for _, size := range []struct{ pkgs, versions int }{{100, 20}, {300, 30}} {
+		reg := largeRegistry(7, size.pkgs, size.versions)
+		b.Run(fmt.Sprintf("pkgs=%d/versions=%d", size.pkgs, size.versions), func(b *testing.B) {
+			for b.Loop() {
+				sol, err := Solve[ver, bitset](context.Background(), &bitsetProvider{reg}, "root", mustVer("1.0.0"))
+				if err == nil {
+					if problems := checkSolution(reg, "root", mustVer("1.0.0"), sol); len(problems) > 0 {
+						b.Fatal(problems)
+					}
+				} else if !errors.As(err, new(*NoSolutionError)) {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
