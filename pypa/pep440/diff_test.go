@@ -651,3 +651,73 @@ func TestDifferentialPackaging(t *testing.T) {
 		t.Logf("%d parse mismatches", parseMismatch)
 	}
 }
+
+// TestDifferentialGrammar compares which short token sequences are versions
+// and specifiers: every sequence of up to three tokens, and random longer
+// ones, so that each corner of the grammar meets packaging's regular
+// expressions.
+func TestDifferentialGrammar(t *testing.T) {
+	o := startOracle(t)
+	tokens := []string{"1", "01", "0", ".", "-", "_", "a", "B", "rc", "c", "pre", "post", "r", "dev", "+", "!", "v", "x", ".*", " ", "l1", ",", "=="}
+	g := gen{rand.New(rand.NewPCG(440, 508))}
+	var seqs []string
+	var walk func(prefix string, n int)
+	walk = func(prefix string, n int) {
+		if prefix != "" {
+			seqs = append(seqs, prefix)
+		}
+		if n == 0 {
+			return
+		}
+		for _, tok := range tokens {
+			walk(prefix+tok, n-1)
+		}
+	}
+	walk("", 3)
+	for range 10000 {
+		var b strings.Builder
+		for range 4 + g.r.IntN(4) {
+			b.WriteString(g.pick(tokens...))
+		}
+		seqs = append(seqs, b.String())
+	}
+	req := &oracleRequest{Versions: seqs}
+	for _, s := range seqs {
+		if g.chance(3) {
+			req.Sets = append(req.Sets, g.pick(operators[:]...)+s)
+		}
+	}
+	for _, op := range operators {
+		for _, tok := range tokens {
+			req.Sets = append(req.Sets, op+tok, op+"1"+tok, op+"1.0"+tok, op+"1.0"+tok+"1", op+tok+"1.0")
+		}
+	}
+	ans := o.ask(t, req)
+	var valid, validSets int
+	for i, s := range req.Versions {
+		ok, want := ans.Versions[i][0].(bool), ans.Versions[i][1].(string)
+		v, err := Parse(s)
+		switch {
+		case ok != (err == nil):
+			t.Errorf("Parse(%q): err = %v, packaging: %s", s, err, want)
+		case ok && v.String() != want:
+			t.Errorf("Parse(%q) = %q, packaging %q", s, v, want)
+		case ok:
+			valid++
+		}
+	}
+	for i, s := range req.Sets {
+		ok, want := ans.Sets[i][0].(bool), ans.Sets[i][1].(string)
+		set, err := ParseSpecifierSet(s)
+		switch {
+		case ok != (err == nil):
+			t.Errorf("ParseSpecifierSet(%q): err = %v, packaging: %v %s", s, err, ok, want)
+		case ok && set.String() != want:
+			t.Errorf("ParseSpecifierSet(%q).String() = %q, packaging %q", s, set, want)
+		case ok:
+			validSets++
+		}
+	}
+	t.Logf("compared with packaging %s: %d token sequences as versions (%d valid), %d as specifier sets (%d valid)",
+		o.packaging, len(req.Versions), valid, len(req.Sets), validSets)
+}
