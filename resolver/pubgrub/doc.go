@@ -72,5 +72,7 @@
 //     which packages remain undecided and which versions each may take.
 //
 // Solve checks its context before every step and hands it to every
-// provider call.
+// provider call. Its result includes the root package. The [RootPhrase]
+// option lets the report address the user ("you require foo >=2") instead
+// of naming the root package.
 package pubgrub

@@ -3,6 +3,7 @@ package pubgrub
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 type relation int
@@ -180,7 +181,8 @@ func (s *solver[V, S]) remove(ic *incompatibility[V, S]) {
 		st := s.state(t.pkg)
 		for i, x := range st.incompatibilities {
 			if x == ic {
-				st.incompatibilities = append(st.incompatibilities[:i], st.incompatibilities[i+1:]...)
+				// A fresh slice: propagate may be reading the old one.
+				st.incompatibilities = slices.Concat(st.incompatibilities[:i], st.incompatibilities[i+1:])
 				break
 			}
 		}
