@@ -34,10 +34,16 @@
 //
 // Pre-releases follow packaging 21.3. With [PrereleasesDefault],
 // [SpecifierSet.Contains] accepts a pre-release (or developmental release)
-// only when one of the specifiers names one (">=1.0a1", "==2.0rc1.*"); an
-// empty set names none. [SpecifierSet.Filter] is Contains applied to each
-// version, except that an empty set with PrereleasesDefault returns the
-// pre-releases when there is no final release among the versions.
+// only when one of the specifiers names one (">=1.0a1", "==2.0rc1.*"; see
+// [SpecifierSet.NamesPrerelease]); an empty set names none.
+// [SpecifierSet.Filter] is Contains applied to each version, except that an
+// empty set with PrereleasesDefault returns the pre-releases when there is
+// no final release among the versions. A set with specifiers never falls
+// back to pre-releases that way (neither does 21.3).
+//
+// Errors are *[ParseError] values naming the input and what is wrong with
+// it: "1.0.": trailing ".". No input makes a function of this package panic,
+// except MustParse.
 //
 // Version is comparable with ==, which compares normalized strings: "1.0"
 // and "1.0.0" are different values that Compare calls equal. The zero Version
