@@ -142,13 +142,13 @@ func TestParseJSONErrors(t *testing.T) {
 		{"no url", file(`"filename": "a-1.0.tar.gz", "hashes": {}`), "no url"},
 		{"no filename", file(`"url": "a", "hashes": {}`), "files[0]: no filename"},
 		{"bad hash", file(`"filename": "a-1.0.tar.gz", "url": "a", "hashes": {"sha256": "xyz"}`), "not hex"},
-		{"bad yanked", file(base+`, "yanked": 3`), "yanked is 3"},
-		{"bad core", file(base+`, "core-metadata": "yes"`), "core-metadata is"},
-		{"bad core hash", file(base+`, "core-metadata": {"sha256": "12"}`), "has 2 hex digits"},
-		{"negative size", file(base+`, "size": -1`), "negative size"},
-		{"bad time", file(base+`, "upload-time": "yesterday"`), "upload-time"},
+		{"bad yanked", file(base + `, "yanked": 3`), "yanked is 3"},
+		{"bad core", file(base + `, "core-metadata": "yes"`), "core-metadata is"},
+		{"bad core hash", file(base + `, "core-metadata": {"sha256": "12"}`), "has 2 hex digits"},
+		{"negative size", file(base + `, "size": -1`), "negative size"},
+		{"bad time", file(base + `, "upload-time": "yesterday"`), "upload-time"},
 		{"bad scheme", file(`"filename": "a-1.0.tar.gz", "url": "file:///etc/a-1.0.tar.gz", "hashes": {}`), "not allowed"},
-		{"bad provenance", file(base+`, "provenance": "ftp://x/y"`), "bad provenance"},
+		{"bad provenance", file(base + `, "provenance": "ftp://x/y"`), "bad provenance"},
 	}
 	for _, tt := range tests {
 		_, err := ParseJSON("https://idx.example/simple/a/", []byte(tt.page))
