@@ -126,15 +126,39 @@ func Resolve(ctx context.Context, src Source, reqs []pep508.Requirement, opts Op
 	}
 	p.roots = roots
 	p.rootU = newUniverse([]pep440.Version{pep440.MustParse("0")})
-	sol, err := pubgrub.Solve[pep440.Version, VersionSet](ctx, p, rootName, p.rootU.versions[0])
+	sol, err := pubgrub.Solve[pep440.Version, VersionSet](ctx, p, rootName, p.rootU.versions[0], pubgrub.RootPhrase("you require"))
 	if err != nil {
 		var ns *pubgrub.NoSolutionError
 		if errors.As(err, &ns) {
 			return nil, &NoSolutionError{Report: ns.Error(), Notes: p.notes()}
 		}
-		return nil, err
+		return nil, unwrapSolver(err)
 	}
 	return p.result(sol)
+}
+
+// unwrapSolver returns the routing or index error inside a provider error
+// that the solver wrapped with the package and version it was working on:
+// those name their project themselves, and the solver's "dependencies of
+// <root> 0" prefix would only confuse.
+func unwrapSolver(err error) error {
+	var (
+		ambiguous *config.AmbiguousError
+		indexErr  *config.IndexError
+		locked    *config.LockedIndexError
+		cfgErr    *config.Error
+	)
+	switch {
+	case errors.As(err, &ambiguous):
+		return ambiguous
+	case errors.As(err, &indexErr):
+		return indexErr
+	case errors.As(err, &locked):
+		return locked
+	case errors.As(err, &cfgErr):
+		return cfgErr
+	}
+	return err
 }
 
 // NoSolutionError is a resolution that cannot succeed, explained.
@@ -291,14 +315,42 @@ func (p *provider) setFor(name string, st *projectState, spec pep440.SpecifierSe
 		}
 		return true
 	})
-	if p.opts.Pre || p.preOK[name] {
-		return matching
+	set := matching
+	if !p.opts.Pre && !p.preOK[name] {
+		finals := matching.Intersect(st.u.where(func(v pep440.Version) bool { return !v.IsPrerelease() }))
+		if !finals.IsEmpty() {
+			set = finals
+		}
 	}
-	finals := matching.Intersect(st.u.where(func(v pep440.Version) bool { return !v.IsPrerelease() }))
-	if finals.IsEmpty() {
-		return matching
+	if set.IsEmpty() && len(st.u.versions) > 0 {
+		var offered []string
+		for _, v := range st.u.versions {
+			offered = append(offered, v.String())
+		}
+		p.note(fmt.Sprintf("no version of %s matches %q; index %q offers %s", name, joinSpecs(specs), st.page.Index, strings.Join(offered, ", ")))
 	}
-	return finals
+	if len(spec) > 0 && len(specs) == 1 {
+		return set.withLabel(spec.String())
+	}
+	return set
+}
+
+func joinSpecs(specs []pep440.SpecifierSet) string {
+	var parts []string
+	for _, s := range specs {
+		if len(s) > 0 {
+			parts = append(parts, s.String())
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+func (p *provider) note(n string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !slices.Contains(p.missing, n) {
+		p.missing = append(p.missing, n)
+	}
 }
 
 func namesPrerelease(spec pep440.SpecifierSet) bool {

@@ -38,6 +38,15 @@ func (u *universe) index(v pep440.Version) int {
 type VersionSet struct {
 	u    *universe
 	bits []uint64
+	// label is how a person wrote the set (a requirement's specifier),
+	// shown instead of the computed ranges; operations drop it.
+	label string
+}
+
+// withLabel returns s shown as label in reports.
+func (s VersionSet) withLabel(label string) VersionSet {
+	s.label = label
+	return s
 }
 
 func (u *universe) empty() VersionSet {
@@ -146,6 +155,9 @@ func (s VersionSet) Versions() []pep440.Version {
 // person would write them: "*", ">=2.0", ">=1.0, <2.0", "==1.5", joined
 // with " | " when there are gaps.
 func (s VersionSet) String() string {
+	if s.label != "" {
+		return s.label
+	}
 	n := len(s.u.versions)
 	if s.IsEmpty() {
 		return "<none>"

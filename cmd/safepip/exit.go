@@ -4,6 +4,14 @@ import (
 	"errors"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/safepip/safepip/config"
+	"github.com/safepip/safepip/index"
+	"github.com/safepip/safepip/install"
+	"github.com/safepip/safepip/lock"
+	"github.com/safepip/safepip/project"
+	"github.com/safepip/safepip/pypa/reqfile"
+	"github.com/safepip/safepip/resolver"
 )
 
 // Exit codes, as DESIGN.md defines them.
@@ -16,14 +24,39 @@ const (
 	exitPip        = 5 // pip itself failed
 )
 
-// exitCode is the one switch from an error's kind to the exit code.
+// exitCode is the one switch from an error's kind to the exit code. The
+// order matters: a wrapper's kind wins over what it wraps (an index failure
+// inside a routing error is still a network failure, checked first).
 func exitCode(err error) int {
-	var parseErr *kong.ParseError
+	var (
+		parseErr    *kong.ParseError
+		inputErr    *project.InputError
+		configErr   *config.Error
+		reqErr      *reqfile.Error
+		lockErr     *lock.ParseError
+		inspectErr  *install.InspectError
+		ambiguous   *config.AmbiguousError
+		notFound    *config.NotFoundError
+		lockedIndex *config.LockedIndexError
+		noSolution  *resolver.NoSolutionError
+		network     *index.NetworkError
+		indexErr    *config.IndexError
+		pageErr     *index.PageError
+		tooLarge    *index.TooLargeError
+		pipErr      *install.PipError
+	)
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &parseErr):
+	case errors.As(err, &parseErr), errors.As(err, &inputErr), errors.As(err, &configErr),
+		errors.As(err, &reqErr), errors.As(err, &lockErr), errors.As(err, &inspectErr):
 		return exitUsage
+	case errors.As(err, &network), errors.As(err, &pageErr), errors.As(err, &tooLarge), errors.As(err, &indexErr):
+		return exitNetwork
+	case errors.As(err, &ambiguous), errors.As(err, &notFound), errors.As(err, &lockedIndex), errors.As(err, &noSolution):
+		return exitResolution
+	case errors.As(err, &pipErr):
+		return exitPip
 	}
 	return exitCheck
 }

@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/safepip/safepip/project"
 )
 
 // version is the safepip release; the lock records it as created-by.
@@ -25,6 +28,7 @@ type globals struct {
 type cli struct {
 	globals
 
+	Lock    lockCmd    `cmd:"" help:"Resolve requirements into safepip.lock: versions, one index per project, every file's sha256."`
 	Version versionCmd `cmd:"" help:"Print the safepip version."`
 }
 
@@ -90,6 +94,41 @@ func parse(parser *kong.Kong, args []string) (ctx *kong.Context, err error) {
 func report(e *env, err error) int {
 	fmt.Fprintf(e.stderr, "safepip: %v\n", err)
 	return exitCode(err)
+}
+
+// project returns the workflow environment of this process.
+func (e *env) project(g *globals) *project.Env {
+	dir, err := os.Getwd()
+	if err != nil {
+		dir = "."
+	}
+	pe := &project.Env{Dir: dir, Getenv: e.getenv, CacheDir: cacheDir(e), NetrcPath: netrcPath(e)}
+	if g.Verbose {
+		pe.Logf = func(format string, args ...any) { fmt.Fprintf(e.stderr, "safepip: "+format+"\n", args...) }
+	}
+	return pe
+}
+
+// cacheDir is $SAFEPIP_CACHE_DIR, else the user cache directory + /safepip.
+func cacheDir(e *env) string {
+	if d, ok := e.getenv("SAFEPIP_CACHE_DIR"); ok && d != "" {
+		return d
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "safepip")
+	}
+	return ""
+}
+
+// netrcPath is $NETRC, else ~/.netrc.
+func netrcPath(e *env) string {
+	if p, ok := e.getenv("NETRC"); ok && p != "" {
+		return p
+	}
+	if h, ok := e.getenv("HOME"); ok && h != "" {
+		return filepath.Join(h, ".netrc")
+	}
+	return ""
 }
 
 type versionCmd struct{}

@@ -176,7 +176,7 @@ So, because root depends on both baz ^1.0.0 and foo ^1.0.0, version solving fail
 			root 1.0.0: foo any
 			foo 1.0.0: bar none`,
 		wide: true,
-		want: `Because every version of foo depends on bar none and root depends on foo, version solving failed.`,
+		want: `Because every version of foo depends on bar none which doesn't match any versions and root depends on foo, version solving failed.`,
 	}, {
 		name: "two requirements that cannot meet",
 		registry: `
@@ -224,7 +224,7 @@ So, because you require both baz ^1.0.0 and foo ^1.0.0, version solving failed.`
 		registry: `
 			root 1.0.0: foo any
 			foo 1.0.0: bar none`,
-		want: `Because every version of foo depends on bar none and you require foo, version solving failed.`,
+		want: `Because every version of foo depends on bar none which doesn't match any versions and you require foo, version solving failed.`,
 	}}
 	for _, tt := range tests {
 		p := &provider{reg: parseRegistry(t, tt.registry), wide: true}
@@ -232,6 +232,23 @@ So, because you require both baz ^1.0.0 and foo ^1.0.0, version solving failed.`
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("report\n%v\nwant\n%s", err, tt.want)
 		}
+	}
+}
+
+func TestThus(t *testing.T) {
+	reg := parseRegistry(t, `
+		root 1.0.0: foo any
+		foo 1.0.0: gone any
+		foo 2.0.0: bar any
+		bar 1.0.0: x any
+		bar 2.0.0: y any`)
+	_, err := Solve[ver, bitset](context.Background(), &bitsetProvider{reg}, "root", mustVer("1.0.0"))
+	want := `Because foo 1.0.0 depends on gone which doesn't match any versions and foo 2.0.0 depends on bar, every version of foo requires bar.
+Because bar 1.0.0 depends on x which doesn't match any versions and bar 2.0.0 depends on y which doesn't match any versions, bar is forbidden.
+Thus, foo is forbidden.
+So, because root depends on foo, version solving failed.`
+	if err == nil || err.Error() != want {
+		t.Errorf("report\n%v\nwant\n%s", err, want)
 	}
 }
 

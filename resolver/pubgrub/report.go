@@ -297,7 +297,11 @@ func verb[V any, S VersionSet[V, S]](ic *incompatibility[V, S]) string {
 func (r *reporter[V, S]) describe(ic *incompatibility[V, S]) string {
 	switch ic.kind {
 	case KindDependency:
-		return r.subject(ic.depender, "depends on") + " " + r.terse(ic.dependee, false)
+		text := r.subject(ic.depender, "depends on") + " " + r.terse(ic.dependee, false)
+		if ic.dependee.set.IsEmpty() {
+			text += " which doesn't match any versions"
+		}
+		return text
 	case KindNoVersions:
 		t := ic.terms[0]
 		if t.set.IsFull() {

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/safepip/safepip/config"
+	"github.com/safepip/safepip/lock"
+	"github.com/safepip/safepip/project"
+)
+
+// indexFlags are pip's index options, for safepip's routing (never for pip).
+type indexFlags struct {
+	IndexURL      string   `name:"index-url" short:"i" help:"The default index (as pip's --index-url)." placeholder:"URL"`
+	ExtraIndexURL []string `name:"extra-index-url" help:"Another index; a project found on two indexes is refused until safepip.toml pins it." placeholder:"URL"`
+	FindLinks     []string `name:"find-links" short:"f" help:"A directory or page of distribution links." placeholder:"URL|DIR"`
+	NoIndex       bool     `name:"no-index" help:"Use no simple index, only --find-links."`
+}
+
+func (f indexFlags) config() config.Flags {
+	return config.Flags{IndexURL: f.IndexURL, ExtraIndexURLs: f.ExtraIndexURL, FindLinks: f.FindLinks, NoIndex: f.NoIndex}
+}
+
+// targetFlags choose the environment to resolve for.
+type targetFlags struct {
+	Python        string `help:"The target interpreter (default: the active virtualenv's, else python3)." placeholder:"PATH"`
+	PythonVersion string `name:"python-version" help:"Resolve for this Python version instead of asking an interpreter (with --platform)." placeholder:"X.Y"`
+	Platform      string `help:"Resolve for this platform, e.g. manylinux_2_28_x86_64, macosx_14_0_arm64, win_amd64 (with --python-version)." placeholder:"TAG"`
+}
+
+func (f targetFlags) options() project.TargetOptions {
+	return project.TargetOptions{Python: f.Python, PythonVersion: f.PythonVersion, Platform: f.Platform}
+}
+
+type lockCmd struct {
+	Requirement    []string `short:"r" help:"Requirements file (repeatable)." placeholder:"FILE" type:"path"`
+	Constraint     []string `short:"c" help:"Constraints file (repeatable)." placeholder:"FILE" type:"path"`
+	Lock           string   `help:"The lock file." default:"safepip.lock" placeholder:"PATH"`
+	Check          bool     `help:"Exit 1 when the lock is missing, stale or would change; write nothing."`
+	DryRun         bool     `name:"dry-run" help:"Resolve and show the changes; write nothing."`
+	Upgrade        bool     `short:"U" help:"Ignore the versions in the existing lock."`
+	UpgradePackage []string `name:"upgrade-package" short:"P" help:"Ignore the locked version of this project (repeatable)." placeholder:"NAME"`
+	Pre            bool     `help:"Allow pre-releases of every project."`
+	ExcludeNewer   string   `name:"exclude-newer" help:"Ignore files uploaded after this time (RFC 3339)." placeholder:"TIME"`
+	indexFlags
+	targetFlags
+}
+
+func (c *lockCmd) Run(g *globals, e *env) error {
+	o := project.LockOptions{
+		Requirements:    c.Requirement,
+		Constraints:     c.Constraint,
+		LockPath:        c.Lock,
+		Check:           c.Check,
+		DryRun:          c.DryRun,
+		Upgrade:         c.Upgrade,
+		UpgradePackages: c.UpgradePackage,
+		Pre:             c.Pre,
+		ExcludeNewer:    c.ExcludeNewer,
+		Target:          c.targetFlags.options(),
+		Index:           c.indexFlags.config(),
+		CreatedBy:       "safepip " + version,
+	}
+	res, err := project.Lock(context.Background(), e.project(g), o)
+	if res != nil {
+		printLockResult(g, e, res)
+	}
+	return err
+}
+
+func printLockResult(g *globals, e *env, res *project.LockResult) {
+	if g.JSON {
+		out := struct {
+			Path     string        `json:"path"`
+			Written  bool          `json:"written"`
+			Packages int           `json:"packages"`
+			Changes  []lock.Change `json:"changes"`
+		}{res.Path, res.Written, len(res.Lock.Packages), res.Changes}
+		if out.Changes == nil {
+			out.Changes = []lock.Change{}
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(out)
+		return
+	}
+	if g.Quiet {
+		return
+	}
+	byIndex := map[string][]lock.Change{}
+	for _, c := range res.Changes {
+		byIndex[c.Index] = append(byIndex[c.Index], c)
+	}
+	names := make([]string, 0, len(byIndex))
+	for n := range byIndex {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(e.stdout, "%s:\n", n)
+		for _, c := range byIndex[n] {
+			switch c.Kind {
+			case "added":
+				fmt.Fprintf(e.stdout, "  + %s %s\n", c.Name, c.NewVersion)
+			case "removed":
+				fmt.Fprintf(e.stdout, "  - %s %s\n", c.Name, c.OldVersion)
+			case "changed":
+				fmt.Fprintf(e.stdout, "  ~ %s %s (files or index changed)\n", c.Name, c.NewVersion)
+			default:
+				fmt.Fprintf(e.stdout, "  ~ %s %s -> %s\n", c.Name, c.OldVersion, c.NewVersion)
+			}
+		}
+	}
+	switch {
+	case res.Written:
+		fmt.Fprintf(e.stdout, "Locked %d packages into %s\n", len(res.Lock.Packages), res.Path)
+	case len(res.Changes) == 0:
+		fmt.Fprintf(e.stdout, "%s is up to date (%d packages)\n", res.Path, len(res.Lock.Packages))
+	default:
+		fmt.Fprintf(e.stdout, "Would lock %d packages (nothing written)\n", len(res.Lock.Packages))
+	}
+}

@@ -1,0 +1,175 @@
+// Package project runs safepip's workflows (lock, install, verify), wiring
+// the configuration, the index client, the resolver, the lock and the
+// installer. It does no terminal output: commands get results and errors
+// back, and cmd/safepip prints them.
+package project
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/safepip/safepip/config"
+	"github.com/safepip/safepip/pypa/pep508"
+	"github.com/safepip/safepip/pypa/reqfile"
+)
+
+// Env is what a workflow may use of the process it runs in.
+type Env struct {
+	Dir       string                      // the working directory
+	Getenv    func(string) (string, bool) // environment variables
+	CacheDir  string                      // safepip's cache; "" keeps nothing
+	NetrcPath string                      // "" for none
+	Now       func() time.Time
+	// Logf receives progress and notes, one line each; nil discards them.
+	Logf func(format string, args ...any)
+	// Progress receives pip's output as it runs; nil keeps it quiet.
+	Progress io.Writer
+}
+
+func (e *Env) logf(format string, args ...any) {
+	if e.Logf != nil {
+		e.Logf(format, args...)
+	}
+}
+
+func (e *Env) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+func (e *Env) abs(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(e.Dir, p)
+}
+
+// InputError is malformed or unsupported input: exit status 2.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// inputs are the user's requirements and the configuration they imply.
+type inputs struct {
+	reqs        []pep508.Requirement
+	constraints []pep508.Requirement
+	pre         bool
+	cfg         *config.Config
+	files       []string // every requirements file read
+}
+
+// readInputs reads requirement and constraint files and merges the
+// configuration file, their index options and the flags.
+func readInputs(env *Env, reqFiles, constraintFiles []string, flags config.Flags) (*inputs, error) {
+	in := &inputs{}
+	var idxOpts []config.IndexOption
+	read := func(name string, constraint bool) error {
+		path := env.abs(name)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return &InputError{Err: fmt.Errorf("reading requirements: %w", err)}
+		}
+		f, err := reqfile.Parse(name, data, reqfile.Options{
+			Open: func(n string) ([]byte, error) {
+				if strings.Contains(n, "://") {
+					return nil, errors.New("requirements files are read from disk only; download it and name the local copy")
+				}
+				return os.ReadFile(env.abs(n))
+			},
+			Getenv: env.Getenv,
+		})
+		if err != nil {
+			return &InputError{Err: err}
+		}
+		in.files = append(in.files, f.Files...)
+		for _, r := range f.Requirements {
+			if err := in.add(r, constraint || r.Constraint); err != nil {
+				return &InputError{Err: err}
+			}
+		}
+		o := f.Options
+		dir := filepath.Dir(path)
+		if o.IndexURL != nil {
+			idxOpts = append(idxOpts, config.IndexOption{Name: "--index-url", Value: o.IndexURL.Value, Source: o.IndexURL.Source.String(), Dir: dir})
+		}
+		for _, s := range o.ExtraIndexURLs {
+			idxOpts = append(idxOpts, config.IndexOption{Name: "--extra-index-url", Value: s.Value, Source: s.Source.String(), Dir: dir})
+		}
+		for _, s := range o.FindLinks {
+			idxOpts = append(idxOpts, config.IndexOption{Name: "--find-links", Value: s.Value, Source: s.Source.String(), Dir: dir})
+		}
+		if o.NoIndex != nil {
+			idxOpts = append(idxOpts, config.IndexOption{Name: "--no-index", Source: o.NoIndex.Source.String(), Dir: dir})
+		}
+		if o.Pre != nil {
+			in.pre = true
+		}
+		return nil
+	}
+	for _, f := range reqFiles {
+		if err := read(f, false); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range constraintFiles {
+		if err := read(f, true); err != nil {
+			return nil, err
+		}
+	}
+	file, err := config.Load(env.Dir)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	in.cfg, err = config.New(config.Options{File: file, Requirements: idxOpts, Flags: flags, Getenv: env.Getenv, Dir: env.Dir})
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	return in, nil
+}
+
+func (in *inputs) add(r reqfile.Requirement, constraint bool) error {
+	where := r.Source.String()
+	switch {
+	case r.Editable:
+		return fmt.Errorf("%s: %q: editable requirements are not locked by safepip; install your own project with pip after `safepip install`", where, r.Text)
+	case r.Req == nil:
+		return fmt.Errorf("%s: %q: direct URL and path requirements are not supported yet; publish the distribution to an index declared in safepip.toml", where, r.Text)
+	case r.Req.URL != "":
+		return fmt.Errorf("%s: %q: \"name @ url\" requirements are not supported yet; publish the distribution to an index declared in safepip.toml", where, r.Text)
+	}
+	if constraint {
+		in.constraints = append(in.constraints, *r.Req)
+	} else {
+		in.reqs = append(in.reqs, *r.Req)
+	}
+	return nil
+}
+
+// canonical returns the requirements in a stable normal form for the
+// lock's inputs digest: order and spelling do not count.
+func canonicalReqs(reqs []pep508.Requirement) []byte {
+	lines := make([]string, len(reqs))
+	for i, r := range reqs {
+		extras := make([]string, len(r.Extras))
+		for j, x := range r.Extras {
+			extras[j] = pep508.NormalizeExtra(x)
+		}
+		slices.Sort(extras)
+		marker := ""
+		if r.Marker != nil {
+			marker = r.Marker.String()
+		}
+		lines[i] = fmt.Sprintf("%s[%s]%s;%s", pep508.NormalizeName(r.Name), strings.Join(extras, ","), r.Specifier, marker)
+	}
+	slices.Sort(lines)
+	return []byte(strings.Join(lines, "\n"))
+}

@@ -1,0 +1,282 @@
+package project
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/safepip/safepip/config"
+	"github.com/safepip/safepip/index"
+	"github.com/safepip/safepip/lock"
+	"github.com/safepip/safepip/pypa/pep508"
+	"github.com/safepip/safepip/resolver"
+)
+
+// DefaultLockName is the lock's file name in the working directory.
+const DefaultLockName = "safepip.lock"
+
+// LockOptions are the inputs of `safepip lock`.
+type LockOptions struct {
+	Requirements    []string // -r files
+	Constraints     []string // -c files
+	LockPath        string   // "": safepip.lock in the working directory
+	Check           bool     // compare only; write nothing
+	DryRun          bool     // resolve and report; write nothing
+	Upgrade         bool     // ignore the existing lock's versions
+	UpgradePackages []string // ignore them for these projects only
+	Target          TargetOptions
+	Index           config.Flags
+	Pre             bool
+	ExcludeNewer    string // RFC 3339; overrides the policy's
+	CreatedBy       string // "safepip 0.1.0"
+}
+
+// LockResult is what `safepip lock` did.
+type LockResult struct {
+	Path    string
+	Lock    *lock.File
+	Changes []lock.Change
+	Written bool
+	// Stale is set by --check when the lock would change (exit status 1).
+	Stale bool
+}
+
+// StaleError is a --check that found the lock out of date.
+type StaleError struct {
+	Path    string
+	Reason  string
+	Changes []lock.Change
+}
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("%s is stale: %s; run `safepip lock` and commit the result", e.Path, e.Reason)
+}
+
+// Lock resolves the requirements and writes the lock (see LockOptions).
+func Lock(ctx context.Context, env *Env, o LockOptions) (*LockResult, error) {
+	path := env.abs(o.LockPath)
+	if o.LockPath == "" {
+		path = filepath.Join(env.Dir, DefaultLockName)
+	}
+	res := &LockResult{Path: path}
+	old, oldBytes, err := readLockIfAny(path)
+	if err != nil {
+		return nil, err
+	}
+	if o.Check && old == nil {
+		return nil, &StaleError{Path: path, Reason: "there is no lock"}
+	}
+	newLock, _, err := resolveLock(ctx, env, o, old)
+	if err != nil {
+		return nil, err
+	}
+	newBytes, err := lock.Marshal(newLock)
+	if err != nil {
+		return nil, fmt.Errorf("internal error: the new lock is invalid: %w", err)
+	}
+	res.Lock = newLock
+	res.Changes = lock.Diff(old, newLock)
+	if o.Check {
+		if !bytes.Equal(oldBytes, newBytes) {
+			reason := "it would change"
+			if old.Inputs != newLock.Inputs {
+				reason = "the requirements or the configuration changed since it was written"
+			} else if old.Target != newLock.Target {
+				reason = "it was written for another target environment"
+			}
+			return res, &StaleError{Path: path, Reason: reason, Changes: res.Changes}
+		}
+		return res, nil
+	}
+	if o.DryRun || bytes.Equal(oldBytes, newBytes) {
+		return res, nil
+	}
+	if err := lock.WriteFileAtomic(path, newBytes); err != nil {
+		return nil, err
+	}
+	res.Written = true
+	return res, nil
+}
+
+func readLockIfAny(path string) (*lock.File, []byte, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := lock.Parse(path, data)
+	if err != nil {
+		return nil, nil, &InputError{Err: err}
+	}
+	return f, data, nil
+}
+
+// resolveLock reads the inputs, resolves them and builds the lock.
+func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (*lock.File, *target, error) {
+	in, err := readInputs(env, o.Requirements, o.Constraints, o.Index)
+	if err != nil {
+		return nil, nil, err
+	}
+	tgt, err := resolveTarget(ctx, env, o.Target)
+	if err != nil {
+		return nil, nil, err
+	}
+	cutoff, err := releaseCutoff(env, in.cfg, o, old)
+	if err != nil {
+		return nil, nil, err
+	}
+	client, err := index.NewClient(index.Options{CacheDir: env.CacheDir, NetrcPath: env.NetrcPath, Logf: env.Logf})
+	if err != nil {
+		return nil, nil, &InputError{Err: err}
+	}
+	locked := map[string]string{}
+	prefs := map[string]string{}
+	if old != nil {
+		upgrade := map[string]bool{}
+		for _, n := range o.UpgradePackages {
+			upgrade[pep508.NormalizeName(n)] = true
+		}
+		for _, p := range old.Packages {
+			if p.Index != "" {
+				locked[p.Name] = p.Index
+			}
+			if !o.Upgrade && !upgrade[p.Name] {
+				prefs[p.Name] = p.Version
+			}
+		}
+	}
+	src := resolver.NewRoutedSource(in.cfg, client, locked)
+	env.logf("resolving %d requirements for Python %s (%s)", len(in.reqs), tgt.record.Python, tgt.record.Platform)
+	sol, err := resolver.Resolve(ctx, src, in.reqs, resolver.Options{
+		Target:       tgt.Target,
+		Pre:          o.Pre || in.pre,
+		AllowSdist:   in.cfg.Policy.SdistAllowed,
+		ExcludeNewer: cutoff,
+		Preferences:  prefs,
+		Constraints:  in.constraints,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	lf := &lock.File{
+		Version:   lock.FormatVersion,
+		CreatedBy: o.CreatedBy,
+		Inputs:    lock.Digest(canonicalReqs(in.reqs), canonicalReqs(in.constraints), in.cfg.Canonical(), []byte(fmt.Sprint(o.Pre || in.pre))),
+		Target:    tgt.record,
+	}
+	if !cutoff.IsZero() {
+		lf.Policy.ExcludeNewer = cutoff.UTC().Format(time.RFC3339)
+	}
+	used := map[string]bool{}
+	for _, p := range sol.Packages {
+		x, ok := in.cfg.Index(p.Project.Index)
+		if !ok {
+			return nil, nil, fmt.Errorf("internal error: %s resolved from unknown index %q", p.Name, p.Project.Index)
+		}
+		if !used[x.Name] {
+			used[x.Name] = true
+			lf.Indexes = append(lf.Indexes, lock.Index{Name: x.Name, URL: x.Display()})
+		}
+		lp := lock.Package{
+			Name:         p.Name,
+			Version:      p.Version.String(),
+			Index:        x.Name,
+			AllowSdist:   p.Sdist,
+			Dependencies: p.Dependencies,
+			RequiredBy:   p.RequiredBy,
+		}
+		if len(p.Metadata.RequiresPython) > 0 {
+			lp.RequiresPython = p.Metadata.RequiresPython.String()
+		}
+		for _, f := range p.Files {
+			d, err := lockDist(ctx, client, x, f)
+			if err != nil {
+				return nil, nil, err
+			}
+			lp.Files = append(lp.Files, d)
+		}
+		lf.Packages = append(lf.Packages, lp)
+	}
+	return lf, tgt, nil
+}
+
+// releaseCutoff is the upload-time cut-off: the flag, else the policy; a
+// --check reuses the one the lock recorded, so that min-release-age does
+// not make every check stale as time passes.
+func releaseCutoff(env *Env, cfg *config.Config, o LockOptions, old *lock.File) (time.Time, error) {
+	if o.ExcludeNewer != "" {
+		t, err := time.Parse(time.RFC3339, o.ExcludeNewer)
+		if err != nil {
+			return time.Time{}, &InputError{Err: fmt.Errorf("--exclude-newer %q: want an RFC 3339 time such as 2026-11-01T00:00:00Z", o.ExcludeNewer)}
+		}
+		return t, nil
+	}
+	if o.Check && old != nil && old.Policy.ExcludeNewer != "" && cfg.Policy.MinReleaseAge > 0 {
+		t, err := time.Parse(time.RFC3339, old.Policy.ExcludeNewer)
+		if err == nil {
+			return t, nil
+		}
+	}
+	t, _ := cfg.Policy.Cutoff(env.now())
+	return t, nil
+}
+
+// lockDist records one file; a file the index gives no sha256 for is
+// downloaded and hashed.
+func lockDist(ctx context.Context, client *index.Client, x config.Index, f index.File) (lock.Dist, error) {
+	d := lock.Dist{Name: f.Filename, URL: portableURL(f.URL, x), SHA256: f.SHA256(), Size: f.Size}
+	if !f.UploadTime.IsZero() {
+		d.UploadTime = f.UploadTime.UTC().Format(time.RFC3339)
+	}
+	if d.SHA256 == "" {
+		sum, err := client.Download(ctx, index.Index{Name: x.Name, URL: x.URL, FindLinks: x.Kind == config.Flat}, f, io.Discard)
+		if err != nil {
+			return d, err
+		}
+		d.SHA256 = sum
+	}
+	return d, nil
+}
+
+// portableURL returns a file URL as the lock records it: without
+// credentials, and with the index's ${VAR} references put back where the
+// file lives under the index's own location, so that a lock of a
+// file://${REPO}/index works from any checkout.
+func portableURL(fileURL string, x config.Index) string {
+	fileURL = stripUserinfo(fileURL)
+	written := x.Display()
+	if !strings.Contains(written, "${") {
+		return fileURL
+	}
+	expanded := stripUserinfo(x.URL)
+	// The longest common prefix ending in "/" of the file and the index.
+	n := 0
+	for i := 0; i < len(fileURL) && i < len(expanded) && fileURL[i] == expanded[i]; i++ {
+		if fileURL[i] == '/' {
+			n = i + 1
+		}
+	}
+	suffix := expanded[n:]
+	if n == 0 || !strings.HasSuffix(written, suffix) {
+		return fileURL
+	}
+	return written[:len(written)-len(suffix)] + fileURL[n:]
+}
+
+func stripUserinfo(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = nil
+	return u.String()
+}
