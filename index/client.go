@@ -149,7 +149,7 @@ func (c *Client) Project(ctx context.Context, idx Index, name string) (*Project,
 	if err != nil {
 		return nil, err
 	}
-	v, err, _ := c.group.Do("project\x00"+idx.Name+"\x00"+cleanURL(root)+"\x00"+project, func() (any, error) {
+	v, err := c.shared(ctx, "project\x00"+idx.Name+"\x00"+cleanURL(root)+"\x00"+project, func(ctx context.Context) (any, error) {
 		switch {
 		case idx.FindLinks:
 			return c.findLinks(ctx, idx, root, project)
@@ -163,6 +163,21 @@ func (c *Client) Project(ctx context.Context, idx Index, name string) (*Project,
 		return nil, err
 	}
 	return v.(*Project).clone(), nil
+}
+
+// shared runs fn once for all concurrent callers with the same key. The
+// work runs detached from any one caller's cancellation (it is bounded by
+// the client's time-outs), so a caller that gives up does not fail the
+// others; each caller still returns as soon as its own ctx is done.
+func (c *Client) shared(ctx context.Context, key string, fn func(context.Context) (any, error)) (any, error) {
+	work := context.WithoutCancel(ctx)
+	ch := c.group.DoChan(key, func() (any, error) { return fn(work) })
+	select {
+	case r := <-ch:
+		return r.Val, r.Err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // parseIndexURL parses idx.URL (a bare path counts as a local --find-links
@@ -602,7 +617,7 @@ func (c *Client) Provenance(ctx context.Context, idx Index, f File) ([]byte, err
 	if data, ok := c.cacheRead("provenance", key); ok {
 		return data, nil
 	}
-	v, err, _ := c.group.Do("provenance\x00"+key, func() (any, error) {
+	v, err := c.shared(ctx, "provenance\x00"+key, func(ctx context.Context) (any, error) {
 		data, err := c.fetchSmall(ctx, idx, f.Provenance, c.opts.MaxProvenanceBytes)
 		if err != nil {
 			return nil, err

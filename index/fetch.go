@@ -41,7 +41,7 @@ func (c *Client) Metadata(ctx context.Context, idx Index, f File) ([]byte, error
 			return data, nil
 		}
 	}
-	v, err, _ := c.group.Do("metadata\x00"+f.URL, func() (any, error) { return c.metadata(ctx, idx, f) })
+	v, err := c.shared(ctx, "metadata\x00"+f.URL, func(ctx context.Context) (any, error) { return c.metadata(ctx, idx, f) })
 	if err != nil {
 		return nil, err
 	}
@@ -476,26 +476,44 @@ func (c *Client) DownloadToCache(ctx context.Context, idx Index, f File) (string
 			return filepath.Join(dir, h), nil
 		}
 	}
-	v, err, _ := c.group.Do("download\x00"+f.URL, func() (any, error) {
-		var sum string
-		tmpName := "download-" + cacheKey(f.URL)
-		err := writeAtomic(dir, tmpName, func(w io.Writer) error {
-			var err error
-			sum, err = c.Download(ctx, idx, f, w)
-			return err
-		})
-		if err != nil {
-			return "", err
-		}
-		final := filepath.Join(dir, sum)
-		if err := os.Rename(filepath.Join(dir, tmpName), final); err != nil {
-			os.Remove(filepath.Join(dir, tmpName))
-			return "", err
-		}
-		return final, nil
+	v, err := c.shared(ctx, "download\x00"+f.URL, func(ctx context.Context) (any, error) {
+		return c.downloadToCache(ctx, idx, f, dir)
 	})
 	if err != nil {
 		return "", err
 	}
 	return v.(string), nil
+}
+
+// downloadToCache streams f into a temporary file in dir and renames it
+// to its sha256 once verified; on any error the temporary file is removed.
+func (c *Client) downloadToCache(ctx context.Context, idx Index, f File, dir string) (path string, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-download-*")
+	if err != nil {
+		return "", err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	sum, err := c.Download(ctx, idx, f, tmp)
+	if err != nil {
+		return "", err
+	}
+	if err = tmp.Sync(); err != nil {
+		return "", err
+	}
+	if err = tmp.Close(); err != nil {
+		return "", err
+	}
+	path = filepath.Join(dir, sum)
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return "", err
+	}
+	return path, nil
 }
