@@ -73,6 +73,10 @@ func TestLargeRegistries(t *testing.T) {
 	for seed := range uint64(10) {
 		reg := largeRegistry(seed, 150, 20)
 		sol, p, err := solveLarge(t, reg, seed%2 == 0)
+		again, _, errAgain := solveLarge(t, reg, seed%2 == 0)
+		if solutionString(sol) != solutionString(again) || fmt.Sprint(err) != fmt.Sprint(errAgain) {
+			t.Errorf("seed %d: two solves differ: %s, %v and %s, %v", seed, solutionString(sol), err, solutionString(again), errAgain)
+		}
 		if err == nil {
 			solved++
 		} else if len(err.Error()) == 0 {
@@ -80,7 +84,7 @@ func TestLargeRegistries(t *testing.T) {
 		}
 		t.Logf("seed %d: %d packages selected, %d versions tried, %d dependency lookups, solved %v", seed, len(sol), p.chooseCalls, p.depCalls, err == nil)
 	}
-	t.Logf("10 registries of 150 packages and 20 versions: %d solved and checked", solved)
+	t.Logf("10 registries of 150 packages and 20 versions, each solved twice with the same result: %d solved and checked", solved)
 }
 
 func BenchmarkLargeRegistry(b *testing.B) {

@@ -17,6 +17,7 @@ const (
 	KindDerived
 )
 
+// String names the kind in lower case, as in "no versions".
 func (k Kind) String() string {
 	switch k {
 	case KindDependency:

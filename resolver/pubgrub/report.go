@@ -15,6 +15,8 @@ type NoSolutionError struct {
 	report     string
 }
 
+// Error returns the report: sentences separated by newlines, the last
+// concluding that version solving failed.
 func (e *NoSolutionError) Error() string { return e.report }
 
 // Incompatibility is a fact in the proof of a NoSolutionError: its Terms
