@@ -140,13 +140,16 @@ func (c *comparison) compare(lhs, rhs string) (bool, error) {
 	case "===":
 		return c.arbitraryEqual(lhs, rhs)
 	}
-	if spec, ok := singleSpecifier(c.op, rhs); ok {
-		if v, err := pep440.Parse(lhs); err == nil {
-			// Pre-releases match, as in packaging >= 22 (21.3 excluded
-			// them unless the specifier named one): python_full_version
-			// "3.13.0rc1" is >= "3.8".
-			return spec.Contains(v, pep440.PrereleasesAllow), nil
-		}
+	var why string
+	if spec, ok := singleSpecifier(c.op, rhs); !ok {
+		why = fmt.Sprintf("%q is not a PEP 440 specifier", c.op+rhs)
+	} else if v, err := pep440.Parse(lhs); err != nil {
+		why = fmt.Sprintf("%q is not a PEP 440 version", lhs)
+	} else {
+		// Pre-releases match, as in packaging >= 22 (21.3 excluded them
+		// unless the specifier named one): python_full_version
+		// "3.13.0rc1" is >= "3.8".
+		return spec.Contains(v, pep440.PrereleasesAllow), nil
 	}
 	switch c.op {
 	case "==":
@@ -155,8 +158,7 @@ func (c *comparison) compare(lhs, rhs string) (bool, error) {
 		return lhs != rhs, nil
 	}
 	return false, c.errorf(ErrUndefinedComparison,
-		"%s needs PEP 440 versions on both sides, got %q and %q; only ==, !=, in and not in compare plain strings",
-		c.op, lhs, rhs)
+		"%s; only ==, !=, in and not in compare strings that are not versions", why)
 }
 
 // arbitraryEqual is "===": packaging compares the lower-cased text, with

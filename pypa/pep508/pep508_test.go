@@ -380,7 +380,16 @@ func TestEvalErrorMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = m.Evaluate(linux311)
-	want := `evaluating marker "platform_release >= \"5.0\"": undefined comparison: >= needs PEP 440 versions on both sides, got "5.15.0-76-generic" and "5.0"; only ==, !=, in and not in compare plain strings`
+	want := `evaluating marker "platform_release >= \"5.0\"": undefined comparison: "5.15.0-76-generic" is not a PEP 440 version; only ==, !=, in and not in compare strings that are not versions`
+	if err == nil || err.Error() != want {
+		t.Errorf("Evaluate error = %v\nwant %s", err, want)
+	}
+	m, err = ParseMarker(`python_version ~= "3"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.Evaluate(linux311)
+	want = `evaluating marker "python_version ~= \"3\"": undefined comparison: "~=3" is not a PEP 440 specifier; only ==, !=, in and not in compare strings that are not versions`
 	if err == nil || err.Error() != want {
 		t.Errorf("Evaluate error = %v\nwant %s", err, want)
 	}
