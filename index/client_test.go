@@ -636,3 +636,71 @@ func TestPrefetch(t *testing.T) {
 		}
 	}
 }
+
+func TestRevalidateWithLastModifiedOnly(t *testing.T) {
+	ctx := context.Background()
+	var hits []string
+	var mu sync.Mutex
+	page := `<a href="/files/lm-1.0.tar.gz#sha256=` + sha + `">lm</a>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits = append(hits, r.Header.Get("If-Modified-Since"))
+		mu.Unlock()
+		const lm = "Mon, 02 Nov 2026 10:00:00 GMT"
+		if r.Header.Get("If-Modified-Since") == lm {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("Last-Modified", lm)
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte(page))
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	for i := 0; i < 2; i++ {
+		p, err := newClient(t, Options{CacheDir: dir}).Project(ctx, Index{Name: "lm", URL: srv.URL + "/simple"}, "lm")
+		if err != nil || len(p.Files) != 1 {
+			t.Fatalf("run %d: %v %v", i, p, err)
+		}
+	}
+	if len(hits) != 2 || hits[0] != "" || hits[1] == "" {
+		t.Errorf("If-Modified-Since sent: %q", hits)
+	}
+}
+
+func TestHostileRangeAndMetadata(t *testing.T) {
+	ctx := context.Background()
+	idx := testindex.New(t)
+	f := idx.Add(testindex.Dist{Name: "r", Version: "1.0", PadBytes: 200 << 10})
+	srv := idx.Serve(t)
+	srv.SetMetadata(false)
+	ix := Index{Name: "pypi", URL: srv.URL}
+	c := newClient(t, Options{MaxMetadataBytes: 10})
+	p, err := c.Project(ctx, ix, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// METADATA larger than the limit
+	if _, err := c.Metadata(ctx, ix, p.Files[0]); err == nil || !strings.Contains(err.Error(), "more than the 10 allowed") {
+		t.Errorf("large METADATA: err = %v", err)
+	}
+	// a server lying about the range it sends
+	srv.Handle("/files/"+f.Filename, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Range", "bytes 0-3/99999999999")
+		w.WriteHeader(http.StatusPartialContent)
+		w.Write([]byte("PK\x03\x04"))
+	})
+	c = newClient(t, Options{})
+	var pe *PageError
+	if _, err := c.Metadata(ctx, ix, p.Files[0]); !errors.As(err, &pe) {
+		t.Errorf("lying Content-Range: err = %v, want *PageError", err)
+	}
+	// a wheel without METADATA is an error naming the file, not a panic
+	srv.Handle("/files/r-3.0-py3-none-any.whl", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader([]byte("not a zip at all, just text")))
+	})
+	_, err = c.Metadata(ctx, ix, File{Filename: "r-3.0-py3-none-any.whl", URL: srv.FileURL("r-3.0-py3-none-any.whl"), Hashes: map[string]string{}})
+	if err == nil || !strings.Contains(err.Error(), "r-3.0-py3-none-any.whl") {
+		t.Errorf("not a zip: err = %v", err)
+	}
+}

@@ -24,8 +24,9 @@ const acceptHeader = ContentTypeJSON + ", " + ContentTypeHTML + ";q=0.2, text/ht
 
 // ParseHTML parses a PEP 503 HTML project page (or a --find-links page)
 // served at pageURL. Links are resolved against pageURL or the page's
-// <base href>; hashes come from "#sha256=..." fragments; data-* attributes
-// are HTML-unescaped. Links that are not files (directories, other URL
+// <base href>; a file's name is the last path segment of its link (PEP 503
+// requires the anchor text to match it); hashes come from "#sha256=..."
+// fragments; data-* attributes are HTML-unescaped. Links that are not files (directories, other URL
 // schemes) are left out and named in Project.Skipped. Project.Name is
 // empty: an HTML page does not state it reliably.
 //
