@@ -86,6 +86,15 @@ func TestDocumentationSolutions(t *testing.T) {
 	}
 }
 
+// linearRegistry is the example of linear error reporting in the PubGrub
+// documentation.
+const linearRegistry = `
+	root 1.0.0: foo ^1.0.0, baz ^1.0.0
+	foo 1.0.0: bar ^2.0.0
+	bar 2.0.0: baz ^3.0.0
+	baz 1.0.0
+	baz 3.0.0`
+
 // branchingRegistry is the example of branching error reporting in the
 // PubGrub documentation.
 const branchingRegistry = `
@@ -107,14 +116,9 @@ func TestFailureReports(t *testing.T) {
 		wide           bool
 		want           string
 	}{{
-		name: "linear error reporting",
-		registry: `
-			root 1.0.0: foo ^1.0.0, baz ^1.0.0
-			foo 1.0.0: bar ^2.0.0
-			bar 2.0.0: baz ^3.0.0
-			baz 1.0.0
-			baz 3.0.0`,
-		wide: true,
+		name:     "linear error reporting",
+		registry: linearRegistry,
+		wide:     true,
 		want: `
 Because every version of foo depends on bar ^2.0.0 which depends on baz ^3.0.0, every version of foo requires baz ^3.0.0.
 So, because root depends on both baz ^1.0.0 and foo ^1.0.0, version solving failed.`,
@@ -207,12 +211,7 @@ So, because root depends on both a and b, version solving failed.`,
 
 func TestRootPhrase(t *testing.T) {
 	tests := []struct{ registry, want string }{{
-		registry: `
-			root 1.0.0: foo ^1.0.0, baz ^1.0.0
-			foo 1.0.0: bar ^2.0.0
-			bar 2.0.0: baz ^3.0.0
-			baz 1.0.0
-			baz 3.0.0`,
+		registry: linearRegistry,
 		want: `Because every version of foo depends on bar ^2.0.0 which depends on baz ^3.0.0, every version of foo requires baz ^3.0.0.
 So, because you require both baz ^1.0.0 and foo ^1.0.0, version solving failed.`,
 	}, {
@@ -253,12 +252,7 @@ So, because root depends on foo, version solving failed.`
 }
 
 func TestDerivationTree(t *testing.T) {
-	reg := parseRegistry(t, `
-		root 1.0.0: foo ^1.0.0, baz ^1.0.0
-		foo 1.0.0: bar ^2.0.0
-		bar 2.0.0: baz ^3.0.0
-		baz 1.0.0
-		baz 3.0.0`)
+	reg := parseRegistry(t, linearRegistry)
 	_, err := solveRegistry(t, reg, true)
 	var nse *NoSolutionError
 	if !errors.As(err, &nse) {
