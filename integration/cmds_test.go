@@ -1,0 +1,148 @@
+package integration
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/safepip/safepip/internal/testindex"
+)
+
+// commands returns the custom script commands. t is the test that owns the
+// servers they start: they stop when it ends.
+func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []string) {
+	var mu sync.Mutex
+	servers := map[string]*testindex.Server{} // by script work dir + name
+	seen := map[string]int{}                   // requests already printed
+	key := func(ts *testscript.TestScript, name string) string { return ts.Getenv("WORK") + "\x00" + name }
+	return map[string]func(*testscript.TestScript, bool, []string){
+		"exits": exits,
+		// index NAME FILE: serve the distributions FILE describes on
+		// loopback and set $NAME to the index URL (".../simple").
+		// Each line: "name==version" then " | key=value" fields:
+		// requires=REQ (repeatable), python=SPEC, tags=TRIPLE,
+		// yanked=REASON, upload=RFC3339, sdist=true.
+		"index": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 2 {
+				ts.Fatalf("usage: index NAME FILE")
+			}
+			idx := testindex.New(t)
+			for _, d := range parseDists(ts, ts.ReadFile(args[1])) {
+				idx.Add(d)
+			}
+			srv := idx.Serve(t)
+			mu.Lock()
+			servers[key(ts, args[0])] = srv
+			mu.Unlock()
+			ts.Setenv(args[0], srv.URL)
+		},
+		// requests NAME: print the requests the index NAME received since
+		// the last "requests NAME" (or since it started).
+		"requests": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 1 {
+				ts.Fatalf("usage: requests NAME")
+			}
+			mu.Lock()
+			k := key(ts, args[0])
+			srv := servers[k]
+			from := seen[k]
+			mu.Unlock()
+			if srv == nil {
+				ts.Fatalf("no index %s", args[0])
+			}
+			reqs := srv.Requests()
+			mu.Lock()
+			seen[k] = len(reqs)
+			mu.Unlock()
+			var b strings.Builder
+			for _, r := range reqs[from:] {
+				b.WriteString(r.Method + " " + r.Path + "\n")
+			}
+			ts.Stdout().Write([]byte(b.String()))
+		},
+		// venv DIR: a fresh virtual environment with pip.
+		"venv": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 1 {
+				ts.Fatalf("usage: venv DIR")
+			}
+			out, err := exec.Command("python3", "-m", "venv", ts.MkAbs(args[0])).CombinedOutput()
+			if err != nil {
+				ts.Fatalf("python3 -m venv: %v\n%s", err, out)
+			}
+		},
+		// tamper FILE: flip one byte in the middle of FILE.
+		"tamper": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 1 {
+				ts.Fatalf("usage: tamper FILE")
+			}
+			p := ts.MkAbs(args[0])
+			data, err := os.ReadFile(p)
+			ts.Check(err)
+			data[len(data)/2] ^= 0xff
+			ts.Check(os.WriteFile(p, data, 0o644))
+		},
+		// cmpenv-lock A B: the two files are byte-identical.
+		"samebytes": func(ts *testscript.TestScript, neg bool, args []string) {
+			if len(args) != 2 {
+				ts.Fatalf("usage: samebytes A B")
+			}
+			a, errA := os.ReadFile(ts.MkAbs(args[0]))
+			b, errB := os.ReadFile(ts.MkAbs(args[1]))
+			ts.Check(errors.Join(errA, errB))
+			if same := string(a) == string(b); same == neg {
+				ts.Fatalf("%s and %s: same bytes = %v", args[0], args[1], same)
+			}
+		},
+	}
+}
+
+func parseDists(ts *testscript.TestScript, text string) []testindex.Dist {
+	var out []testindex.Dist
+	sc := bufio.NewScanner(strings.NewReader(text))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fields := strings.Split(line, " | ")
+		name, version, ok := strings.Cut(strings.TrimSpace(fields[0]), "==")
+		if !ok {
+			ts.Fatalf("dist %q: want name==version first", line)
+		}
+		d := testindex.Dist{Name: name, Version: version}
+		for _, f := range fields[1:] {
+			k, v, _ := strings.Cut(strings.TrimSpace(f), "=")
+			switch k {
+			case "requires":
+				d.Requires = append(d.Requires, v)
+			case "extra":
+				d.Extras = append(d.Extras, v)
+			case "python":
+				d.RequiresPython = v
+			case "tags":
+				d.Tags = v
+			case "yanked":
+				d.Yanked = v
+			case "upload":
+				tm, err := time.Parse(time.RFC3339, v)
+				ts.Check(err)
+				d.UploadTime = tm
+			case "sdist":
+				d.Sdist, _ = strconv.ParseBool(v)
+			default:
+				ts.Fatalf("dist %q: unknown field %q", line, k)
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
