@@ -21,7 +21,7 @@ import (
 func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []string) {
 	var mu sync.Mutex
 	servers := map[string]*testindex.Server{} // by script work dir + name
-	seen := map[string]int{}                   // requests already printed
+	seen := map[string]int{}                  // requests already printed
 	key := func(ts *testscript.TestScript, name string) string { return ts.Getenv("WORK") + "\x00" + name }
 	return map[string]func(*testscript.TestScript, bool, []string){
 		"exits": exits,
@@ -145,4 +145,3 @@ func parseDists(ts *testscript.TestScript, text string) []testindex.Dist {
 	}
 	return out
 }
-
