@@ -25,6 +25,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -49,6 +50,9 @@ type Dist struct {
 	Metadata       []byte    // overrides the generated METADATA (hostile tests)
 	Summary        string    // Summary header of the metadata
 	PadBytes       int       // adds a member of this many incompressible bytes (large-wheel tests)
+	// Files are extra wheel members, path -> content, written in sorted
+	// order before the .dist-info directory and listed in RECORD.
+	Files map[string]string
 }
 
 // File is a distribution file built from a Dist.
@@ -95,7 +99,7 @@ func Build(d Dist) (*File, error) {
 			build = "-" + d.Build
 		}
 		f.Filename = escaped + "-" + d.Version + build + "-" + tagTriple + ".whl"
-		f.Data, err = buildWheel(escaped, d.Version, tagTriple, f.METADATA, d.PadBytes)
+		f.Data, err = buildWheel(escaped, d.Version, tagTriple, f.METADATA, d.PadBytes, d.Files)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("testindex: building %s: %w", f.Filename, err)
@@ -124,22 +128,33 @@ func coreMetadata(d Dist) []byte {
 
 // buildWheel writes a wheel holding one module, <escaped>/__init__.py, and a
 // dist-info directory whose RECORD lists every member with its hash and size.
-func buildWheel(escaped, version, tagTriple string, metadata []byte, padBytes int) ([]byte, error) {
+func buildWheel(escaped, version, tagTriple string, metadata []byte, padBytes int, extra map[string]string) ([]byte, error) {
 	distInfo := escaped + "-" + version + ".dist-info/"
 	var wheelMeta bytes.Buffer
 	fmt.Fprintf(&wheelMeta, "Wheel-Version: 1.0\nGenerator: safepip-testindex\nRoot-Is-Purelib: true\n")
 	for _, t := range expandTags(tagTriple) {
 		fmt.Fprintf(&wheelMeta, "Tag: %s\n", t)
 	}
-	members := []struct {
+	type member struct {
 		name string
 		data []byte
-	}{
+	}
+	members := []member{
 		{escaped + "/__init__.py", []byte(fmt.Sprintf("__version__ = %q\n", version))},
 		{escaped + "/padding.bin", padding(padBytes)},
-		{distInfo + "METADATA", metadata},
-		{distInfo + "WHEEL", wheelMeta.Bytes()},
 	}
+	names := make([]string, 0, len(extra))
+	for name := range extra {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		members = append(members, member{name, []byte(extra[name])})
+	}
+	members = append(members,
+		member{distInfo + "METADATA", metadata},
+		member{distInfo + "WHEEL", wheelMeta.Bytes()},
+	)
 	var record bytes.Buffer
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
