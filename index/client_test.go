@@ -201,6 +201,41 @@ func TestMetadataByRange(t *testing.T) {
 	t.Logf("METADATA of a %d-byte wheel read with %d range requests", len(f.Data), fileReqs)
 }
 
+func TestMetadataByRangeLargeDirectory(t *testing.T) {
+	ctx := context.Background()
+	idx := testindex.New(t)
+	files := map[string]string{}
+	for i := 0; i < 3000; i++ {
+		files[fmt.Sprintf("many/deeply/nested/package/module_number_%04d.py", i)] = "x = 1\n"
+	}
+	f := idx.Add(testindex.Dist{Name: "many", Version: "1.0", Files: files, PadBytes: 256 << 10})
+	srv := idx.Serve(t)
+	srv.SetMetadata(false)
+	c := newClient(t, Options{})
+	ix := Index{Name: "pypi", URL: srv.URL}
+	p, err := c.Project(ctx, ix, "many")
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := c.Metadata(ctx, ix, p.Files[0])
+	if err != nil || !bytes.Equal(md, f.METADATA) {
+		t.Fatalf("metadata %q, %v", md, err)
+	}
+	var n int
+	for _, r := range srv.Requests() {
+		if r.Path == "/files/"+f.Filename {
+			n++
+			if r.Status != http.StatusPartialContent {
+				t.Errorf("file request answered %d, want 206", r.Status)
+			}
+		}
+	}
+	if n > 3 {
+		t.Errorf("%d range requests for a %d-byte wheel, want at most 3", n, len(f.Data))
+	}
+	t.Logf("METADATA of a %d-byte wheel with 3000 members read with %d range requests", len(f.Data), n)
+}
+
 func TestMetadataWithoutRangeDownloads(t *testing.T) {
 	ctx := context.Background()
 	idx := testindex.New(t)

@@ -3,9 +3,11 @@ package index
 import (
 	"archive/tar"
 	"archive/zip"
+	"bytes"
 	"compress/bzip2"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -66,7 +68,7 @@ func (c *Client) metadata(ctx context.Context, idx Index, f File) ([]byte, error
 	if f.IsWheel() && !strings.HasPrefix(f.URL, "file:") {
 		data, err = c.rangeMetadata(ctx, idx, f)
 		if errors.Is(err, errNoRange) {
-			c.opts.Logf("%s: no range support, downloading the whole file", Redact(f.URL))
+			c.opts.Logf("%s: %v, downloading the whole file", Redact(f.URL), err)
 			data, err = c.downloadMetadata(ctx, idx, f)
 		}
 	} else {
@@ -100,8 +102,11 @@ func (c *Client) metadataFile(ctx context.Context, idx Index, f File) ([]byte, e
 	return data, nil
 }
 
-// errNoRange says the server ignored a range request.
+// errNoRange says range requests cannot read the file: the server ignored
+// them, or the file needs too many.
 var errNoRange = errors.New("server does not support range requests")
+
+var errTooManyRanges = fmt.Errorf("%w well enough: too many range requests needed", errNoRange)
 
 // rangeTailBytes is how much of a wheel's end is asked for first: the zip
 // directory of most wheels fits.
@@ -111,6 +116,9 @@ const rangeTailBytes = 64 << 10
 func (c *Client) rangeMetadata(ctx context.Context, idx Index, f File) ([]byte, error) {
 	r := &rangeReader{ctx: ctx, c: c, idx: idx, url: f.URL, maxBytes: 2*c.opts.MaxMetadataBytes + rangeTailBytes}
 	if err := r.loadTail(f.Size); err != nil {
+		return nil, err
+	}
+	if err := r.loadDirectory(); err != nil {
 		return nil, err
 	}
 	zr, err := zip.NewReader(r, r.size)
@@ -174,10 +182,42 @@ func (r *rangeReader) loadTail(knownSize int64) error {
 	return nil
 }
 
+// maxRangeRequests bounds the range requests for one wheel: the tail, the
+// zip directory when the tail does not hold it, and the METADATA member
+// usually suffice.
+const maxRangeRequests = 8
+
+// loadDirectory reads the end-of-central-directory record from the tail
+// and fetches the whole zip directory in one request when the tail does
+// not hold it, so archive/zip's small reads cost no requests. Zip64 and
+// damaged records are left to archive/zip.
+func (r *rangeReader) loadDirectory() error {
+	tail := r.chunks[0]
+	i := bytes.LastIndex(tail.data, []byte("PK\x05\x06"))
+	if i < 0 || len(tail.data)-i < 22 {
+		return nil
+	}
+	rec := tail.data[i:]
+	size := int64(binary.LittleEndian.Uint32(rec[12:16]))
+	off := int64(binary.LittleEndian.Uint32(rec[16:20]))
+	if off == 0xffffffff || off >= tail.off || off+size > r.size {
+		return nil
+	}
+	start, _, data, err := r.fetch(fmt.Sprintf("bytes=%d-%d", off, tail.off-1))
+	if err != nil {
+		return err
+	}
+	if start != off {
+		return &PageError{Index: r.idx.Name, URL: Redact(r.url), Err: fmt.Errorf("asked for bytes from %d, got from %d", off, start)}
+	}
+	r.chunks = append(r.chunks, chunk{start, data})
+	return nil
+}
+
 // fetch sends one range request and returns the range served.
 func (r *rangeReader) fetch(rangeHeader string) (off, total int64, data []byte, err error) {
-	if r.requests >= 8 || r.fetched > r.maxBytes {
-		return 0, 0, nil, &PageError{Index: r.idx.Name, URL: Redact(r.url), Err: errors.New("wheel needs too many range requests to read its METADATA")}
+	if r.requests >= maxRangeRequests || r.fetched > r.maxBytes {
+		return 0, 0, nil, errTooManyRanges
 	}
 	r.requests++
 	resp, err := r.c.get(r.ctx, r.idx, r.url, http.Header{"Range": {rangeHeader}, "Accept-Encoding": {"identity"}})
