@@ -140,6 +140,11 @@ func (s Specifier) String() string { return s.Op + s.Version }
 // ".*", is a pre-release or developmental release. "<2.0rc1" and
 // "!=2.0rc1" name none.
 func (s Specifier) NamesPrerelease() bool {
+	s, ok := s.fresh()
+	return ok && s.namesPrerelease()
+}
+
+func (s Specifier) namesPrerelease() bool {
 	switch s.Op {
 	case "==", ">=", "<=", "~=":
 		return s.v.IsPrerelease()
@@ -160,7 +165,7 @@ func (s Specifier) Contains(v Version, pre Prereleases) bool {
 	if !ok {
 		return false
 	}
-	if v.IsPrerelease() && !(pre == PrereleasesAllow || pre == PrereleasesDefault && s.NamesPrerelease()) {
+	if v.IsPrerelease() && !(pre == PrereleasesAllow || pre == PrereleasesDefault && s.namesPrerelease()) {
 		return false
 	}
 	return s.match(v)
@@ -327,7 +332,7 @@ func (s SpecifierSet) String() string {
 // pre-releases, as packaging's SpecifierSet.prereleases does.
 func (s SpecifierSet) NamesPrerelease() bool {
 	for _, sp := range s {
-		if sp, ok := sp.fresh(); ok && sp.NamesPrerelease() {
+		if sp.NamesPrerelease() {
 			return true
 		}
 	}

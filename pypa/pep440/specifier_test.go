@@ -277,5 +277,12 @@ func TestNamesPrerelease(t *testing.T) {
 		if got := set.NamesPrerelease(); got != tt.want {
 			t.Errorf("%q.NamesPrerelease() = %v, want %v", tt.set, got, tt.want)
 		}
+		var lits SpecifierSet
+		for _, sp := range set {
+			lits = append(lits, Specifier{Op: sp.Op, Version: sp.Version})
+		}
+		if got := lits.NamesPrerelease(); got != tt.want {
+			t.Errorf("literal %q.NamesPrerelease() = %v, want %v", tt.set, got, tt.want)
+		}
 	}
 }

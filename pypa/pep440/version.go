@@ -32,6 +32,7 @@ const (
 )
 
 // ParseError reports a version or specifier that is not valid PEP 440.
+// Callers add where the text came from: fmt.Errorf("%s:%d: %w", file, line, err).
 type ParseError struct {
 	Input string // the text given to the parser
 	Msg   string // what is wrong with it
@@ -40,6 +41,8 @@ type ParseError struct {
 // maxErrorInput bounds how much of a hostile input an error message repeats.
 const maxErrorInput = 100
 
+// Error returns the input, quoted and cut to maxErrorInput bytes, and what
+// is wrong with it: "1.0.": trailing ".".
 func (e *ParseError) Error() string {
 	in := e.Input
 	if len(in) > maxErrorInput {
