@@ -29,15 +29,19 @@
 //   - Version comparisons accept pre-releases (packaging 22+ passes
 //     prereleases=True): python_full_version "3.13.0rc1" is >= "3.8". 21.3
 //     says false unless the specifier itself names a pre-release.
-//   - <, <=, >, >= and ~= between values that are not both versions are an
-//     error (ErrUndefinedComparison). 21.3 returns false when the right side
-//     is a version and the left is not, and otherwise compares the strings
-//     by code point, where "10" < "9". For the same reason != with a
+//   - <, <=, >, >= and ~= between values that are not both versions are
+//     undefined (ErrUndefinedComparison). 21.3 returns false when the right
+//     side is a version and the left is not, and otherwise compares the
+//     strings by code point, where "10" < "9". For the same reason != with a
 //     non-version left side and a version right side compares the strings
 //     (true unless equal) where 21.3 returns false.
-//   - A comparison of two variables or two strings is an error when
-//     evaluated. 21.3 compares a variable's value with the other variable's
-//     name, or looks a string up as a variable name.
+//   - A comparison of two variables or two strings is undefined. 21.3
+//     compares a variable's value with the other variable's name, or looks
+//     a string up as a variable name.
+//   - An undefined comparison (or a variable the environment lacks) is an
+//     error only when the result depends on it: `a and b` is false when a is
+//     false, whatever b. 21.3 evaluates every comparison and raises for any
+//     undefined one, wherever it is.
 //   - Quoted values are kept verbatim. 21.3 (through pyparsing) expands tabs
 //     to spaces at 8-column stops and turns the two characters \t, \n, \f, \r
 //     into control characters. A value holding `"` is printed in single

@@ -16,11 +16,13 @@ type Environment map[string]string
 
 // Evaluate evaluates m in env. A nil marker is true.
 //
-// It errors (with an *EvalError) for a variable env lacks, for a
-// comparison of two variables or two strings, and for an ordering operator
-// between values that are not both versions. Like packaging, it evaluates
-// every comparison, so an error anywhere in m is reported whatever the
-// values decide.
+// A comparison is undefined when env lacks its variable, when it compares
+// two variables or two strings, or when its operator is <, <=, >, >= or
+// ~= and the values are not both versions. Evaluate returns an *EvalError
+// for the first undefined comparison the result depends on; one that the
+// rest of m decides is ignored, so that
+// `sys_platform == "darwin" and platform_release >= "20.0"` is false on
+// Linux, whose platform_release ("6.1.0-17-amd64") is no version.
 func (m *Marker) Evaluate(env Environment) (bool, error) {
 	if m == nil || m.root == nil {
 		return true, nil
@@ -66,15 +68,33 @@ func (ev evaluator) lookup(name string) (string, bool) {
 	return v, ok
 }
 
-// eval computes the "or" of "and" runs, evaluating every term.
+// eval computes the "or" of the "and" runs of e. An undefined term (an
+// error) is unknown: a false term still makes its run false and a true run
+// still makes e true, whatever the unknown would have been.
 func (e *expr) eval(ev evaluator) (bool, error) {
-	var firstErr error
-	result, run := false, true
-	for i, t := range e.terms {
-		if i > 0 && e.ops[i-1] == "or" {
-			result = result || run
-			run = true
+	var unknown error // why the result is not known yet
+	for start := 0; start < len(e.terms); {
+		end := start + 1
+		for end < len(e.terms) && e.ops[end-1] == "and" {
+			end++
 		}
+		ok, err := evalAnd(e.terms[start:end], ev)
+		if err == nil && ok {
+			return true, nil
+		}
+		if err != nil && unknown == nil {
+			unknown = err
+		}
+		start = end
+	}
+	return false, unknown
+}
+
+// evalAnd evaluates one "and" run: false if a term is false, else unknown
+// if a term is, else true.
+func evalAnd(terms []term, ev evaluator) (bool, error) {
+	var unknown error
+	for _, t := range terms {
 		var ok bool
 		var err error
 		if t.cmp != nil {
@@ -82,15 +102,16 @@ func (e *expr) eval(ev evaluator) (bool, error) {
 		} else {
 			ok, err = t.group.eval(ev)
 		}
-		if err != nil && firstErr == nil {
-			firstErr = err
+		switch {
+		case err != nil:
+			if unknown == nil {
+				unknown = err
+			}
+		case !ok:
+			return false, nil
 		}
-		run = run && ok
 	}
-	if firstErr != nil {
-		return false, firstErr
-	}
-	return result || run, nil
+	return unknown == nil, unknown
 }
 
 func (c *comparison) eval(ev evaluator) (bool, error) {

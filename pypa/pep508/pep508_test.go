@@ -346,8 +346,17 @@ func TestEvaluate(t *testing.T) {
 		{`os_name === "a b"`, linux311, false, ErrUndefinedComparison},
 		{`python_version == python_full_version`, linux311, false, ErrUndefinedComparison},
 		{`"a" == "a"`, linux311, false, ErrUndefinedComparison},
-		// every comparison is evaluated, so an error anywhere is reported
-		{`os_name == "posix" or platform_release >= "5.0"`, linux311, false, ErrUndefinedComparison},
+		// an undefined comparison is an error only when the result depends on it
+		{`os_name == "posix" or platform_release >= "5.0"`, linux311, true, nil},
+		{`platform_release >= "5.0" or os_name == "posix"`, linux311, true, nil},
+		{`sys_platform == "darwin" and platform_release >= "20.0"`, linux311, false, nil},
+		{`platform_release >= "20.0" and sys_platform == "darwin"`, linux311, false, nil},
+		{`(platform_release >= "20.0" or os_name < "a") and python_version < "3"`, linux311, false, nil},
+		{`sys_platform == "linux" and platform_release >= "20.0"`, linux311, false, ErrUndefinedComparison},
+		{`os_name == "nt" or platform_release >= "5.0"`, linux311, false, ErrUndefinedComparison},
+		{`platform_release >= "20.0" or os_name < "a"`, linux311, false, ErrUndefinedComparison},
+		{`python_version < "3" and extra == "x"`, Environment{"python_version": "3.11"}, false, nil},
+		{`(python_version >= "3" or extra == "x") and os_name == "a"`, Environment{"python_version": "3.11"}, false, ErrUndefinedVariable},
 		{`python_version >= "3"`, Environment{}, false, ErrUndefinedVariable},
 		{`extra == "x"`, Environment{"python_version": "3.11"}, false, ErrUndefinedVariable},
 	}
