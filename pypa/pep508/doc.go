@@ -16,9 +16,12 @@
 //
 // Evaluation follows PEP 508 as packaging does: when the operator and the
 // right-hand value form a PEP 440 specifier and the left-hand value is a
-// PEP 440 version, the comparison is the specifier's; otherwise ==, != compare
-// strings and in, not in test for a substring. A comparison is evaluated
-// with the variable's value on its side, whichever side that is.
+// PEP 440 version, the comparison is the specifier's (with the semantics,
+// and the documented differences, of package pep440); otherwise ==, !=
+// compare strings, in and not in test for a substring, and other operators
+// are undefined. "===" compares text, ignoring case, as packaging does. A
+// comparison is evaluated with the variable's value on its side, whichever
+// side that is.
 //
 // Deliberate differences from packaging 21.3:
 //
@@ -58,8 +61,9 @@
 //   - Inputs longer than 32 KiB and markers nested more than 64 parentheses
 //     deep are refused.
 //
-// Errors: parsing returns a *SyntaxError naming the input, the byte offset
-// and what was expected; evaluation returns an *EvalError wrapping
+// Errors: parsing returns a *SyntaxError naming the input (with the
+// credentials of any URL in it masked), the byte offset and what was
+// expected; evaluation returns an *EvalError wrapping
 // ErrUndefinedVariable or ErrUndefinedComparison. No input makes a function
 // of this package panic.
 package pep508
