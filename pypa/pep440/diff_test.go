@@ -37,7 +37,7 @@ func (f filterReq) MarshalJSON() ([]byte, error) {
 
 type oracleAnswer struct {
 	Packaging string        `json:"packaging"`
-	Versions  [][2]any      `json:"versions"`
+	Versions  [][]any       `json:"versions"`
 	Pairs     []int         `json:"pairs"`
 	Sets      [][]any       `json:"sets"`
 	Contains  [][3]bool     `json:"contains"`
@@ -478,6 +478,8 @@ func TestDifferentialPackaging(t *testing.T) {
 		case ok && v.String() != want:
 			parseMismatch++
 			t.Errorf("Parse(%q) = %q, packaging %q", s, v, want)
+		case ok && v.Canonical() != ans.Versions[i][2].(string):
+			t.Errorf("Parse(%q).Canonical() = %q, packaging %q", s, v.Canonical(), ans.Versions[i][2])
 		}
 	}
 	var valid int

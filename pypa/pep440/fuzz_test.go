@@ -58,6 +58,9 @@ func FuzzCompare(f *testing.F) {
 		if c, d := v.Compare(w), w.Compare(v); c != -d {
 			t.Fatalf("Compare(%q, %q) = %d but Compare(%q, %q) = %d", v, w, c, w, v, d)
 		}
+		if (v.Compare(w) == 0) != (v.Canonical() == w.Canonical()) {
+			t.Fatalf("Compare(%q, %q) = %d, but canonical forms are %q and %q", v, w, v.Compare(w), v.Canonical(), w.Canonical())
+		}
 		if (v.String() == w.String()) != (v == w) || v == w && v.Compare(w) != 0 {
 			t.Fatalf("%q and %q: == and Compare disagree", v, w)
 		}

@@ -303,15 +303,9 @@ func (s Specifier) canonical() string {
 	if s.Op == "===" || s.wild {
 		return s.Op + s.Version
 	}
-	v := s.v.String()
-	if s.Op != "~=" {
-		// drop trailing ".0"s of the release, keeping its first number
-		i := baseEnd(v)
-		rel, rest := v[:i], v[i:]
-		for strings.HasSuffix(rel, ".0") {
-			rel = rel[:len(rel)-2]
-		}
-		v = rel + rest
+	v := s.v.Canonical()
+	if s.Op == "~=" {
+		v = s.v.String() // ~=1.0 and ~=1.0.0 differ
 	}
 	return s.Op + v
 }

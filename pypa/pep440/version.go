@@ -78,6 +78,22 @@ func MustParse(s string) Version {
 // String returns the normalized form.
 func (v Version) String() string { return v.s }
 
+// Canonical returns the normalized form with the trailing zeros of the
+// release dropped, as packaging's canonicalize_version does ("1.0.0rc1" ->
+// "1rc1"). Two versions compare equal exactly when their canonical forms
+// are equal, so it serves as a map key.
+func (v Version) Canonical() string {
+	i := baseEnd(v.s)
+	rel := v.s[:i]
+	for strings.HasSuffix(rel, ".0") {
+		rel = rel[:len(rel)-2]
+	}
+	if len(rel) == i {
+		return v.s
+	}
+	return rel + v.s[i:]
+}
+
 // Compare returns -1, 0 or +1 as v sorts before, equal to or after o.
 func (v Version) Compare(o Version) int { return strings.Compare(v.key, o.key) }
 

@@ -203,6 +203,9 @@ func TestCompareAscending(t *testing.T) {
 			if got := vs[i].Compare(vs[j]); got != want {
 				t.Errorf("Compare(%q, %q) = %d, want %d", vs[i], vs[j], got, want)
 			}
+			if same := vs[i].Canonical() == vs[j].Canonical(); same != (want == 0) {
+				t.Errorf("Canonical() of %q and %q: %q and %q", vs[i], vs[j], vs[i].Canonical(), vs[j].Canonical())
+			}
 		}
 	}
 }

@@ -2,7 +2,8 @@
 
 Prints {"packaging": version} first (or exits 3 when there is no pip), then
 reads JSON requests, one a line, and writes one JSON answer a line:
-  versions: [s]          -> versions: [[ok, str(Version(s)) or error]]
+  versions: [s]          -> versions: [[ok, str(Version(s)) or error,
+                                        canonicalize_version(s)]]
   pairs:    [[a, b]]     -> pairs:    [cmp(Version(a), Version(b))]
   sets:     [s]          -> sets:     [[ok, str(SpecifierSet(s)) or error,
                                         bool(SpecifierSet(s).prereleases)]]
@@ -21,6 +22,7 @@ warnings.simplefilter("ignore")
 try:
     from pip._vendor.packaging import __version__ as packaging_version
     from pip._vendor.packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
+    from pip._vendor.packaging.utils import canonicalize_version
     from pip._vendor.packaging.version import InvalidVersion, Version
 except ImportError as e:
     print(f"no pip._vendor.packaging: {e}", file=sys.stderr)
@@ -29,7 +31,7 @@ except ImportError as e:
 
 def parse_version(s):
     try:
-        return [True, str(Version(s))]
+        return [True, str(Version(s)), canonicalize_version(s)]
     except InvalidVersion as e:
         return [False, str(e)]
 
