@@ -34,7 +34,8 @@ func (m *Marker) Evaluate(env Environment) (bool, error) {
 // set to it, and reports whether any is true; with no extras it evaluates
 // with extra "". This is pip's rule for a distribution's dependencies: a
 // dependency of "pkg[x]" is one whose marker holds for extra "x". The
-// dependencies of the bare "pkg" come from a call with no extras.
+// dependencies of the bare "pkg" come from a call with no extras. An error
+// for one extra is returned only when no other extra makes m true.
 func (m *Marker) EvaluateExtras(env Environment, extras []string) (bool, error) {
 	if m == nil || m.root == nil {
 		return true, nil
@@ -42,15 +43,17 @@ func (m *Marker) EvaluateExtras(env Environment, extras []string) (bool, error) 
 	if len(extras) == 0 {
 		return m.root.eval(evaluator{env: env, extra: "", setExtra: true})
 	}
-	matched := false
+	var unknown error
 	for _, x := range extras {
 		ok, err := m.root.eval(evaluator{env: env, extra: x, setExtra: true})
-		if err != nil {
-			return false, err
+		if err == nil && ok {
+			return true, nil
 		}
-		matched = matched || ok
+		if err != nil && unknown == nil {
+			unknown = err
+		}
 	}
-	return matched, nil
+	return false, unknown
 }
 
 // evaluator looks variables up in env, with "extra" overridden when setExtra.

@@ -436,6 +436,16 @@ func TestEvaluateExtras(t *testing.T) {
 	if _, ok := env["extra"]; ok {
 		t.Errorf("EvaluateExtras changed the environment")
 	}
+	m, err := ParseMarker(`extra == "a" or extra == "b" and platform_release >= "5"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := m.EvaluateExtras(env, []string{"b", "a"}); !ok || err != nil {
+		t.Errorf("EvaluateExtras([b a]) = %v, %v, want true: extra a decides", ok, err)
+	}
+	if ok, err := m.EvaluateExtras(env, []string{"c", "b"}); ok || !errors.Is(err, ErrUndefinedComparison) {
+		t.Errorf("EvaluateExtras([c b]) = %v, %v, want ErrUndefinedComparison: extra b needs platform_release", ok, err)
+	}
 }
 
 func TestNilMarker(t *testing.T) {
