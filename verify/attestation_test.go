@@ -518,3 +518,16 @@ func TestSameDistribution(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkVerifyRealAttestation: a real PyPI attestation, parse,
+// conversion and full verification (the notes measured 2.6 to 5.8 ms).
+func BenchmarkVerifyRealAttestation(b *testing.B) {
+	pg, _ := testVerifiers(b)
+	dist := fileDist(b, sdist19)
+	att := readVector(b, sdist19+".publish.attestation")
+	for b.Loop() {
+		if _, err := pg.VerifyAttestation(dist, att, Pin{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
