@@ -13,7 +13,9 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/safepip/safepip/internal/testindex"
@@ -738,4 +740,55 @@ func TestHostileRangeAndMetadata(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "r-3.0-py3-none-any.whl") {
 		t.Errorf("not a zip: err = %v", err)
 	}
+}
+
+func TestSharedCollapsesDuplicates(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newClient(t, Options{})
+		release := make(chan struct{})
+		var calls atomic.Int32
+		fn := func(context.Context) (any, error) {
+			calls.Add(1)
+			<-release
+			return "page", nil
+		}
+		results := make([]any, 5)
+		var wg sync.WaitGroup
+		for i := range results {
+			wg.Go(func() { results[i], _ = c.shared(context.Background(), "same", fn) })
+		}
+		synctest.Wait() // every caller is now blocked in shared
+		close(release)
+		wg.Wait()
+		if n := calls.Load(); n != 1 {
+			t.Errorf("fn ran %d times for 5 identical requests, want 1", n)
+		}
+		for i, r := range results {
+			if r != "page" {
+				t.Errorf("caller %d got %v", i, r)
+			}
+		}
+	})
+}
+
+func TestSharedCallerCancels(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newClient(t, Options{})
+		release := make(chan struct{})
+		fn := func(context.Context) (any, error) { <-release; return "page", nil }
+		ctx, cancel := context.WithCancel(context.Background())
+		var first, second error
+		var got any
+		var wg sync.WaitGroup
+		wg.Go(func() { _, first = c.shared(ctx, "k", fn) })
+		wg.Go(func() { got, second = c.shared(context.Background(), "k", fn) })
+		synctest.Wait()
+		cancel() // the first caller gives up; the second still gets the page
+		synctest.Wait()
+		close(release)
+		wg.Wait()
+		if !errors.Is(first, context.Canceled) || second != nil || got != "page" {
+			t.Errorf("first %v; second %v %v", first, got, second)
+		}
+	})
 }

@@ -29,6 +29,8 @@
 package index
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -86,11 +88,16 @@ func (f File) SHA256() string { return f.Hashes["sha256"] }
 // IsWheel reports whether the file is a wheel.
 func (f File) IsWheel() bool { return strings.HasSuffix(strings.ToLower(f.Filename), ".whl") }
 
-// clone returns a copy of p whose slices the caller may modify.
+// clone returns a deep copy of p, which the caller may modify.
 func (p *Project) clone() *Project {
 	q := *p
-	q.Files = append([]File(nil), p.Files...)
-	q.Versions = append([]string(nil), p.Versions...)
-	q.Skipped = append([]string(nil), p.Skipped...)
+	q.Files = make([]File, len(p.Files))
+	for i, f := range p.Files {
+		f.Hashes = maps.Clone(f.Hashes)
+		f.CoreMetadataHashes = maps.Clone(f.CoreMetadataHashes)
+		q.Files[i] = f
+	}
+	q.Versions = slices.Clone(p.Versions)
+	q.Skipped = slices.Clone(p.Skipped)
 	return &q
 }
