@@ -58,8 +58,9 @@ func (o PipOptions) args() []string {
 
 // LocalFile is a verified file on disk, ready for pip.
 type LocalFile struct {
-	Path   string
-	SHA256 string
+	Path     string
+	SHA256   string
+	Filename string // the distribution's file name, which pip parses; "" for base(Path)
 }
 
 // PipError is pip's own failure; Output is what it printed.
@@ -103,8 +104,25 @@ func RunPip(ctx context.Context, python string, files []LocalFile, opts PipOptio
 		return err
 	}
 	defer os.RemoveAll(dir)
+	// The cache names files by hash; pip reads name, version and tags
+	// from the file name, so each file gets its own name through a link.
+	named := make([]LocalFile, len(files))
+	for i, f := range files {
+		named[i] = f
+		if f.Filename == "" || f.Filename == filepath.Base(f.Path) {
+			continue
+		}
+		if f.Filename != filepath.Base(f.Filename) || strings.HasPrefix(f.Filename, ".") {
+			return fmt.Errorf("refusing file name %q", f.Filename)
+		}
+		p := filepath.Join(dir, f.Filename)
+		if err := linkOrCopy(f.Path, p); err != nil {
+			return err
+		}
+		named[i].Path = p
+	}
 	req := filepath.Join(dir, "requirements.txt")
-	if err := os.WriteFile(req, []byte(requirementsFile(files)), 0o600); err != nil {
+	if err := os.WriteFile(req, []byte(requirementsFile(named)), 0o600); err != nil {
 		return err
 	}
 	args := PipArgs(req, opts)
@@ -137,4 +155,26 @@ func withoutPipEnv(env []string) []string {
 		out = append(out, kv)
 	}
 	return append(out, "PIP_NO_INPUT=1")
+}
+
+// linkOrCopy makes dst the same file as src: a hard link when the file
+// system allows one, else a copy.
+func linkOrCopy(src, dst string) error {
+	if err := os.Link(src, dst); err == nil {
+		return nil
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

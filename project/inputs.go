@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/safepip/safepip/config"
+	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/pypa/pep508"
 	"github.com/safepip/safepip/pypa/reqfile"
 )
@@ -154,7 +155,13 @@ func (in *inputs) add(r reqfile.Requirement, constraint bool) error {
 	return nil
 }
 
-// canonical returns the requirements in a stable normal form for the
+// digest is the lock's inputs digest: requirements, constraints, the
+// configuration and --pre, each in a normal form.
+func (in *inputs) digest(pre bool) string {
+	return lock.Digest(canonicalReqs(in.reqs), canonicalReqs(in.constraints), in.cfg.Canonical(), []byte(fmt.Sprint(pre || in.pre)))
+}
+
+// canonicalReqs returns the requirements in a stable normal form for the
 // lock's inputs digest: order and spelling do not count.
 func canonicalReqs(reqs []pep508.Requirement) []byte {
 	lines := make([]string, len(reqs))

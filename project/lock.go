@@ -170,7 +170,7 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	lf := &lock.File{
 		Version:   lock.FormatVersion,
 		CreatedBy: o.CreatedBy,
-		Inputs:    lock.Digest(canonicalReqs(in.reqs), canonicalReqs(in.constraints), in.cfg.Canonical(), []byte(fmt.Sprint(o.Pre || in.pre))),
+		Inputs:    in.digest(o.Pre),
 		Target:    tgt.record,
 	}
 	if !cutoff.IsZero() {

@@ -44,6 +44,10 @@ func exitCode(err error) int {
 		pageErr     *index.PageError
 		tooLarge    *index.TooLargeError
 		pipErr      *install.PipError
+		staleErr    *project.StaleError
+		hashErr     *install.HashMismatchError
+		metaErr     *install.MetadataMismatchError
+		noFile      *install.NoFileError
 	)
 	switch {
 	case err == nil:
@@ -57,6 +61,8 @@ func exitCode(err error) int {
 		return exitResolution
 	case errors.As(err, &pipErr):
 		return exitPip
+	case errors.As(err, &staleErr), errors.As(err, &hashErr), errors.As(err, &metaErr), errors.As(err, &noFile):
+		return exitCheck
 	}
 	return exitCheck
 }

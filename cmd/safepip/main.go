@@ -28,6 +28,7 @@ type globals struct {
 type cli struct {
 	globals
 
+	Install installCmd `cmd:"" help:"Install requirements the safe way: lock, download and verify every file, then pip with --no-index --no-deps --require-hashes."`
 	Lock    lockCmd    `cmd:"" help:"Resolve requirements into safepip.lock: versions, one index per project, every file's sha256."`
 	Version versionCmd `cmd:"" help:"Print the safepip version."`
 }

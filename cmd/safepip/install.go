@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/safepip/safepip/install"
+	"github.com/safepip/safepip/project"
+)
+
+type installCmd struct {
+	Requirement    []string `short:"r" help:"Requirements file (repeatable); the lock is made or refreshed from them." placeholder:"FILE" type:"path"`
+	Constraint     []string `short:"c" help:"Constraints file (repeatable)." placeholder:"FILE" type:"path"`
+	Lock           string   `help:"The lock file." default:"safepip.lock" placeholder:"PATH"`
+	Frozen         bool     `help:"Install only what the lock says; exit 1 when it is missing or stale."`
+	DryRun         bool     `name:"dry-run" help:"Show what would be downloaded and installed; change nothing."`
+	Pre            bool     `help:"Allow pre-releases of every project (when locking)."`
+	Python         string   `help:"The target interpreter (default: the active virtualenv's, else python3)." placeholder:"PATH"`
+	Target         string   `help:"pip: install into this directory." placeholder:"DIR"`
+	Prefix         string   `help:"pip: install under this prefix." placeholder:"DIR"`
+	Root           string   `help:"pip: install relative to this root." placeholder:"DIR"`
+	User           bool     `help:"pip: install into the user site."`
+	Upgrade        bool     `short:"U" help:"pip: upgrade packages already installed."`
+	ForceReinstall bool     `name:"force-reinstall" help:"pip: reinstall even when up to date."`
+	NoCompile      bool     `name:"no-compile" help:"pip: do not compile .py files."`
+	indexFlags
+}
+
+func (c *installCmd) Run(g *globals, e *env) error {
+	pe := e.project(g)
+	if g.Verbose {
+		pe.Progress = e.stderr
+	}
+	quiet := 1 // pip's chatter is noise once safepip has verified everything
+	if g.Verbose {
+		quiet = 0
+	}
+	o := project.InstallOptions{
+		Requirements: c.Requirement,
+		Constraints:  c.Constraint,
+		LockPath:     c.Lock,
+		Frozen:       c.Frozen,
+		DryRun:       c.DryRun,
+		Python:       c.Python,
+		Index:        c.indexFlags.config(),
+		Pre:          c.Pre,
+		CreatedBy:    "safepip " + version,
+		Pip: install.PipOptions{Target: c.Target, Prefix: c.Prefix, Root: c.Root, User: c.User,
+			Upgrade: c.Upgrade, ForceReinstall: c.ForceReinstall, NoCompile: c.NoCompile, Quiet: quiet},
+	}
+	res, err := project.Install(context.Background(), pe, o)
+	if err != nil {
+		return err
+	}
+	if res.Locked != nil && !g.JSON {
+		printLockResult(g, e, res.Locked)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.stderr, "safepip: warning: %s\n", w)
+	}
+	if g.JSON {
+		type pkg struct {
+			Name    string `json:"name"`
+			Version string `json:"version"`
+			File    string `json:"file"`
+			SHA256  string `json:"sha256"`
+		}
+		out := struct {
+			Lock    string `json:"lock"`
+			Relock  bool   `json:"relocked"`
+			NoOp    bool   `json:"no_op"`
+			DryRun  bool   `json:"dry_run"`
+			Install []pkg  `json:"packages"`
+		}{Lock: res.LockPath, Relock: res.Locked != nil && res.Locked.Written, NoOp: res.NoOp, DryRun: c.DryRun, Install: []pkg{}}
+		for _, ch := range res.Planned {
+			out.Install = append(out.Install, pkg{ch.Package.Name, ch.Package.Version, ch.File.Name, ch.File.SHA256})
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	if g.Quiet {
+		return nil
+	}
+	switch {
+	case res.NoOp:
+		fmt.Fprintf(e.stdout, "All %d locked packages are already installed\n", len(res.Planned))
+	case c.DryRun:
+		fmt.Fprintf(e.stdout, "Would install %d packages (verified against %s):\n", len(res.Planned), res.LockPath)
+		for _, ch := range res.Planned {
+			fmt.Fprintf(e.stdout, "  %s %s  %s\n", ch.Package.Name, ch.Package.Version, ch.File.Name)
+		}
+	default:
+		fmt.Fprintf(e.stdout, "Installed %d packages, every file verified against %s:\n", len(res.Installed), res.LockPath)
+		for _, f := range res.Installed {
+			fmt.Fprintf(e.stdout, "  %s %s (%s)\n", f.Package.Name, f.Package.Version, f.Package.Index)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,216 @@
+package project
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/safepip/safepip/config"
+	"github.com/safepip/safepip/index"
+	"github.com/safepip/safepip/install"
+	"github.com/safepip/safepip/lock"
+	"github.com/safepip/safepip/pypa/pep440"
+	"github.com/safepip/safepip/verify"
+)
+
+// InstallOptions are the inputs of `safepip install`.
+type InstallOptions struct {
+	Requirements []string
+	Constraints  []string
+	LockPath     string
+	Frozen       bool // install only from the lock; a missing or stale lock fails
+	DryRun       bool
+	Python       string
+	Index        config.Flags
+	Pre          bool
+	Pip          install.PipOptions
+	CreatedBy    string
+}
+
+// InstallResult is what `safepip install` did.
+type InstallResult struct {
+	LockPath  string
+	Locked    *LockResult // set when the lock was (re)written first
+	NoOp      bool        // everything was already installed
+	Planned   []install.Choice
+	Installed []install.Fetched // empty for a no-op or a dry run
+	Warnings  []string
+}
+
+// Install makes sure the lock is fresh (or refuses, with Frozen), then
+// downloads and verifies exactly the locked files and hands pip nothing
+// but those local files.
+func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, error) {
+	python := pythonPath(env, o.Python)
+	interp, err := install.Inspect(ctx, python, env.CacheDir)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	tt, err := interp.Target()
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	supported := tt.Tags()
+	path := env.abs(o.LockPath)
+	if o.LockPath == "" {
+		path = filepath.Join(env.Dir, DefaultLockName)
+	}
+	res := &InstallResult{LockPath: path}
+	lf, _, err := readLockIfAny(path)
+	if err != nil {
+		return nil, err
+	}
+	var cfg *config.Config
+	if len(o.Requirements) > 0 {
+		in, err := readInputs(env, o.Requirements, o.Constraints, o.Index)
+		if err != nil {
+			return nil, err
+		}
+		cfg = in.cfg
+		stale := ""
+		switch {
+		case lf == nil:
+			stale = "there is no lock"
+		case lf.Inputs != in.digest(o.Pre):
+			stale = "the requirements or the configuration changed since it was written"
+		case lf.Target != recordTarget(interp.FullVersion, tt, interp.Markers, supported):
+			stale = "it was written for another environment than " + interp.Executable
+		}
+		if stale != "" {
+			if o.Frozen {
+				return nil, &StaleError{Path: path, Reason: stale}
+			}
+			lr, err := Lock(ctx, env, LockOptions{
+				Requirements: o.Requirements, Constraints: o.Constraints, LockPath: path,
+				Target: TargetOptions{Python: interp.Executable}, Index: o.Index, Pre: o.Pre,
+				CreatedBy: o.CreatedBy, DryRun: o.DryRun,
+			})
+			if err != nil {
+				return nil, err
+			}
+			res.Locked = lr
+			lf = lr.Lock
+		}
+	} else {
+		if lf == nil {
+			return nil, &StaleError{Path: path, Reason: "there is no lock, and no requirements (-r) to make one from"}
+		}
+		file, err := config.Load(env.Dir)
+		if err != nil {
+			return nil, &InputError{Err: err}
+		}
+		cfg, err = config.New(config.Options{File: file, Getenv: env.Getenv, Dir: env.Dir})
+		if err != nil {
+			return nil, &InputError{Err: err}
+		}
+	}
+	choices, err := install.Select(lf, supported, interp.Markers)
+	if err != nil {
+		return nil, err
+	}
+	res.Planned = choices
+	for _, c := range choices {
+		if c.Sdist {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s %s installs from an sdist: its build dependencies are not hash-locked", c.Package.Name, c.Package.Version))
+		}
+	}
+	if !o.Pip.ForceReinstall && o.Pip.Target == "" && o.Pip.Prefix == "" && o.Pip.Root == "" && !o.Pip.User {
+		done, err := alreadyInstalled(interp, choices)
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			res.NoOp = true
+			return res, nil
+		}
+	}
+	if o.DryRun {
+		return res, nil
+	}
+	client, err := index.NewClient(index.Options{CacheDir: env.CacheDir, NetrcPath: env.NetrcPath, Logf: env.Logf})
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	where := func(p *lock.Package, d lock.Dist) (index.Index, string, error) {
+		u, err := expandVars(d.URL, env.Getenv)
+		if err != nil {
+			return index.Index{}, "", &InputError{Err: fmt.Errorf("%s: file %s: %w", path, d.Name, err)}
+		}
+		if x, ok := cfg.Index(p.Index); ok {
+			return index.Index{Name: x.Name, URL: x.URL, FindLinks: x.Kind == config.Flat}, u, nil
+		}
+		for _, li := range lf.Indexes {
+			if li.Name == p.Index {
+				lu, err := expandVars(li.URL, env.Getenv)
+				if err != nil {
+					return index.Index{}, "", &InputError{Err: err}
+				}
+				return index.Index{Name: li.Name, URL: lu}, u, nil
+			}
+		}
+		return index.Index{Name: p.Index, URL: u}, u, nil
+	}
+	env.logf("downloading and verifying %d files", len(choices))
+	fetched, err := install.Fetch(ctx, client, where, choices, interp.Markers, 8)
+	if err != nil {
+		return nil, err
+	}
+	files := make([]install.LocalFile, len(fetched))
+	for i, f := range fetched {
+		files[i] = install.LocalFile{Path: f.Path, SHA256: f.File.SHA256, Filename: f.File.Name}
+	}
+	if err := install.RunPip(ctx, interp.Executable, files, o.Pip, env.Progress); err != nil {
+		return nil, err
+	}
+	res.Installed = fetched
+	return res, nil
+}
+
+// alreadyInstalled reports whether every chosen package is installed at
+// its locked version, reading dist-info directories only (no pip).
+func alreadyInstalled(interp *install.Interpreter, choices []install.Choice) (bool, error) {
+	dists, err := verify.Installed(interp.Purelib, interp.Platlib)
+	if err != nil {
+		return false, err
+	}
+	have := make(map[string]string, len(dists))
+	for _, d := range dists {
+		have[d.Name] = d.Version
+	}
+	for _, c := range choices {
+		v, ok := have[c.Package.Name]
+		if !ok {
+			return false, nil
+		}
+		a, errA := pep440.Parse(v)
+		b, errB := pep440.Parse(c.Package.Version)
+		if errA != nil || errB != nil || a.Compare(b) != 0 {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+var varRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// expandVars expands ${NAME} references, as the lock keeps them.
+func expandVars(s string, getenv func(string) (string, bool)) (string, error) {
+	var missing []string
+	out := varRef.ReplaceAllStringFunc(s, func(ref string) string {
+		name := ref[2 : len(ref)-1]
+		if getenv != nil {
+			if v, ok := getenv(name); ok {
+				return v
+			}
+		}
+		missing = append(missing, name)
+		return ""
+	})
+	if len(missing) > 0 {
+		return "", errors.New("${" + strings.Join(missing, "}, ${") + "} is not set; set it to what it was when the lock was written")
+	}
+	return out, nil
+}
