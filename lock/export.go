@@ -1,0 +1,346 @@
+package lock
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+
+	"github.com/safepip/safepip/pypa/pep508"
+	"github.com/safepip/safepip/pypa/wheel"
+)
+
+// This file turns a lock into the formats other tools read: a PEP 751
+// pylock.toml and a hashed requirements.txt for plain pip. Both are pure
+// functions of the lock (and, for pylock, of the ${VAR} values), so that
+// exporting twice gives the same bytes.
+
+// Pylock is a PEP 751 pylock.toml, as ExportPylock writes it. Fields are
+// in the order the specification lists them; only what safepip can know
+// is present.
+type Pylock struct {
+	LockVersion    string          `toml:"lock-version"`
+	Environments   []string        `toml:"environments,omitempty"`
+	RequiresPython string          `toml:"requires-python,omitempty"`
+	CreatedBy      string          `toml:"created-by"`
+	Packages       []PylockPackage `toml:"packages"`
+	Tool           PylockTool      `toml:"tool"`
+}
+
+// PylockTool is the [tool] table of a pylock.toml.
+type PylockTool struct {
+	Safepip SafepipTool `toml:"safepip"`
+}
+
+// SafepipTool is [tool.safepip]: what the lock was made by and for, which
+// PEP 751 has no keys for. Installers must not depend on it.
+type SafepipTool struct {
+	CreatedBy      string `toml:"created-by"`
+	Inputs         string `toml:"inputs"`
+	TargetPython   string `toml:"target-python"`
+	TargetImpl     string `toml:"target-implementation,omitempty"`
+	TargetPlatform string `toml:"target-platform"`
+	ExcludeNewer   string `toml:"exclude-newer,omitempty"`
+}
+
+// PylockPackage is one [[packages]] entry of a pylock.toml.
+type PylockPackage struct {
+	Name                  string              `toml:"name"`
+	Version               string              `toml:"version,omitempty"`
+	Marker                string              `toml:"marker,omitempty"`
+	RequiresPython        string              `toml:"requires-python,omitempty"`
+	Dependencies          []PylockDependency  `toml:"dependencies,omitempty,inline"`
+	Index                 string              `toml:"index,omitempty"`
+	Archive               *PylockFile         `toml:"archive,omitempty"`
+	Sdist                 *PylockFile         `toml:"sdist,omitempty"`
+	Wheels                []PylockFile        `toml:"wheels,omitempty"`
+	AttestationIdentities []map[string]string `toml:"attestation-identities,omitempty"`
+}
+
+// PylockDependency names another [[packages]] entry.
+type PylockDependency struct {
+	Name string `toml:"name"`
+}
+
+// PylockFile is a [packages.sdist], [[packages.wheels]] or
+// [packages.archive] table.
+type PylockFile struct {
+	Name       string            `toml:"name,omitempty"`
+	UploadTime time.Time         `toml:"upload-time,omitempty"`
+	URL        string            `toml:"url,omitempty"`
+	Path       string            `toml:"path,omitempty"`
+	Size       int64             `toml:"size,omitempty"`
+	Hashes     map[string]string `toml:"hashes,inline"`
+}
+
+// ExportPylock returns f as a PEP 751 pylock.toml. URLs in the lock may
+// hold ${VAR} references (a bundled example's file:// paths, a private
+// host); a pylock.toml is read by tools that do not expand them, so getenv
+// supplies their values here, and an unset variable is an error naming it.
+// A value that puts credentials into a URL is refused: no lock holds them.
+//
+// The lock is for one target, so requires-python pins its minor Python
+// version. Every file of every package is listed with its sha256, size and
+// upload time when the lock knows them; packages from a direct URL become
+// [packages.archive]. f is normalized first (sorted), so equal locks give
+// equal bytes.
+func ExportPylock(f *File, getenv func(string) (string, bool)) ([]byte, error) {
+	f.Normalize()
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	indexURL := map[string]string{}
+	for _, ix := range f.Indexes {
+		u, err := expandURL(ix.URL, getenv)
+		if err != nil {
+			return nil, fmt.Errorf("index %q: %w", ix.Name, err)
+		}
+		indexURL[ix.Name] = u
+	}
+	out := Pylock{
+		LockVersion:    "1.0",
+		RequiresPython: pythonPin(f.Target.Python),
+		CreatedBy:      createdByTool(f.CreatedBy),
+		Packages:       []PylockPackage{},
+	}
+	for _, p := range f.Packages {
+		pp, err := pylockPackage(p, indexURL[p.Index], getenv)
+		if err != nil {
+			return nil, fmt.Errorf("package %s %s: %w", p.Name, p.Version, err)
+		}
+		out.Packages = append(out.Packages, pp)
+	}
+	out.Tool.Safepip = SafepipTool{
+		CreatedBy:      f.CreatedBy,
+		Inputs:         f.Inputs,
+		TargetPython:   f.Target.Python,
+		TargetImpl:     f.Target.Implementation,
+		TargetPlatform: f.Target.Platform,
+		ExcludeNewer:   f.Policy.ExcludeNewer,
+	}
+	var buf bytes.Buffer
+	buf.WriteString("# Exported from safepip.lock by `safepip export --format pylock`; regenerate it, do not edit it.\n")
+	enc := toml.NewEncoder(&buf)
+	enc.SetIndentTables(false)
+	if err := enc.Encode(out); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func pylockPackage(p Package, index string, getenv func(string) (string, bool)) (PylockPackage, error) {
+	pp := PylockPackage{
+		Name:           p.Name,
+		Version:        p.Version,
+		Marker:         p.Marker,
+		RequiresPython: p.RequiresPython,
+		Index:          index,
+	}
+	for _, d := range p.Dependencies {
+		pp.Dependencies = append(pp.Dependencies, PylockDependency{Name: d})
+	}
+	ids := map[string]bool{}
+	for _, d := range p.Files {
+		pf, err := pylockFile(d, getenv)
+		if err != nil {
+			return pp, err
+		}
+		switch {
+		case p.URL != "":
+			if pp.Archive != nil {
+				return pp, fmt.Errorf("a direct URL package has more than one file (%s, %s)", pp.Archive.Name, d.Name)
+			}
+			pp.Archive = &pf
+		case strings.HasSuffix(d.Name, ".whl"):
+			pp.Wheels = append(pp.Wheels, pf)
+		default:
+			if _, err := wheel.ParseSdist(d.Name); err != nil {
+				return pp, fmt.Errorf("file %s is neither a wheel nor an sdist", d.Name)
+			}
+			if pp.Sdist != nil {
+				return pp, fmt.Errorf("two sdists, %s and %s; PEP 751 records one", pp.Sdist.Name, d.Name)
+			}
+			pp.Sdist = &pf
+		}
+		if d.Attestation != nil {
+			id := attestationIdentity(*d.Attestation)
+			if key := fmt.Sprint(id); !ids[key] {
+				ids[key] = true
+				pp.AttestationIdentities = append(pp.AttestationIdentities, id)
+			}
+		}
+	}
+	return pp, nil
+}
+
+func pylockFile(d Dist, getenv func(string) (string, bool)) (PylockFile, error) {
+	u, err := expandURL(d.URL, getenv)
+	if err != nil {
+		return PylockFile{}, fmt.Errorf("file %s: %w", d.Name, err)
+	}
+	pf := PylockFile{Name: d.Name, URL: u, Size: d.Size, Hashes: map[string]string{"sha256": d.SHA256}}
+	if d.UploadTime != "" {
+		t, err := time.Parse(time.RFC3339Nano, d.UploadTime)
+		if err != nil {
+			return PylockFile{}, fmt.Errorf("file %s: upload-time %q is not an RFC 3339 time", d.Name, d.UploadTime)
+		}
+		t = t.UTC()
+		pf.UploadTime = t
+	}
+	return pf, nil
+}
+
+// attestationIdentity writes a lock attestation as PEP 751 asks: the PEP
+// 740 publisher's keys as the index serves them ("GitHub" with repository
+// and workflow file name, "GitLab" with workflow_filepath, "Google" with
+// email).
+func attestationIdentity(a Attestation) map[string]string {
+	kind, subject, _ := strings.Cut(a.Publisher, ":")
+	switch kind {
+	case "github":
+		id := map[string]string{"kind": "GitHub", "repository": subject}
+		if a.Workflow != "" {
+			id["workflow"] = path.Base(a.Workflow)
+		}
+		return id
+	case "gitlab":
+		id := map[string]string{"kind": "GitLab", "repository": subject}
+		if a.Workflow != "" {
+			id["workflow_filepath"] = a.Workflow
+		}
+		return id
+	case "google":
+		return map[string]string{"kind": "Google", "email": subject}
+	}
+	return map[string]string{"kind": a.Publisher, "identity": a.Identity}
+}
+
+// pythonPin is the requires-python of a lock resolved for python, such as
+// "==3.11.*" for "3.11" or "3.11.7": markers were evaluated for that minor
+// version, so another one may need another resolution.
+func pythonPin(python string) string {
+	parts := strings.Split(python, ".")
+	if len(parts) < 2 {
+		return ""
+	}
+	return "==" + parts[0] + "." + parts[1] + ".*"
+}
+
+// createdByTool is the tool's name, as PEP 751 asks ("safepip"), from the
+// lock's "safepip 0.1.0"; the version goes to [tool.safepip].
+func createdByTool(createdBy string) string {
+	name, _, _ := strings.Cut(createdBy, " ")
+	if name == "" {
+		return "safepip"
+	}
+	return name
+}
+
+// ExportRequirements returns f as a hashed requirements file for plain pip:
+// "name==version" (or "name @ url") with a --hash for every file, so that
+// `pip install --no-deps --require-hashes -r FILE` installs exactly the
+// lock. ${VAR} references in direct URLs are left as written: pip expands
+// them in requirements files itself.
+//
+// pip does not hash-check an sdist's build dependencies, so the file also
+// says --only-binary for every package the lock serves from a wheel; a
+// package whose lock entry allows an sdist may still build from one.
+func ExportRequirements(f *File) ([]byte, error) {
+	f.Normalize()
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	b.WriteString("# Exported from safepip.lock by `safepip export --format requirements`; regenerate it, do not edit it.\n")
+	fmt.Fprintf(&b, "# Target: Python %s on %s. Install with:\n", f.Target.Python, f.Target.Platform)
+	b.WriteString("#   pip install --no-deps --require-hashes -r THIS_FILE\n")
+	var binary []string
+	for _, p := range f.Packages {
+		if !p.AllowSdist {
+			binary = append(binary, p.Name)
+		}
+	}
+	switch {
+	case len(binary) == len(f.Packages) && len(binary) > 0:
+		b.WriteString("--only-binary :all:\n")
+	case len(binary) > 0:
+		b.WriteString("--only-binary " + strings.Join(binary, ",") + "\n")
+	}
+	for _, p := range f.Packages {
+		req := p.Name + "==" + p.Version
+		if p.URL != "" {
+			req = p.Name + " @ " + p.URL
+		}
+		if p.Marker != "" {
+			if _, err := pep508.ParseMarker(p.Marker); err != nil {
+				return nil, fmt.Errorf("package %s %s: marker %q: %w", p.Name, p.Version, p.Marker, err)
+			}
+			req += " ; " + p.Marker
+		}
+		b.WriteString(req)
+		seen := map[string]bool{}
+		for _, d := range p.Files {
+			if seen[d.SHA256] {
+				continue
+			}
+			seen[d.SHA256] = true
+			b.WriteString(" \\\n    --hash=sha256:" + d.SHA256)
+		}
+		b.WriteString("\n")
+	}
+	return []byte(b.String()), nil
+}
+
+// expandURL replaces the ${NAME} references of u (NAME of upper case
+// letters, digits and "_", as pip and safepip.toml write them) with their
+// values, and refuses a result that carries credentials.
+func expandURL(u string, getenv func(string) (string, bool)) (string, error) {
+	var b strings.Builder
+	rest := u
+	for {
+		i := strings.Index(rest, "${")
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		end := strings.IndexByte(rest[i:], '}')
+		if end < 0 || !isVarName(rest[i+2:i+end]) {
+			b.WriteString(rest[:i+2])
+			rest = rest[i+2:]
+			continue
+		}
+		name := rest[i+2 : i+end]
+		var v string
+		ok := false
+		if getenv != nil {
+			v, ok = getenv(name)
+		}
+		if !ok {
+			return "", fmt.Errorf("url %s: ${%s} is not set; set it to the value it had when locking (pylock.toml holds expanded URLs)", u, name)
+		}
+		b.WriteString(rest[:i])
+		b.WriteString(v)
+		rest = rest[i+end+1:]
+	}
+	out := b.String()
+	if hasCredentials(out) {
+		return "", fmt.Errorf("url %s: expanding it gives a URL with credentials; pylock.toml never holds them, so use ~/.netrc or a keyring for the host", u)
+	}
+	return out, nil
+}
+
+func isVarName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || c == '_' || i > 0 && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
