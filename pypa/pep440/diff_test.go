@@ -427,27 +427,27 @@ func hasNonASCII(s string) bool {
 	return strings.ContainsFunc(strings.TrimFunc(s, isPySpace), func(r rune) bool { return r >= 0x80 })
 }
 
+var prereleaseModes = [3]Prereleases{PrereleasesDefault, PrereleasesAllow, PrereleasesExclude}
+
 func TestDifferentialPackaging(t *testing.T) {
 	o := startOracle(t)
 	if o.packaging != "21.3" {
 		t.Logf("reference is packaging %s, not 21.3", o.packaging)
 	}
 	g := gen{rand.New(rand.NewPCG(440, 21))}
-	req := &oracleRequest{}
 
+	// Round one: parse versions and sets, order versions of one family.
+	req := &oracleRequest{}
 	for range 12000 {
 		req.Versions = append(req.Versions, g.randomVersion())
 	}
-	var fams []family
-	var pool [][]string
-	for range 400 {
-		f := g.family()
-		fams = append(fams, f)
-		var ms []string
+	fams := make([]family, 400)
+	pool := make([][]string, len(fams))
+	for i := range fams {
+		fams[i] = g.family()
 		for range 8 {
-			ms = append(ms, g.member(f, false))
+			pool[i] = append(pool[i], g.member(fams[i], false))
 		}
-		pool = append(pool, ms)
 	}
 	for range 12000 {
 		a := pool[g.r.IntN(len(pool))]
@@ -457,100 +457,21 @@ func TestDifferentialPackaging(t *testing.T) {
 		}
 		req.Pairs = append(req.Pairs, [2]string{a[g.r.IntN(len(a))], b[g.r.IntN(len(b))]})
 	}
-	for range 3000 {
+	for range 1800 {
 		req.Sets = append(req.Sets, g.set(fams[g.r.IntN(len(fams))]))
 	}
-
-	// First round: parse everything; second round: match the valid sets.
 	ans := o.ask(t, req)
-	var parseMismatch, nonASCII int
-	for i, s := range req.Versions {
-		ok, want := ans.Versions[i][0].(bool), ans.Versions[i][1].(string)
-		v, err := Parse(s)
-		if ok && err != nil && hasNonASCII(s) {
-			nonASCII++ // deliberate: only ASCII letters (doc.go)
-			continue
-		}
-		switch {
-		case ok != (err == nil):
-			parseMismatch++
-			t.Errorf("Parse(%q): err = %v, packaging: %s", s, err, want)
-		case ok && v.String() != want:
-			parseMismatch++
-			t.Errorf("Parse(%q) = %q, packaging %q", s, v, want)
-		case ok && v.Canonical() != ans.Versions[i][2].(string):
-			t.Errorf("Parse(%q).Canonical() = %q, packaging %q", s, v.Canonical(), ans.Versions[i][2])
-		}
-	}
-	var valid int
-	for _, a := range ans.Versions {
-		if a[0].(bool) {
-			valid++
-		}
-	}
-	for i, p := range req.Pairs {
-		got := MustParse(p[0]).Compare(MustParse(p[1]))
-		if got != ans.Pairs[i] {
-			t.Errorf("Compare(%q, %q) = %d, packaging %d", p[0], p[1], got, ans.Pairs[i])
-		}
-	}
+	valid, nonASCII := checkVersions(t, req.Versions, ans.Versions)
+	checkPairs(t, req.Pairs, ans.Pairs)
+	sets, setTexts, setsExcluded, n := checkSets(t, req.Sets, ans.Sets)
+	nonASCII += n
 
+	// Round two: match versions near the valid sets, order random spellings.
 	req2 := &oracleRequest{}
-	var sets []SpecifierSet
-	var setTexts []string
-	var validSets, setsExcluded int
-	for i, s := range req.Sets {
-		ok, want := ans.Sets[i][0].(bool), ans.Sets[i][1].(string)
-		set, err := ParseSpecifierSet(s)
-		if ok && err != nil && hasNonASCII(s) {
-			nonASCII++ // deliberate: only ASCII letters (doc.go)
-			continue
-		}
-		if ok != (err == nil) {
-			t.Errorf("ParseSpecifierSet(%q): err = %v, packaging: %v %s", s, err, ok, want)
-			continue
-		}
-		if !ok {
-			continue // 21.3 would make a LegacySpecifier: not PEP 440
-		}
-		validSets++
-		if why := excludedSet21(set); why != "" {
-			setsExcluded++
-			continue
-		}
-		if set.String() != want {
-			t.Errorf("ParseSpecifierSet(%q).String() = %q, packaging %q", s, set, want)
-		}
-		if pre := ans.Sets[i][2].(bool); set.NamesPrerelease() != pre {
-			t.Errorf("ParseSpecifierSet(%q).NamesPrerelease() = %v, packaging %v", s, !pre, pre)
-		}
-		sets = append(sets, set)
-		setTexts = append(setTexts, s)
-	}
-	type containsCase struct {
-		set SpecifierSet
-		v   Version
-		why string // why 21.3 is not the reference, or ""
-	}
 	var cases []containsCase
 	for i, set := range sets {
-		var cand []string
-		for range 8 {
-			f := fams[g.r.IntN(len(fams))]
-			for _, sp := range set {
-				if p, err := Parse(strings.TrimSuffix(sp.Version, ".*")); err == nil && g.chance(2) {
-					f = family{epoch: fmt.Sprint(p.Epoch()), release: strings.Split(p.BaseVersion().String(), ".")}
-					if p.Epoch() != 0 {
-						f.release = strings.Split(strings.SplitN(p.BaseVersion().String(), "!", 2)[1], ".")
-					} else {
-						f.epoch = ""
-					}
-				}
-			}
-			cand = append(cand, g.member(f, false))
-		}
 		filt := []string{}
-		for _, c := range cand {
+		for _, c := range g.candidates(set, fams) {
 			v := MustParse(c)
 			why := ""
 			for _, sp := range set {
@@ -566,18 +487,8 @@ func TestDifferentialPackaging(t *testing.T) {
 		}
 		req2.Filters = append(req2.Filters, filterReq{setTexts[i], filt})
 	}
-	// order random spellings too: huge numbers, leading zeros, locals
-	var spelled []string
-	for i, s := range req.Versions {
-		if ans.Versions[i][0].(bool) && !hasNonASCII(s) {
-			spelled = append(spelled, s)
-		}
-	}
-	for range 5000 {
-		req2.Pairs = append(req2.Pairs, [2]string{spelled[g.r.IntN(len(spelled))], spelled[g.r.IntN(len(spelled))]})
-	}
-	// empty sets over lists with and without final releases
 	for range 200 {
+		// empty sets over lists with and without final releases
 		vs := []string{}
 		for range 1 + g.r.IntN(5) {
 			vs = append(vs, g.member(fams[g.r.IntN(len(fams))], false))
@@ -587,70 +498,168 @@ func TestDifferentialPackaging(t *testing.T) {
 		}
 		req2.Filters = append(req2.Filters, filterReq{g.pick("", " , "), vs})
 	}
-
+	var spelled []string // huge numbers, leading zeros, odd spellings
+	for i, s := range req.Versions {
+		if ans.Versions[i][0].(bool) && !hasNonASCII(s) {
+			spelled = append(spelled, s)
+		}
+	}
+	for range 5000 {
+		req2.Pairs = append(req2.Pairs, [2]string{spelled[g.r.IntN(len(spelled))], spelled[g.r.IntN(len(spelled))]})
+	}
 	ans2 := o.ask(t, req2)
-	for i, p := range req2.Pairs {
-		got := MustParse(p[0]).Compare(MustParse(p[1]))
-		if got != ans2.Pairs[i] {
-			t.Errorf("Compare(%q, %q) = %d, packaging %d", p[0], p[1], got, ans2.Pairs[i])
-		}
-	}
-	modes := [3]Prereleases{PrereleasesDefault, PrereleasesAllow, PrereleasesExclude}
-	var compared, containsPre int
-	excluded, differ := map[string]int{}, map[string]int{}
-	for i, c := range cases {
-		if c.why != "" {
-			// counted, to show the exclusion hides real differences only
-			excluded[c.why]++
-			for j, mode := range modes {
-				if c.set.Contains(c.v, mode) != ans2.Contains[i][j] {
-					differ[c.why]++
-					break
-				}
-			}
-			continue
-		}
-		for j, mode := range modes {
-			got := c.set.Contains(c.v, mode)
-			if got != ans2.Contains[i][j] {
-				t.Errorf("%q.Contains(%q, %v) = %v, packaging %v", req2.Contains[i][0], c.v, mode, got, ans2.Contains[i][j])
-			}
-		}
-		compared++
-		if c.v.IsPrerelease() {
-			containsPre++
-		}
-	}
-	for i, f := range req2.Filters {
-		set, _ := ParseSpecifierSet(f.Set)
-		var vs []Version
-		for _, s := range f.Versions {
-			vs = append(vs, MustParse(s))
-		}
-		for j, mode := range modes {
-			var got []string
-			for _, v := range set.Filter(vs, mode) {
-				got = append(got, v.String())
-			}
-			want := ans2.Filters[i][j]
-			if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
-				t.Errorf("%q.Filter(%q, %v) = %q, packaging %q", f.Set, f.Versions, mode, got, want)
-			}
-		}
-	}
+	checkPairs(t, req2.Pairs, ans2.Pairs)
+	compared, containsPre, excluded, differ := checkContains(t, cases, req2.Contains, ans2.Contains)
+	checkFilters(t, req2.Filters, ans2.Filters)
 
 	t.Logf("compared with packaging %s:", o.packaging)
 	t.Logf("  %d version strings (%d valid)", len(req.Versions), valid)
 	t.Logf("  %d version pairs ordered (%d of versions near each other, %d of random spellings)", len(req.Pairs)+len(req2.Pairs), len(req.Pairs), len(req2.Pairs))
-	t.Logf("  %d specifier sets (%d valid; %d skipped for ~=/=== duplicate removal)", len(req.Sets), validSets, setsExcluded)
+	t.Logf("  %d specifier sets (%d valid; %d skipped for ~=/=== duplicate removal)", len(req.Sets), len(sets)+setsExcluded, setsExcluded)
 	t.Logf("  %d set x version pairs x 3 prerelease modes (%d pre-releases)", compared, containsPre)
 	for _, why := range slices.Sorted(maps.Keys(excluded)) {
 		t.Logf("  %d pairs skipped (%d of them differ): 21.3 prefix matching: %s", excluded[why], differ[why], why)
 	}
 	t.Logf("  %d Filter calls x 3 prerelease modes", len(req2.Filters))
 	t.Logf("  %d versions or sets with non-ASCII letters that packaging accepts skipped (doc.go)", nonASCII)
-	if parseMismatch > 0 {
-		t.Logf("%d parse mismatches", parseMismatch)
+}
+
+// checkVersions compares Parse, String and Canonical with packaging.
+func checkVersions(t *testing.T, in []string, ans [][]any) (valid, nonASCII int) {
+	for i, s := range in {
+		ok, want := ans[i][0].(bool), ans[i][1].(string)
+		v, err := Parse(s)
+		switch {
+		case ok && err != nil && hasNonASCII(s):
+			nonASCII++ // deliberate: only ASCII letters (doc.go)
+		case ok != (err == nil):
+			t.Errorf("Parse(%q): err = %v, packaging: %s", s, err, want)
+		case ok && v.String() != want:
+			t.Errorf("Parse(%q) = %q, packaging %q", s, v, want)
+		case ok && v.Canonical() != ans[i][2].(string):
+			t.Errorf("Parse(%q).Canonical() = %q, packaging %q", s, v.Canonical(), ans[i][2])
+		case ok:
+			valid++
+		}
+	}
+	return valid, nonASCII
+}
+
+func checkPairs(t *testing.T, pairs [][2]string, ans []int) {
+	for i, p := range pairs {
+		if got := MustParse(p[0]).Compare(MustParse(p[1])); got != ans[i] {
+			t.Errorf("Compare(%q, %q) = %d, packaging %d", p[0], p[1], got, ans[i])
+		}
+	}
+}
+
+// checkSets compares ParseSpecifierSet, String and NamesPrerelease with
+// packaging and returns the valid sets to match versions against.
+func checkSets(t *testing.T, in []string, ans [][]any) (sets []SpecifierSet, texts []string, excluded, nonASCII int) {
+	for i, s := range in {
+		ok, want := ans[i][0].(bool), ans[i][1].(string)
+		set, err := ParseSpecifierSet(s)
+		switch {
+		case ok && err != nil && hasNonASCII(s):
+			nonASCII++ // deliberate: only ASCII letters (doc.go)
+			continue
+		case ok != (err == nil):
+			t.Errorf("ParseSpecifierSet(%q): err = %v, packaging: %v %s", s, err, ok, want)
+			continue
+		case !ok:
+			continue // 21.3 would make a LegacySpecifier: not PEP 440
+		case excludedSet21(set) != "":
+			excluded++
+			continue
+		}
+		if set.String() != want {
+			t.Errorf("ParseSpecifierSet(%q).String() = %q, packaging %q", s, set, want)
+		}
+		if pre := ans[i][2].(bool); set.NamesPrerelease() != pre {
+			t.Errorf("ParseSpecifierSet(%q).NamesPrerelease() = %v, packaging %v", s, !pre, pre)
+		}
+		sets = append(sets, set)
+		texts = append(texts, s)
+	}
+	return sets, texts, excluded, nonASCII
+}
+
+type containsCase struct {
+	set SpecifierSet
+	v   Version
+	why string // why 21.3 is not the reference, or ""
+}
+
+// candidates returns versions to match against set: members of the
+// families of its versions, and of other families.
+func (g gen) candidates(set SpecifierSet, fams []family) []string {
+	var out []string
+	for range 8 {
+		f := fams[g.r.IntN(len(fams))]
+		for _, sp := range set {
+			if p, err := Parse(strings.TrimSuffix(sp.Version, ".*")); err == nil && g.chance(2) {
+				f = family{}
+				if e := p.Epoch(); e != 0 {
+					f.epoch = fmt.Sprint(e)
+				}
+				for _, n := range p.Release() {
+					f.release = append(f.release, fmt.Sprint(n))
+				}
+			}
+		}
+		out = append(out, g.member(f, false))
+	}
+	return out
+}
+
+// checkContains compares Contains in the three modes with packaging. For
+// the cases 21.3 is not the reference for, it counts how many differ, to
+// show that the exclusions hide real differences only.
+func checkContains(t *testing.T, cases []containsCase, req [][2]string, ans [][3]bool) (compared, pre int, excluded, differ map[string]int) {
+	excluded, differ = map[string]int{}, map[string]int{}
+	for i, c := range cases {
+		if c.why != "" {
+			excluded[c.why]++
+			for j, mode := range prereleaseModes {
+				if c.set.Contains(c.v, mode) != ans[i][j] {
+					differ[c.why]++
+					break
+				}
+			}
+			continue
+		}
+		for j, mode := range prereleaseModes {
+			if got := c.set.Contains(c.v, mode); got != ans[i][j] {
+				t.Errorf("%q.Contains(%q, %v) = %v, packaging %v", req[i][0], c.v, mode, got, ans[i][j])
+			}
+		}
+		compared++
+		if c.v.IsPrerelease() {
+			pre++
+		}
+	}
+	return compared, pre, excluded, differ
+}
+
+func checkFilters(t *testing.T, filters []filterReq, ans [][3][]string) {
+	for i, f := range filters {
+		set, err := ParseSpecifierSet(f.Set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var vs []Version
+		for _, s := range f.Versions {
+			vs = append(vs, MustParse(s))
+		}
+		for j, mode := range prereleaseModes {
+			var got []string
+			for _, v := range set.Filter(vs, mode) {
+				got = append(got, v.String())
+			}
+			if want := ans[i][j]; !slices.Equal(got, want) && len(got)+len(want) > 0 {
+				t.Errorf("%q.Filter(%q, %v) = %q, packaging %q", f.Set, f.Versions, mode, got, want)
+			}
+		}
 	}
 }
 
