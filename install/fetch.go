@@ -37,6 +37,7 @@ type HashMismatchError struct {
 	URL     string // credentials removed
 	Want    string
 	Got     string
+	inCache bool // the bad bytes were a cache entry, now removed
 }
 
 func (e *HashMismatchError) Error() string {
@@ -85,16 +86,23 @@ func Fetch(ctx context.Context, fetcher Fetcher, where IndexFor, choices []Choic
 			// Size is left out on purpose: a file of another size is a hash
 			// mismatch, a check failure, not an index fault.
 			f := index.File{Filename: c.File.Name, URL: url, Hashes: map[string]string{"sha256": c.File.SHA256}}
-			path, err := fetcher.DownloadToCache(gctx, idx, f)
-			var hm *index.HashMismatchError
-			if errors.As(err, &hm) {
-				return &HashMismatchError{Package: c.Package.Name, File: c.File.Name, URL: hm.URL, Want: hm.Want, Got: hm.Got}
-			}
+			path, err := download(gctx, fetcher, idx, f, c)
 			if err != nil {
 				return err
 			}
 			if err := checkFile(c, path, env); err != nil {
-				return err
+				var hm *HashMismatchError
+				if !errors.As(err, &hm) || !hm.inCache {
+					return err
+				}
+				// The cache held other bytes under this hash (a disk
+				// fault, an edit): checkFile removed them; fetch again.
+				if path, err = download(gctx, fetcher, idx, f, c); err != nil {
+					return err
+				}
+				if err := checkFile(c, path, env); err != nil {
+					return err
+				}
 			}
 			out[i] = Fetched{Choice: c, Path: path}
 			return nil
@@ -104,6 +112,15 @@ func Fetch(ctx context.Context, fetcher Fetcher, where IndexFor, choices []Choic
 		return nil, err
 	}
 	return out, nil
+}
+
+func download(ctx context.Context, fetcher Fetcher, idx index.Index, f index.File, c Choice) (string, error) {
+	path, err := fetcher.DownloadToCache(ctx, idx, f)
+	var hm *index.HashMismatchError
+	if errors.As(err, &hm) {
+		return "", &HashMismatchError{Package: c.Package.Name, File: c.File.Name, URL: hm.URL, Want: hm.Want, Got: hm.Got}
+	}
+	return path, err
 }
 
 // checkFile re-hashes a cached file (the cache is a directory anyone with
@@ -116,7 +133,7 @@ func checkFile(c Choice, path string, env pep508.Environment) error {
 	if got != c.File.SHA256 {
 		// A corrupted cache entry must not be found again by the next run.
 		os.Remove(path)
-		return &HashMismatchError{Package: c.Package.Name, File: c.File.Name, URL: "the cache (" + path + ")", Want: c.File.SHA256, Got: got}
+		return &HashMismatchError{Package: c.Package.Name, File: c.File.Name, URL: "the cache (" + path + ")", Want: c.File.SHA256, Got: got, inCache: true}
 	}
 	if c.Sdist {
 		return nil

@@ -44,6 +44,18 @@ func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []stri
 			mu.Unlock()
 			ts.Setenv(args[0], srv.URL)
 		},
+		// indextree NAME DIR FILE: write the distributions FILE describes
+		// as a PEP 503 tree under DIR and set $NAME to its file:// URL.
+		"indextree": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 3 {
+				ts.Fatalf("usage: indextree NAME DIR FILE")
+			}
+			idx := testindex.New(t)
+			for _, d := range parseDists(ts, ts.ReadFile(args[2])) {
+				idx.Add(d)
+			}
+			ts.Setenv(args[0], idx.WriteTree(t, ts.MkAbs(args[1])))
+		},
 		// requests NAME: print the requests the index NAME received since
 		// the last "requests NAME" (or since it started).
 		"requests": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -1,0 +1,398 @@
+package integration
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pelletier/go-toml/v2"
+	"golang.org/x/sync/errgroup"
+)
+
+// The packse conformance suite: the dependency-resolution scenarios of
+// astral-sh/packse (the ones uv's tests are generated from), built into one
+// static index each by ../shared/conformance/build_index.py and resolved by
+// the real binary with `safepip lock` for the scenario's one target.
+
+// conformanceDir is the shared conformance kit, beside the repository.
+const conformanceDir = "../../shared/conformance"
+
+// defaultPlatform is the platform a scenario without python_platform is
+// resolved for: packse scenarios give the same answer on any Linux or
+// macOS host, and a described target keeps results off the host's Python.
+const defaultPlatform = "manylinux_2_36_x86_64"
+
+// packseDiffers lists the scenarios whose expectation is uv's policy and
+// not a standard, where safepip deliberately answers otherwise. Each
+// reason says what packse expects, what safepip does and why.
+var packseDiffers = map[string]string{
+	// a>0.1.0 with a 0.1.0 and 1.0.0a1 published.
+	"package-only-prereleases-in-range": prereleaseFallback,
+	// a depends on b>0.1 with b 0.1.0 and 1.0.0a1 published.
+	"transitive-package-only-prereleases-in-range": prereleaseFallback,
+	// a 1.0.0 declares Requires-Python <=3.8; the target is 3.9.
+	"python-less-than-current": "packse expects success because uv ignores Requires-Python upper bounds; " +
+		"safepip honours the whole Requires-Python, as pip does: the project says it does not work on the target, " +
+		"and a lock for that target must not install it there",
+}
+
+// prereleaseFallback is the pre-release rule where packse's copy and uv
+// part ways (README of ../shared/conformance, "Expectations that are
+// policy").
+const prereleaseFallback = "packse expects no solution because a final release exists outside the range; " +
+	"safepip takes a pre-release when no final release matches the requirement (packaging's SpecifierSet.filter rule), " +
+	"which is also what uv's own copy of this scenario expects since uv PR #19993"
+
+// scenario mirrors the fields of scenario.json that the test uses.
+type scenario struct {
+	Name         string   `json:"name"`
+	Mode         string   `json:"mode"`
+	SingleTarget bool     `json:"single_target"`
+	IndexURL     string   `json:"index_url"`
+	Requirements []string `json:"requirements"`
+	Resolver     struct {
+		Prereleases          bool            `json:"prereleases"`
+		NoBuild              []string        `json:"no_build"`
+		NoBinary             []string        `json:"no_binary"`
+		Universal            bool            `json:"universal"`
+		RequiredEnvironments json.RawMessage `json:"required_environments"`
+	} `json:"resolver"`
+	Target struct {
+		PythonVersion string `json:"python_version"`
+		PlatformTag   string `json:"platform_tag"`
+	} `json:"target"`
+	Expected struct {
+		Satisfiable     bool              `json:"satisfiable"`
+		Packages        map[string]string `json:"packages"`
+		PackagesChecked bool              `json:"packages_checked"`
+	} `json:"expected"`
+	Features []string       `json:"features"`
+	Files    []scenarioFile `json:"files"`
+}
+
+type scenarioFile struct {
+	Project  string `json:"project"`
+	Version  string `json:"version"`
+	Filename string `json:"filename"`
+	SHA256   string `json:"sha256"`
+}
+
+// lockedPackage is the part of a safepip.lock [[package]] the test checks.
+type lockedPackage struct {
+	Name    string `toml:"name"`
+	Version string `toml:"version"`
+	Files   []struct {
+		Name   string `toml:"name"`
+		SHA256 string `toml:"sha256"`
+	} `toml:"file"`
+}
+
+// skipReason says why a scenario does not apply to a lock for one target,
+// or "" when it does.
+func skipReason(sc *scenario) string {
+	if r, ok := packseDiffers[sc.Name]; ok {
+		return "differs on purpose: " + r
+	}
+	switch {
+	case len(sc.Resolver.RequiredEnvironments) > 0 && string(sc.Resolver.RequiredEnvironments) != "null":
+		return "required-environments: a universal lock that must cover several environments; safepip locks one target"
+	case !sc.SingleTarget:
+		return "universal lock forking on markers: the expectation covers several environments at once; safepip locks one target"
+	case len(sc.Resolver.NoBinary) > 0:
+		return "no-binary: safepip never builds from source to lock, it has no --no-binary"
+	}
+	return ""
+}
+
+// allowSdist is the safepip.toml policy that gives a scenario uv's
+// defaults: sdists may serve a version (uv builds them), except for the
+// projects the scenario marks no_build, which must come from wheels.
+func allowSdist(sc *scenario) string {
+	if len(sc.Resolver.NoBuild) == 0 {
+		return "true"
+	}
+	var names []string
+	for _, f := range sc.Files {
+		if !slices.Contains(sc.Resolver.NoBuild, f.Project) && !slices.Contains(names, f.Project) {
+			names = append(names, f.Project)
+		}
+	}
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// packseTally collects the outcomes of the subtests.
+type packseTally struct {
+	passed   int
+	skipped  map[string][]string // reason -> scenarios
+	failures []string
+}
+
+func (ta *packseTally) skip(t *testing.T, name, reason string) {
+	ta.skipped[reason] = append(ta.skipped[reason], name)
+	t.Skip(reason)
+}
+
+func TestPackse(t *testing.T) {
+	script := filepath.Join(conformanceDir, "build_index.py")
+	if _, err := os.Stat(script); err != nil {
+		t.Skipf("no conformance kit at %s (a checkout without ../shared): %v", conformanceDir, err)
+	}
+	out := t.TempDir()
+	build := exec.Command("python3", script, "--out", out, "-q")
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build_index.py: %v\n%s", err, b)
+	}
+	var manifest struct {
+		Scenarios []struct{ Name string } `json:"scenarios"`
+	}
+	readJSON(t, filepath.Join(out, "manifest.json"), &manifest)
+	if len(manifest.Scenarios) == 0 {
+		t.Fatal("manifest.json lists no scenarios")
+	}
+	for name := range packseDiffers {
+		if !slices.ContainsFunc(manifest.Scenarios, func(s struct{ Name string }) bool { return s.Name == name }) {
+			t.Errorf("packseDiffers names %q, which is not a scenario: remove it", name)
+		}
+	}
+
+	// Locking is mostly waiting on the binary and the disk: run every
+	// applicable scenario first, bounded, then judge each in a subtest.
+	scenarios := make([]*scenario, len(manifest.Scenarios))
+	runs := make([]*lockRun, len(manifest.Scenarios))
+	var g errgroup.Group
+	g.SetLimit(4 * runtime.GOMAXPROCS(0))
+	for i, m := range manifest.Scenarios {
+		g.Go(func() error {
+			var sc scenario
+			if err := readJSONFile(filepath.Join(out, m.Name, "scenario.json"), &sc); err != nil {
+				return err
+			}
+			scenarios[i] = &sc
+			if skipReason(&sc) != "" {
+				return nil
+			}
+			var err error
+			runs[i], err = runLock(t.TempDir(), &sc)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+
+	ta := &packseTally{skipped: map[string][]string{}}
+	for i, sc := range scenarios {
+		t.Run(sc.Name, func(t *testing.T) {
+			if r := skipReason(sc); r != "" {
+				ta.skip(t, sc.Name, r)
+			}
+			t.Log(runs[i])
+			if err := judge(sc, runs[i]); err != nil {
+				ta.failures = append(ta.failures, sc.Name+": "+err.Error())
+				t.Error(err)
+				return
+			}
+			ta.passed++
+		})
+	}
+
+	nSkipped := 0
+	reasons := slices.Sorted(maps.Keys(ta.skipped))
+	var b strings.Builder
+	for _, r := range reasons {
+		names := ta.skipped[r]
+		nSkipped += len(names)
+		slices.Sort(names)
+		fmt.Fprintf(&b, "\n  skipped %d: %s\n    %s", len(names), r, strings.Join(names, " "))
+	}
+	slices.Sort(ta.failures)
+	for _, f := range ta.failures {
+		fmt.Fprintf(&b, "\n  FAILED %s", f)
+	}
+	msg := fmt.Sprintf("packse: %d passed, %d skipped, %d failed of %d scenarios%s", ta.passed, nSkipped, len(ta.failures), len(manifest.Scenarios), b.String())
+	t.Log(msg)
+	if testing.Verbose() {
+		fmt.Println(msg)
+	}
+}
+
+// lockRun is one run of `safepip lock` for a scenario.
+type lockRun struct {
+	args           []string
+	code           int
+	stdout, stderr string
+	lock           []byte // nil when none was written
+}
+
+func (r *lockRun) String() string {
+	return fmt.Sprintf("safepip %s\nexit %d\n%s%s", strings.Join(r.args, " "), r.code, r.stdout, r.stderr)
+}
+
+// runLock locks sc's requirements with the real binary in dir, for the
+// scenario's target and with uv's defaults (see allowSdist).
+func runLock(dir string, sc *scenario) (*lockRun, error) {
+	var reqs strings.Builder
+	for _, r := range sc.Requirements {
+		reqs.WriteString(r + "\n")
+	}
+	cfg := "[policy]\nallow-sdist = " + allowSdist(sc) + "\n"
+	if err := errors.Join(
+		os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte(reqs.String()), 0o644),
+		os.WriteFile(filepath.Join(dir, "safepip.toml"), []byte(cfg), 0o644),
+	); err != nil {
+		return nil, err
+	}
+	platform := sc.Target.PlatformTag
+	if platform == "" {
+		platform = defaultPlatform
+	}
+	r := &lockRun{args: []string{"lock", "-r", "requirements.txt", "--index-url", sc.IndexURL,
+		"--python-version", sc.Target.PythonVersion, "--platform", platform}}
+	if sc.Resolver.Prereleases {
+		r.args = append(r.args, "--pre")
+	}
+	cmd := exec.Command(filepath.Join(binDir, "safepip"), r.args...)
+	cmd.Dir = dir
+	cmd.Env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + filepath.Join(dir, "home"),
+		"SAFEPIP_CACHE_DIR=" + filepath.Join(dir, "cache"),
+		"PIP_CONFIG_FILE=" + os.DevNull,
+		"NO_COLOR=1",
+	}
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(err, &exitErr):
+		r.code = exitErr.ExitCode()
+	case err != nil:
+		return nil, fmt.Errorf("%s: running safepip: %w", sc.Name, err)
+	}
+	r.stdout, r.stderr = stdout.String(), stderr.String()
+	data, err := os.ReadFile(filepath.Join(dir, "safepip.lock"))
+	switch {
+	case err == nil:
+		r.lock = data
+	case !errors.Is(err, os.ErrNotExist):
+		return nil, err
+	}
+	return r, nil
+}
+
+// judge compares a run with the scenario's expectation.
+func judge(sc *scenario, r *lockRun) error {
+	if !sc.Expected.Satisfiable {
+		if r.code != 3 {
+			return fmt.Errorf("want no solution (exit 3), got exit %d: %s", r.code, firstLine(r.stderr))
+		}
+		if r.lock != nil {
+			return errors.New("exit 3, but a lock was written")
+		}
+		return nil
+	}
+	if r.code != 0 {
+		return fmt.Errorf("want success, got exit %d: %s", r.code, firstLine(r.stderr))
+	}
+	if r.lock == nil {
+		return errors.New("exit 0 but no lock was written")
+	}
+	var lf struct {
+		Packages []lockedPackage `toml:"package"`
+	}
+	if err := toml.Unmarshal(r.lock, &lf); err != nil {
+		return fmt.Errorf("reading safepip.lock: %v", err)
+	}
+	got := map[string]string{}
+	for _, p := range lf.Packages {
+		got[p.Name] = p.Version
+	}
+	if sc.Expected.PackagesChecked && !maps.Equal(got, sc.Expected.Packages) {
+		return fmt.Errorf("locked %v, want exactly %v", sortedPins(got), sortedPins(sc.Expected.Packages))
+	}
+	return checkFiles(sc, lf.Packages)
+}
+
+// checkFiles checks that the lock records every file of each chosen
+// version, with the sha256 the scenario published, and nothing else.
+func checkFiles(sc *scenario, pkgs []lockedPackage) error {
+	var errs []error
+	for _, p := range pkgs {
+		want := map[string]string{}
+		for _, f := range sc.Files {
+			if f.Project == p.Name && sameVersion(f.Version, p.Version) {
+				want[f.Filename] = f.SHA256
+			}
+		}
+		got := map[string]string{}
+		for _, f := range p.Files {
+			got[f.Name] = f.SHA256
+		}
+		for name, sum := range got {
+			switch w, ok := want[name]; {
+			case !ok:
+				errs = append(errs, fmt.Errorf("%s %s: the lock has file %s, which the scenario does not publish for it", p.Name, p.Version, name))
+			case w != sum:
+				errs = append(errs, fmt.Errorf("%s: sha256 %s in the lock, %s published", name, sum, w))
+			}
+		}
+		for name := range want {
+			if _, ok := got[name]; !ok {
+				errs = append(errs, fmt.Errorf("%s %s: the lock misses file %s", p.Name, p.Version, name))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// sameVersion compares scenario.json's version spelling with the lock's
+// normalized one ("1.0.0+foo" both; packse writes normal forms).
+func sameVersion(a, b string) bool { return a == b }
+
+func sortedPins(m map[string]string) string {
+	var s []string
+	for k, v := range m {
+		s = append(s, k+"=="+v)
+	}
+	slices.Sort(s)
+	return "[" + strings.Join(s, " ") + "]"
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " ..."
+	}
+	return s
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	if err := readJSONFile(path, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readJSONFile(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
