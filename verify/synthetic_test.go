@@ -59,6 +59,10 @@ func TestSyntheticPass(t *testing.T) {
 		{pub: acme, pin: verify.Pin{Publisher: "github:acme/auth", Workflow: ".github/workflows/publish.yml"},
 			want: verify.Identity{Publisher: "github:acme/auth", Workflow: ".github/workflows/publish.yml",
 				Identity: "https://github.com/acme/auth/.github/workflows/publish.yml@refs/tags/v1.0.0", Issuer: testsigstore.IssuerGitHub}},
+		{pub: testsigstore.Publisher{Repository: "acme/auth", Workflow: "release.yml", CalledWorkflow: "acme/shared/.github/workflows/pypi.yml@refs/heads/main"},
+			pin: verify.Pin{Publisher: "github:acme/auth", Workflow: ".github/workflows/release.yml"},
+			want: verify.Identity{Publisher: "github:acme/auth", Workflow: ".github/workflows/release.yml",
+				Identity: "https://github.com/acme/shared/.github/workflows/pypi.yml@refs/heads/main", Issuer: testsigstore.IssuerGitHub}},
 		{pub: testsigstore.Publisher{Kind: "GitLab", Repository: "acme/tools/auth", Workflow: "ci/release.yml", Ref: "refs/heads/main"},
 			pin: verify.Pin{Publisher: "gitlab:ACME/tools/auth", Workflow: "ci/release.yml"},
 			want: verify.Identity{Publisher: "gitlab:acme/tools/auth", Workflow: "ci/release.yml",
@@ -69,7 +73,7 @@ func TestSyntheticPass(t *testing.T) {
 				Identity: "release@acme.iam.gserviceaccount.com", Issuer: testsigstore.IssuerGoogle}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.want.Publisher, func(t *testing.T) {
+		t.Run(tt.want.Identity, func(t *testing.T) {
 			prov, err := s.Provenance(wheelName, wheelBytes, tt.pub)
 			if err != nil {
 				t.Fatal(err)

@@ -70,6 +70,10 @@ type Publisher struct {
 	Workflow   string // GitHub: file name under .github/workflows ("publish.yml"); GitLab: path (".gitlab-ci.yml")
 	Email      string // Google: the service account
 	Ref        string // the source ref; default "refs/tags/v1.0.0"
+	// CalledWorkflow, for GitHub, makes the certificate's subject a reusable
+	// workflow that the publisher's workflow calls, such as
+	// "org/shared/.github/workflows/pypi.yml@refs/heads/main".
+	CalledWorkflow string
 }
 
 // GitHub returns the GitHub publisher for repository "owner/repo" and a
@@ -371,7 +375,11 @@ func (s *Sigstore) identity(pub Publisher, tmpl *x509.Certificate) ([]pkix.Exten
 	default:
 		return nil, fmt.Errorf("testsigstore: unknown publisher kind %q", pub.Kind)
 	}
-	san, err := url.Parse(config)
+	signer := config
+	if pub.CalledWorkflow != "" && pub.kind() == "GitHub" {
+		signer = "https://github.com/" + pub.CalledWorkflow
+	}
+	san, err := url.Parse(signer)
 	if err != nil {
 		return nil, err
 	}
@@ -385,7 +393,7 @@ func (s *Sigstore) identity(pub Publisher, tmpl *x509.Certificate) ([]pkix.Exten
 		oid   asn1.ObjectIdentifier
 		value string
 	}{
-		{certificate.OIDBuildSignerURI, config},
+		{certificate.OIDBuildSignerURI, signer},
 		{certificate.OIDSourceRepositoryURI, repoURI},
 		{certificate.OIDSourceRepositoryDigest, hex.EncodeToString(commit[:])},
 		{certificate.OIDSourceRepositoryRef, ref},
