@@ -52,9 +52,14 @@ type Specifier struct {
 	op, text string
 }
 
+// isFresh reports whether s was parsed as it stands.
+func (s *Specifier) isFresh() bool {
+	return s.op == s.Op && s.text == s.Version && s.op != ""
+}
+
 // fresh returns s parsed, and false if s is not a valid specifier.
 func (s Specifier) fresh() (Specifier, bool) {
-	if s.op == s.Op && s.text == s.Version && s.op != "" {
+	if s.isFresh() {
 		return s, true
 	}
 	p, msg := parseSpecifier(s.Op + s.Version)
@@ -172,7 +177,7 @@ func (s Specifier) Contains(v Version, pre Prereleases) bool {
 }
 
 // match applies the operator to v, pre-release policy aside.
-func (s Specifier) match(v Version) bool {
+func (s *Specifier) match(v Version) bool {
 	sv := s.v
 	switch s.Op {
 	case "==":
@@ -200,7 +205,7 @@ func (s Specifier) match(v Version) bool {
 	return false
 }
 
-func (s Specifier) equal(v Version) bool {
+func (s *Specifier) equal(v Version) bool {
 	if s.wild {
 		return prefixMatch(v, s.v, s.v.nrel, true)
 	}
@@ -335,7 +340,8 @@ func (s SpecifierSet) NamesPrerelease() bool {
 
 // Contains reports whether v satisfies every specifier of s.
 func (s SpecifierSet) Contains(v Version, pre Prereleases) bool {
-	return s.contains(v, s.allowsPrereleases(pre))
+	// only a pre-release needs the set's pre-release policy
+	return s.contains(v, v.IsPrerelease() && s.allowsPrereleases(pre))
 }
 
 // allowsPrereleases resolves pre for s: PrereleasesDefault allows them
@@ -351,8 +357,16 @@ func (s SpecifierSet) contains(v Version, allowPre bool) bool {
 	if v.IsPrerelease() && !allowPre {
 		return false
 	}
-	for _, sp := range s {
-		if !sp.Contains(v, PrereleasesAllow) {
+	for i := range s {
+		sp := &s[i]
+		if !sp.isFresh() {
+			p, ok := sp.fresh()
+			if !ok {
+				return false
+			}
+			sp = &p
+		}
+		if !sp.match(v) {
 			return false
 		}
 	}
