@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -74,6 +75,9 @@ type Client struct {
 	http  *http.Client
 	netrc []netrcEntry
 	group singleflight.Group
+
+	linksMu sync.Mutex
+	links   map[string]*Project // remote --find-links pages, parsed, for this client's life
 }
 
 // NewClient returns a client. It fails only on an unreadable or malformed
@@ -104,7 +108,7 @@ func NewClient(opts Options) (*Client, error) {
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
-	c := &Client{opts: opts}
+	c := &Client{opts: opts, links: map[string]*Project{}}
 	if opts.NetrcPath != "" {
 		data, err := os.ReadFile(opts.NetrcPath)
 		switch {
@@ -459,7 +463,7 @@ func (c *Client) findLinks(ctx context.Context, idx Index, root *url.URL, projec
 			return nil, &PageError{Index: idx.Name, URL: root.String(), Err: err}
 		}
 		if info.IsDir() {
-			p, err = c.listDir(idx, root)
+			p, err = listDir(root)
 		} else {
 			var data []byte
 			data, err = readLocal(filepath.FromSlash(root.Path), c.opts.MaxPageBytes)
@@ -471,14 +475,9 @@ func (c *Client) findLinks(ctx context.Context, idx Index, root *url.URL, projec
 			return nil, &PageError{Index: idx.Name, URL: root.String(), Err: err}
 		}
 	default:
-		page := *root
-		page.User = nil
-		body, finalURL, ctype, err := c.fetchPage(ctx, idx, page.String(), false)
-		if err != nil {
+		var err error
+		if p, err = c.linksPage(ctx, idx, root); err != nil {
 			return nil, err
-		}
-		if p, err = parsePage(finalURL, ctype, body); err != nil {
-			return nil, &PageError{Index: idx.Name, URL: Redact(finalURL), Err: err}
 		}
 	}
 	p.Name = "" // a links page lists many projects
@@ -500,8 +499,40 @@ func (c *Client) findLinks(ctx context.Context, idx Index, root *url.URL, projec
 	return p, nil
 }
 
+// linksPage fetches and parses a remote --find-links page once per client:
+// every project asks the same page.
+func (c *Client) linksPage(ctx context.Context, idx Index, root *url.URL) (*Project, error) {
+	page := *root
+	page.User = nil
+	pageURL := page.String()
+	c.linksMu.Lock()
+	p, ok := c.links[pageURL]
+	c.linksMu.Unlock()
+	if ok {
+		return p.clone(), nil
+	}
+	v, err := c.shared(ctx, "links\x00"+pageURL, func(ctx context.Context) (any, error) {
+		body, finalURL, ctype, err := c.fetchPage(ctx, idx, pageURL, false)
+		if err != nil {
+			return nil, err
+		}
+		p, err := parsePage(finalURL, ctype, body)
+		if err != nil {
+			return nil, &PageError{Index: idx.Name, URL: Redact(finalURL), Err: err}
+		}
+		c.linksMu.Lock()
+		c.links[pageURL] = p
+		c.linksMu.Unlock()
+		return p, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Project).clone(), nil
+}
+
 // listDir lists the regular files of a local directory as links.
-func (c *Client) listDir(idx Index, root *url.URL) (*Project, error) {
+func listDir(root *url.URL) (*Project, error) {
 	entries, err := os.ReadDir(filepath.FromSlash(root.Path))
 	if err != nil {
 		return nil, err
@@ -524,7 +555,7 @@ func (c *Client) listDir(idx Index, root *url.URL) (*Project, error) {
 // hashLocal fills in the sha256 and size of a local file that has none, so
 // local files carry hashes like remote ones.
 func (c *Client) hashLocal(f *File) error {
-	if f.SHA256() != "" {
+	if f.SHA256() != "" || !strings.HasPrefix(f.URL, "file:") {
 		return nil
 	}
 	path, err := localPath(f.URL)

@@ -585,6 +585,25 @@ func TestFileIndexAndFindLinks(t *testing.T) {
 	}
 }
 
+func TestFindLinksPageFetchedOnce(t *testing.T) {
+	ctx := context.Background()
+	idx := testindex.New(t)
+	idx.Add(testindex.Dist{Name: "one", Version: "1.0"})
+	idx.Add(testindex.Dist{Name: "two", Version: "1.0"})
+	srv := idx.Serve(t)
+	c := newClient(t, Options{})
+	ix := Index{Name: "links", URL: srv.FindLinksURL(), FindLinks: true}
+	for _, name := range []string{"one", "two", "one"} {
+		p, err := c.Project(ctx, ix, name)
+		if err != nil || len(p.Files) != 1 || p.Files[0].URL != srv.FileURL(p.Files[0].Filename) {
+			t.Fatalf("%s: %+v, %v", name, p, err)
+		}
+	}
+	if n := srv.Count("/links/"); n != 1 {
+		t.Errorf("links page fetched %d times, want 1", n)
+	}
+}
+
 func TestInsecureURLsRefused(t *testing.T) {
 	c := newClient(t, Options{})
 	for _, u := range []string{"http://pypi.example/simple", "ftp://pypi.example/simple", "https:///simple"} {
