@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"regexp"
 	"sort"
@@ -32,12 +33,12 @@ for case in data["markers"]:
     except Exception as e:
         out["markers"].append({"err": type(e).__name__ + ": " + str(e)})
         continue
-    res = {"str": str(m)}
-    if case.get("env") is not None:
+    res = {"str": str(m), "evals": []}
+    for env in case.get("envs") or []:
         try:
-            res["value"] = m.evaluate(case["env"])
+            res["evals"].append({"value": m.evaluate(env)})
         except Exception as e:
-            res["evalErr"] = type(e).__name__ + ": " + str(e)
+            res["evals"].append({"err": type(e).__name__ + ": " + str(e)})
     out["markers"].append(res)
 for s in data["requirements"]:
     try:
@@ -53,16 +54,21 @@ for s in data["requirements"]:
 json.dump(out, sys.stdout)
 `
 
+// markerCase is a marker to parse, print and evaluate in each of Envs.
 type markerCase struct {
-	Marker string            `json:"marker"`
-	Env    map[string]string `json:"env,omitempty"`
+	Marker string        `json:"marker"`
+	Envs   []Environment `json:"envs,omitempty"`
 }
 
 type markerResult struct {
-	Err     string `json:"err"`
-	Str     string `json:"str"`
-	Value   *bool  `json:"value"`
-	EvalErr string `json:"evalErr"`
+	Err   string       `json:"err"`
+	Str   string       `json:"str"`
+	Evals []evalResult `json:"evals"`
+}
+
+type evalResult struct {
+	Value *bool  `json:"value"`
+	Err   string `json:"err"`
 }
 
 type requirementResult struct {
@@ -422,8 +428,12 @@ func comparisonDeviation(c *comparison, env Environment) (kind, reason string) {
 	if !c.lhs.isVar {
 		name, lhs, rhs = c.rhs.text, c.lhs.text, env[c.rhs.text]
 	}
-	if name == "extra" && (NormalizeExtra(lhs) != lhs || NormalizeExtra(rhs) != rhs) {
-		return "value", "PEP 685 extra normalization"
+	if name == "extra" {
+		raw, rawErr := c.compare(lhs, rhs)
+		norm, normErr := c.compare(NormalizeExtra(lhs), NormalizeExtra(rhs))
+		if raw != norm || (rawErr == nil) != (normErr == nil) {
+			return "value", "PEP 685 extra normalization"
+		}
 	}
 	const prerelease = "pre-releases match (21.3: only if the specifier names one)"
 	switch c.op {
@@ -472,10 +482,10 @@ func TestDifferentialMarkers(t *testing.T) {
 		if i%5 == 4 {
 			s = mutate(g.r, s)
 		}
-		cases = append(cases, markerCase{Marker: s, Env: g.environment()})
+		cases = append(cases, markerCase{Marker: s, Envs: []Environment{g.environment()}})
 	}
 	for _, s := range edgeMarkers {
-		cases = append(cases, markerCase{Marker: s, Env: linux311})
+		cases = append(cases, markerCase{Marker: s, Envs: []Environment{linux311}})
 	}
 	want, _ := runReference(t, cases, nil)
 
@@ -508,30 +518,46 @@ func TestDifferentialMarkers(t *testing.T) {
 		} else {
 			printed++
 		}
-		d := evalDeviation(m, c.Env)
-		if d.value != "" {
-			excluded[d.value]++
-			continue
+		if len(w.Evals) != len(c.Envs) {
+			t.Fatalf("python3 reference evaluated %q in %d of %d environments", c.Marker, len(w.Evals), len(c.Envs))
 		}
-		got, err := m.Evaluate(c.Env)
-		switch {
-		case err != nil && d.undef != "":
-			excluded[d.undef]++
-		case err == nil && w.EvalErr != "" && (d.undef != "" || d.both):
-			// the result does not depend on the undefined comparison
-			excluded["an undefined comparison the result does not depend on is no error (21.3 raises)"]++
-		case (err != nil) != (w.EvalErr != ""):
-			t.Errorf("Marker(%q).Evaluate(%v): %v, %v; packaging 21.3: %v, %q", c.Marker, c.Env, got, err, w.Value, w.EvalErr)
-		case err == nil && (w.Value == nil || got != *w.Value):
-			t.Errorf("Marker(%q).Evaluate(%v) = %v; packaging 21.3: %v", c.Marker, c.Env, got, *w.Value)
-		default:
-			evaluated++
+		for j, env := range c.Envs {
+			if compareEvaluation(t, m, env, w.Evals[j], excluded) {
+				evaluated++
+			}
 		}
 	}
 	report(t, fmt.Sprintf("markers: %d parses, %d strings and %d evaluations agree with packaging 21.3", parsed, printed, evaluated), excluded)
 	if evaluated < 2000 {
 		t.Errorf("only %d evaluations compared, want >= 2000", evaluated)
 	}
+}
+
+// compareEvaluation compares m.Evaluate(env) with packaging 21.3's answer
+// w, unless a documented difference applies (then it counts it in
+// excluded). It reports whether it compared.
+func compareEvaluation(t *testing.T, m *Marker, env Environment, w evalResult, excluded map[string]int) bool {
+	t.Helper()
+	d := evalDeviation(m, env)
+	if d.value != "" {
+		excluded[d.value]++
+		return false
+	}
+	got, err := m.Evaluate(env)
+	switch {
+	case err != nil && d.undef != "":
+		excluded[d.undef]++
+		return false
+	case err == nil && w.Err != "" && (d.undef != "" || d.both):
+		// the result does not depend on the undefined comparison
+		excluded["an undefined comparison the result does not depend on is no error (21.3 raises)"]++
+		return false
+	case (err != nil) != (w.Err != ""):
+		t.Errorf("Marker(%q).Evaluate(%v): %v, %v; packaging 21.3: %v, %q", m, env, got, err, w.Value, w.Err)
+	case err == nil && (w.Value == nil || got != *w.Value):
+		t.Errorf("Marker(%q).Evaluate(%v) = %v; packaging 21.3: %v", m, env, got, w.Value)
+	}
+	return true
 }
 
 func report(t *testing.T, summary string, excluded map[string]int) {
@@ -541,6 +567,9 @@ func report(t *testing.T, summary string, excluded map[string]int) {
 		reasons = append(reasons, fmt.Sprintf("%d: %s", n, r))
 	}
 	sort.Strings(reasons)
+	if len(reasons) == 0 {
+		reasons = []string{"none"}
+	}
 	t.Logf("%s; excluded by documented difference: %s", summary, strings.Join(reasons, "; "))
 	if testing.Verbose() {
 		fmt.Printf("    %s\n", summary)
@@ -625,58 +654,159 @@ func TestDifferentialRequirements(t *testing.T) {
 	var ok, bad int
 	excluded := map[string]int{}
 	for i, s := range inputs {
-		w := want[i]
-		if d := textDeviation(s); d != "" {
-			excluded[d]++
-			continue
-		}
-		r, err := ParseRequirement(s)
-		var se *SyntaxError
-		if err != nil && errors.As(err, &se) && strings.Contains(se.Msg, "control character") {
-			excluded["URLs with control characters are refused"]++
-			continue
-		}
-		if (err != nil) != (w.Err != "") {
-			t.Errorf("ParseRequirement(%q): error %v; packaging 21.3: %q (%q)", s, err, w.Err, w.Str)
-			continue
-		}
-		if err != nil {
-			if !errors.As(err, &se) {
-				t.Errorf("ParseRequirement(%q): error %T, want *SyntaxError", s, err)
-			}
+		switch compareRequirement(t, s, want[i], excluded) {
+		case "valid":
+			ok++
+		case "invalid":
 			bad++
-			continue
 		}
-		if r.Marker != nil {
-			if d := stringDeviation(r.Marker); d != "" {
-				excluded[d]++
-				continue
-			}
-		}
-		str := r.String()
-		if hasArbitrary(r.Specifier) && r.Marker != nil && r.URL == "" {
-			// documented: " ; " after a "===" clause so that String parses back
-			excluded[`" ; " after "===": 21.3's "name===x; m" does not parse back`]++
-			str = strings.Replace(str, " ; ", "; ", 1)
-		}
-		extras := append([]string(nil), r.Extras...)
-		sort.Strings(extras)
-		extras = compactStrings(extras)
-		if w.Extras == nil {
-			w.Extras = []string{}
-		}
-		got := fmt.Sprintf("%q %q %q %q %q", str, r.Name, r.URL, extras, r.Marker.String())
-		exp := fmt.Sprintf("%q %q %q %q %q", w.Str, w.Name, w.URL, w.Extras, w.Marker)
-		if got != exp {
-			t.Errorf("ParseRequirement(%q):\n got %s\nwant %s (packaging 21.3)", s, got, exp)
-			continue
-		}
-		ok++
 	}
 	report(t, fmt.Sprintf("requirements: %d valid and %d invalid agree with packaging 21.3", ok, bad), excluded)
 	if ok < 1000 || bad < 1000 {
 		t.Errorf("compared %d valid and %d invalid requirements, want >= 1000 of each", ok, bad)
 	}
+}
+
+// compareRequirement compares ParseRequirement(s) with packaging 21.3's
+// answer w and returns "valid" or "invalid" when they agree, "" when a
+// documented difference applies (counted in excluded) or they disagree.
+func compareRequirement(t *testing.T, s string, w requirementResult, excluded map[string]int) string {
+	t.Helper()
+	if d := textDeviation(s); d != "" {
+		excluded[d]++
+		return ""
+	}
+	r, err := ParseRequirement(s)
+	var se *SyntaxError
+	if err != nil && errors.As(err, &se) && strings.Contains(se.Msg, "control character") {
+		excluded["URLs with control characters are refused"]++
+		return ""
+	}
+	if (err != nil) != (w.Err != "") {
+		t.Errorf("ParseRequirement(%q): error %v; packaging 21.3: %q (%q)", s, err, w.Err, w.Str)
+		return ""
+	}
+	if err != nil {
+		if !errors.As(err, &se) {
+			t.Errorf("ParseRequirement(%q): error %T, want *SyntaxError", s, err)
+		}
+		return "invalid"
+	}
+	if r.Marker != nil {
+		if d := stringDeviation(r.Marker); d != "" {
+			excluded[d]++
+			return ""
+		}
+	}
+	str := r.String()
+	if hasArbitrary(r.Specifier) && r.Marker != nil && r.URL == "" {
+		// documented: " ; " after a "===" clause so that String parses back
+		excluded[`" ; " after "===": 21.3's "name===x; m" does not parse back`]++
+		str = strings.Replace(str, " ; ", "; ", 1)
+	}
+	extras := append([]string(nil), r.Extras...)
+	sort.Strings(extras)
+	extras = compactStrings(extras)
+	if w.Extras == nil {
+		w.Extras = []string{}
+	}
+	got := fmt.Sprintf("%q %q %q %q %q", str, r.Name, r.URL, extras, r.Marker.String())
+	exp := fmt.Sprintf("%q %q %q %q %q", w.Str, w.Name, w.URL, w.Extras, w.Marker)
+	if got != exp {
+		t.Errorf("ParseRequirement(%q):\n got %s\nwant %s (packaging 21.3)", s, got, exp)
+		return ""
+	}
+	return "valid"
+}
+
+// TestDifferentialRealRequirements compares the Requires-Dist values of a
+// real corpus with packaging 21.3: parsing, String, and each marker in a
+// few real environments with extra "" and with each extra it names.
+func TestDifferentialRealRequirements(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("testdata/requires-dist.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inputs []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if line != "" && !strings.HasPrefix(line, "#") {
+			inputs = append(inputs, line)
+		}
+	}
+	envs := []Environment{
+		linux311,
+		with(linux311, "sys_platform", "win32", "os_name", "nt", "platform_system", "Windows",
+			"platform_release", "10", "platform_machine", "AMD64", "python_version", "3.8", "python_full_version", "3.8.10"),
+		with(linux311, "sys_platform", "darwin", "platform_system", "Darwin", "platform_release", "22.1.0",
+			"platform_machine", "arm64", "python_version", "3.13", "python_full_version", "3.13.0"),
+		with(linux311, "implementation_name", "pypy", "platform_python_implementation", "PyPy",
+			"implementation_version", "7.3.12", "python_version", "3.9", "python_full_version", "3.9.16"),
+	}
+	var markers []markerCase
+	seen := map[string]bool{}
+	for _, s := range inputs {
+		r, err := ParseRequirement(s)
+		if err != nil || r.Marker == nil || seen[r.Marker.String()] {
+			continue
+		}
+		seen[r.Marker.String()] = true
+		c := markerCase{Marker: r.Marker.String()}
+		for _, x := range append([]string{""}, markerExtras(r.Marker)...) {
+			for _, env := range envs {
+				c.Envs = append(c.Envs, with(env, "extra", x))
+			}
+		}
+		markers = append(markers, c)
+	}
+	wantMarkers, wantReqs := runReference(t, markers, inputs)
+
+	var ok, bad, evaluated int
+	excluded := map[string]int{}
+	for i, s := range inputs {
+		switch compareRequirement(t, s, wantReqs[i], excluded) {
+		case "valid":
+			ok++
+		case "invalid":
+			bad++
+		}
+	}
+	for i, c := range markers {
+		m, err := ParseMarker(c.Marker)
+		if err != nil || wantMarkers[i].Err != "" || len(wantMarkers[i].Evals) != len(c.Envs) {
+			t.Errorf("ParseMarker(%q): %v; packaging 21.3: %+v", c.Marker, err, wantMarkers[i])
+			continue
+		}
+		for j, env := range c.Envs {
+			if compareEvaluation(t, m, env, wantMarkers[i].Evals[j], excluded) {
+				evaluated++
+			}
+		}
+	}
+	report(t, fmt.Sprintf("real requirements: %d valid, %d invalid and %d marker evaluations agree with packaging 21.3", ok, bad, evaluated), excluded)
+	if ok < 4000 || evaluated < 4000 {
+		t.Errorf("compared %d real requirements and %d evaluations, want >= 4000 of each", ok, evaluated)
+	}
+}
+
+// markerExtras returns the extra names m compares "extra" with, as written.
+func markerExtras(m *Marker) []string {
+	var out []string
+	var walk func(e *expr)
+	walk = func(e *expr) {
+		for _, t := range e.terms {
+			switch {
+			case t.group != nil:
+				walk(t.group)
+			case t.cmp.lhs.isVar && t.cmp.lhs.text == "extra" && !t.cmp.rhs.isVar:
+				out = append(out, t.cmp.rhs.text)
+			case t.cmp.rhs.isVar && t.cmp.rhs.text == "extra" && !t.cmp.lhs.isVar:
+				out = append(out, t.cmp.lhs.text)
+			}
+		}
+	}
+	walk(m.root)
+	return out
 }
 
 func compactStrings(s []string) []string {
