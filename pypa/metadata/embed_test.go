@@ -1,0 +1,6 @@
+package metadata
+
+import "embed"
+
+//go:embed testdata
+var testdataFS embed.FS
