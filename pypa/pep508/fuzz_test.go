@@ -2,6 +2,8 @@ package pep508
 
 import (
 	"errors"
+	"os"
+	"strings"
 	"testing"
 )
 
@@ -15,8 +17,23 @@ var fuzzSeeds = []string{
 	`((os_name == "a" or os_name == "b")) and os_name == "c"`,
 }
 
+// realRequirements returns the lines of testdata/requires-dist.txt.
+func realRequirements(f *testing.F) []string {
+	data, err := os.ReadFile("testdata/requires-dist.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if line != "" && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
 func FuzzRequirement(f *testing.F) {
-	for _, s := range fuzzSeeds {
+	for _, s := range append(fuzzSeeds, realRequirements(f)...) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -37,6 +54,11 @@ func FuzzRequirement(f *testing.F) {
 func FuzzMarker(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
+	}
+	for _, s := range realRequirements(f) {
+		if _, m, ok := strings.Cut(s, ";"); ok {
+			f.Add(m)
+		}
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		m, err := ParseMarker(s)
