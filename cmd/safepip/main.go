@@ -28,9 +28,11 @@ type globals struct {
 type cli struct {
 	globals
 
-	Install installCmd `cmd:"" help:"Install requirements the safe way: lock, download and verify every file, then pip with --no-index --no-deps --require-hashes."`
-	Lock    lockCmd    `cmd:"" help:"Resolve requirements into safepip.lock: versions, one index per project, every file's sha256."`
-	Version versionCmd `cmd:"" help:"Print the safepip version."`
+	Install     installCmd     `cmd:"" help:"Install requirements the safe way: lock, download and verify every file, then pip with --no-index --no-deps --require-hashes."`
+	Lock        lockCmd        `cmd:"" help:"Resolve requirements into safepip.lock: versions, one index per project, every file's sha256."`
+	Export      exportCmd      `cmd:"" help:"Write the lock in another format: a PEP 751 pylock.toml or a hashed requirements.txt for plain pip."`
+	Placeholder placeholderCmd `cmd:"" help:"Build a placeholder wheel and sdist that reserve a private project's name on a public index."`
+	Version     versionCmd     `cmd:"" help:"Print the safepip version."`
 }
 
 // env is what a command may touch of the process: its streams and
