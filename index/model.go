@@ -20,9 +20,10 @@
 //   - A page entry whose filename holds "/", "\" or "..", or a control
 //     character, makes the whole page an error (*PageError): such a page is
 //     hostile or broken, and a broken routed index is fatal.
-//   - Entries whose filename is not a wheel or sdist of the requested
-//     project (another project's file, an .exe, an .egg) are skipped and
-//     named in Project.Skipped, as pip ignores them.
+//   - Entries whose filename does not parse (pypa/wheel) as a wheel or sdist
+//     of the requested project (another project's file, an .exe, an .egg,
+//     an invalid version) are skipped and named in Project.Skipped, as pip
+//     ignores them.
 //   - Wheel metadata read by HTTP range requests cannot be checked against
 //     the file's hash; it feeds resolution only, and every file is
 //     hash-checked when downloaded.

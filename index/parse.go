@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/safepip/safepip/pypa/pep508"
+	"github.com/safepip/safepip/pypa/wheel"
 )
 
 // Content types of the simple API (PEP 691).
@@ -431,36 +432,28 @@ func truncate(s string) string {
 	return s
 }
 
-// belongs reports whether filename is a wheel or sdist of project (a PEP 503
-// normalized name).
-func belongs(filename, project string) bool {
-	lower := strings.ToLower(filename)
-	if stem, ok := strings.CutSuffix(lower, ".whl"); ok {
-		parts := strings.Split(stem, "-")
-		return (len(parts) == 5 || len(parts) == 6) && parts[1] != "" &&
-			pep508.NormalizeName(parts[0]) == project
-	}
-	for _, ext := range []string{".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tbz", ".tar"} {
-		stem, ok := strings.CutSuffix(lower, ext)
-		if !ok {
-			continue
+// belongs reports whether filename is a wheel or sdist (PEP 427, PEP 625
+// and legacy sdists) of project, a PEP 503 normalized name; when it is not,
+// why says so.
+func belongs(filename, project string) (ok bool, why string) {
+	var name string
+	if strings.HasSuffix(strings.ToLower(filename), ".whl") {
+		w, err := wheel.ParseWheel(filename)
+		if err != nil {
+			return false, err.Error()
 		}
-		// legacy sdists put dashes in the name: try every split
-		for i := 0; i < len(stem); i++ {
-			if stem[i] != '-' || i+1 >= len(stem) {
-				continue
-			}
-			v := stem[i+1:]
-			if v[0] == 'v' && len(v) > 1 {
-				v = v[1:]
-			}
-			if '0' <= v[0] && v[0] <= '9' && pep508.NormalizeName(stem[:i]) == project {
-				return true
-			}
+		name = w.Name
+	} else {
+		sd, err := wheel.ParseSdist(filename)
+		if err != nil {
+			return false, err.Error()
 		}
-		return false
+		name = sd.Name
 	}
-	return false
+	if name != project {
+		return false, fmt.Sprintf("%q is a file of %q, not %q", truncate(filename), name, project)
+	}
+	return true, ""
 }
 
 // selectProject checks that page p is the page of project and keeps only
@@ -473,10 +466,10 @@ func selectProject(p *Project, project string, quiet bool) error {
 	p.Name = project
 	kept := p.Files[:0]
 	for _, f := range p.Files {
-		if belongs(f.Filename, project) {
+		if ok, why := belongs(f.Filename, project); ok {
 			kept = append(kept, f)
 		} else if !quiet {
-			p.Skipped = append(p.Skipped, fmt.Sprintf("%q: not a wheel or sdist of %q", truncate(f.Filename), project))
+			p.Skipped = append(p.Skipped, why)
 		}
 	}
 	p.Files = kept

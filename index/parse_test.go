@@ -189,13 +189,14 @@ func TestBelongs(t *testing.T) {
 		{"acme-triton-1.0.tar.gz", "acme", false},
 		{"acme-triton-v2.zip", "acme-triton", true},
 		{"acme-triton-.tar.gz", "acme-triton", false},
-		{"acme-triton-1.0.tar.xz", "acme-triton", true},
+		{"acme-triton-1.0.tar.xz", "acme-triton", false}, // PEP 625: .tar.gz, or the legacy .zip
+		{"acme_triton-notaversion-py3-none-any.whl", "acme-triton", false},
 		{"acme_triton-1.0.egg", "acme-triton", false},
 		{"acme-triton-1.0.exe", "acme-triton", false},
 		{"acme-tritonic-1.0.tar.gz", "acme-triton", false},
 	}
 	for _, tt := range tests {
-		if got := belongs(tt.filename, tt.project); got != tt.want {
+		if got, _ := belongs(tt.filename, tt.project); got != tt.want {
 			t.Errorf("belongs(%q, %q) = %v, want %v", tt.filename, tt.project, got, tt.want)
 		}
 	}
