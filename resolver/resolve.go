@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -126,7 +127,23 @@ func Resolve(ctx context.Context, src Source, reqs []pep508.Requirement, opts Op
 	}
 	p.roots = roots
 	p.rootU = newUniverse([]pep440.Version{pep440.MustParse("0")})
-	sol, err := pubgrub.Solve[pep440.Version, VersionSet](ctx, p, rootName, p.rootU.versions[0], pubgrub.RootPhrase("you require"))
+	p.first, p.last = map[string]bool{}, map[string]bool{}
+	var sol map[string]pep440.Version
+	var err error
+	for restart := 0; ; restart++ {
+		p.startRun()
+		sol, err = pubgrub.Solve[pep440.Version, VersionSet](ctx, p, rootName, p.rootU.versions[0], pubgrub.RootPhrase("you require"))
+		// A success found by walking one project down through many
+		// versions, each refused by a decision already taken, is solved
+		// again deciding that project first (uv's conflict priorities):
+		// otherwise a newer b loses to an older a, and b falls back to an
+		// ancient release. Solving again only reorders decisions, so it
+		// cannot turn a success into a failure; the pages and metadata
+		// are already in memory.
+		if err != nil || restart == maxRestarts || !p.reprioritize() {
+			break
+		}
+	}
 	if err != nil {
 		var ns *pubgrub.NoSolutionError
 		if errors.As(err, &ns) {
@@ -186,6 +203,14 @@ type provider struct {
 	constrain map[string][]pep440.SpecifierSet
 	bg        context.Context
 	sem       chan struct{}
+
+	// Decision order across restarts (see reprioritize), by project name.
+	first, last map[string]bool
+	// Per solver run, only touched from the solver's calls.
+	chosen   map[string]pep440.Version            // package -> version last chosen
+	chosenOf map[string][]pubgrub.Dep[VersionSet] // package -> dependencies of that version
+	refused  map[string]int                       // project -> chosen versions refused since
+	culprits map[string]map[string]int            // refused project -> projects whose decision refused it
 
 	mu       sync.Mutex
 	projects map[string]*projectState
@@ -365,9 +390,76 @@ func namesPrerelease(spec pep440.SpecifierSet) bool {
 	return false
 }
 
+// refusalThreshold is how many chosen versions of one project may be
+// refused, because of decisions already taken, before the next solve
+// decides that project first; maxRestarts bounds the solves.
+const (
+	refusalThreshold = 5
+	maxRestarts      = 3
+)
+
+// startRun forgets what the previous solver run chose.
+func (p *provider) startRun() {
+	p.chosen = map[string]pep440.Version{}
+	p.chosenOf = map[string][]pubgrub.Dep[VersionSet]{}
+	p.refused = map[string]int{}
+	p.culprits = map[string]map[string]int{}
+}
+
+// noteChoice records the solver's choice of v for pkg. When the version
+// chosen last time has left the set, a dependency of it was refused by a
+// decision already taken: count the refusal against pkg, and against the
+// projects whose chosen version that dependency excludes.
+func (p *provider) noteChoice(pkg string, set VersionSet, v pep440.Version) {
+	if prev, ok := p.chosen[pkg]; ok && !set.Contains(prev) {
+		name, _ := split(pkg)
+		p.refused[name]++
+		for _, d := range p.chosenOf[pkg] {
+			dn, _ := split(d.Package)
+			if cv, ok := p.chosen[d.Package]; ok && dn != name && !d.Set.Contains(cv) {
+				if p.culprits[name] == nil {
+					p.culprits[name] = map[string]int{}
+				}
+				p.culprits[name][dn]++
+			}
+		}
+	}
+	p.chosen[pkg] = v
+	delete(p.chosenOf, pkg)
+}
+
+// reprioritize moves the projects refused refusalThreshold times or more
+// to the front of the decision order, and the projects that refused them
+// to the back. It reports whether the order changed. A project keeps its
+// first move, so two projects cannot swap places forever.
+func (p *provider) reprioritize() bool {
+	changed := false
+	for _, name := range slices.Sorted(maps.Keys(p.refused)) {
+		if p.refused[name] < refusalThreshold || p.first[name] || p.last[name] {
+			continue
+		}
+		p.first[name] = true
+		changed = true
+		for c := range p.culprits[name] {
+			if !p.first[c] {
+				p.last[c] = true
+			}
+		}
+	}
+	return changed
+}
+
 // ChooseVersion picks the newest usable version in set, preferring the
 // locked one, then final releases; yanked versions only for an exact pin.
 func (p *provider) ChooseVersion(ctx context.Context, pkg string, set VersionSet) (pep440.Version, bool, error) {
+	v, ok, err := p.choose(ctx, pkg, set)
+	if err == nil && ok && pkg != rootName {
+		p.noteChoice(pkg, set, v)
+	}
+	return v, ok, err
+}
+
+func (p *provider) choose(ctx context.Context, pkg string, set VersionSet) (pep440.Version, bool, error) {
 	if pkg == rootName {
 		return p.rootU.versions[0], set.Contains(p.rootU.versions[0]), nil
 	}
@@ -443,6 +535,9 @@ func (p *provider) Dependencies(ctx context.Context, pkg string, v pep440.Versio
 		self = append(self, pubgrub.Dep[VersionSet]{Package: name, Set: one})
 	}
 	deps, err := p.depsOf(ctx, reqs, self)
+	if cv, ok := p.chosen[pkg]; ok && cv.Compare(v) == 0 {
+		p.chosenOf[pkg] = deps
+	}
 	return pubgrub.Deps[VersionSet]{Range: one, Deps: deps}, err
 }
 
@@ -516,7 +611,7 @@ func (p *provider) fetchMetadata(ctx context.Context, st *projectState, c *candi
 // prefetchBest starts fetching the metadata of the version the solver is
 // likely to try next for name, in the background and bounded.
 func (p *provider) prefetchBest(name string, st *projectState, set VersionSet) {
-	v, ok, err := p.ChooseVersion(p.bg, name, set)
+	v, ok, err := p.choose(p.bg, name, set)
 	if err != nil || !ok {
 		return
 	}
@@ -565,15 +660,27 @@ func (p *provider) Prefetch(ctx context.Context, pending []pubgrub.Pending[Versi
 }
 
 // ChoosePackage implements pubgrub.Chooser: decide first what has at most
-// one version left (it is forced anyway), then the most conflicted, then
-// in discovery order, which keeps fetches ahead of the solver.
+// one version left (it is forced anyway), then the projects an earlier
+// solve found refused too often (see reprioritize), then the most
+// conflicted, then in discovery order, which keeps fetches ahead of the
+// solver; the projects that did the refusing come last.
 func (p *provider) ChoosePackage(ctx context.Context, pending []pubgrub.Pending[VersionSet]) (int, error) {
+	rank := func(pkg string) int {
+		name, _ := split(pkg)
+		switch {
+		case p.first[name]:
+			return 0
+		case p.last[name]:
+			return 2
+		}
+		return 1
+	}
 	best := 0
 	for i, pd := range pending {
 		if pd.Set.Len() <= 1 {
 			return i, nil
 		}
-		if pd.Conflicts > pending[best].Conflicts {
+		if r, rb := rank(pd.Package), rank(pending[best].Package); r < rb || r == rb && pd.Conflicts > pending[best].Conflicts {
 			best = i
 		}
 	}
