@@ -106,10 +106,11 @@ func (v *Verifier) VerifyAttestation(dist Distribution, attestation []byte, pin 
 // attestation bundles an index serves for dist) and returns the identities of
 // its attestations. Every attestation must verify, and each must agree with
 // the publisher the index names for its bundle. A non-zero pin must be
-// matched by at least one attestation; identities[0] is then the first
-// publish/v1 attestation matching it (without a pin, the first publish/v1
-// attestation): the identity to record in the lock. Attestations of other
-// publishers (PEP 740 lets third parties add some) follow, never in its place.
+// matched by at least one attestation. identities[0] is the identity to
+// record in the lock: the first attestation matching the pin (any, without a
+// pin), preferring publish/v1 over SLSA provenance. The other attestations
+// follow in provenance order; those of other publishers (PEP 740 lets third
+// parties add some) are reported there, never taken in the pin's place.
 func (v *Verifier) VerifyProvenance(dist Distribution, provenance []byte, pin Pin) ([]Identity, error) {
 	digest, err := parseDigest(dist)
 	if err != nil {
