@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/safepip/safepip/pypa/pep440"
 	"github.com/safepip/safepip/pypa/pep508"
@@ -85,6 +86,12 @@ func BuildPlaceholder(o PlaceholderOptions) (*Placeholder, error) {
 	}
 	if strings.Contains(v.String(), "+") {
 		return nil, &PlaceholderError{"version", o.Version, "a local version (\"+...\") cannot be uploaded to a public index"}
+	}
+	if !utf8.ValidString(o.Owner) {
+		return nil, &PlaceholderError{"owner", o.Owner, "not UTF-8"}
+	}
+	if !utf8.ValidString(o.Message) {
+		return nil, &PlaceholderError{"message", o.Message, "not UTF-8"}
 	}
 	if i := strings.IndexFunc(o.Owner, isControl); i >= 0 {
 		return nil, &PlaceholderError{"owner", o.Owner, "control characters (line breaks too) cannot go into a metadata field"}
