@@ -25,13 +25,13 @@ var allowed = []struct {
 	{"index", []string{module + "pypa/", "golang.org/x/sync/"}},
 	{"config", []string{module + "pypa/", "github.com/pelletier/go-toml/v2", "golang.org/x/sync/"}},
 	{"lock", []string{module + "pypa/", "github.com/pelletier/go-toml/v2"}},
-	{"verify", []string{module + "pypa/", module + "lock", "github.com/sigstore/", "github.com/theupdateframework/", "github.com/secure-systems-lab/"}},
+	{"verify", []string{module + "pypa/", module + "lock", "github.com/sigstore/", "github.com/theupdateframework/", "github.com/secure-systems-lab/", "google.golang.org/protobuf/"}},
 	{"resolver", []string{module + "pypa/", module + "resolver/pubgrub", module + "index", module + "config", "golang.org/x/sync/"}},
 	{"install", []string{module + "pypa/", module + "lock", module + "verify", module + "index", "golang.org/x/sync/"}},
 	{"audit", []string{module + "pypa/", module + "index", module + "config", "golang.org/x/sync/"}},
 	{"project", []string{module + "pypa/", module + "resolver", module + "index", module + "config", module + "lock", module + "verify", module + "install", module + "audit", "golang.org/x/sync/", "github.com/pelletier/go-toml/v2"}},
 	{"cmd/safepip", []string{module + "project", module + "pypa/", module + "config", module + "index", module + "lock", module + "verify", module + "install", module + "audit", module + "resolver", "github.com/alecthomas/kong"}},
-	{"internal/", []string{module, "github.com/", "golang.org/x/"}},
+	{"internal/", []string{module, "github.com/", "golang.org/x/", "google.golang.org/protobuf/"}},
 	{"integration", []string{module, "github.com/", "golang.org/x/"}},
 }
 

@@ -3,6 +3,7 @@ package integration
 import (
 	"bufio"
 	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -22,6 +23,7 @@ func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []stri
 	var mu sync.Mutex
 	servers := map[string]*testindex.Server{} // by script work dir + name
 	seen := map[string]int{}                  // requests already printed
+	indexes := map[string]*testindex.Index{}  // what each server serves
 	key := func(ts *testscript.TestScript, name string) string { return ts.Getenv("WORK") + "\x00" + name }
 	return map[string]func(*testscript.TestScript, bool, []string){
 		"exits": exits,
@@ -41,6 +43,7 @@ func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []stri
 			srv := idx.Serve(t)
 			mu.Lock()
 			servers[key(ts, args[0])] = srv
+			indexes[key(ts, args[0])] = idx
 			mu.Unlock()
 			ts.Setenv(args[0], srv.URL)
 		},
@@ -79,6 +82,56 @@ func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []stri
 				b.WriteString(r.Method + " " + r.Path + "\n")
 			}
 			ts.Stdout().Write([]byte(b.String()))
+		},
+		// stall NAME FILENAME: the index NAME sends half of FILENAME, then
+		// hangs until the client goes away (a download cut short);
+		// "! stall NAME FILENAME" serves it normally again.
+		"stall": func(ts *testscript.TestScript, neg bool, args []string) {
+			if len(args) != 2 {
+				ts.Fatalf("usage: [!] stall NAME FILENAME")
+			}
+			mu.Lock()
+			srv, idx := servers[key(ts, args[0])], indexes[key(ts, args[0])]
+			mu.Unlock()
+			if srv == nil {
+				ts.Fatalf("no index %s", args[0])
+			}
+			pattern := "/files/" + args[1]
+			if neg {
+				srv.Handle(pattern, nil)
+				return
+			}
+			f := idx.File(args[1])
+			if f == nil {
+				ts.Fatalf("index %s has no file %s", args[0], args[1])
+			}
+			srv.Handle(pattern, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Length", strconv.Itoa(len(f.Data)))
+				w.WriteHeader(http.StatusOK)
+				w.Write(f.Data[:len(f.Data)/2])
+				w.(http.Flusher).Flush()
+				<-r.Context().Done()
+			})
+		},
+		// waitreq NAME TEXT: wait (at most 60 s) until the index NAME has
+		// been asked for a path containing TEXT.
+		"waitreq": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 2 {
+				ts.Fatalf("usage: waitreq NAME TEXT")
+			}
+			mu.Lock()
+			srv := servers[key(ts, args[0])]
+			mu.Unlock()
+			deadline := time.Now().Add(60 * time.Second)
+			for time.Now().Before(deadline) {
+				for _, r := range srv.Requests() {
+					if strings.Contains(r.Path, args[1]) {
+						return
+					}
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			ts.Fatalf("index %s was not asked for %s within 60s", args[0], args[1])
 		},
 		// venv DIR: a fresh virtual environment with pip.
 		"venv": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The bundled example, offline: dependency confusion shown with plain pip,
+# refused by safepip, then the safe install once safepip.toml pins the
+# private project to the private index. Needs Go and python3 (with venv).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# The example's file:// indexes are found through this variable, which
+# requirements.txt and safepip.toml name as ${SAFEPIP_EXAMPLE}.
+export SAFEPIP_EXAMPLE="$here" SAFEPIP_CACHE_DIR="$work/cache" PIP_CONFIG_FILE=/dev/null
+unset PIP_FIND_LINKS PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_NO_INDEX
+(cd "$here/.." && go build -o "$work/safepip" ./cmd/safepip)
+cp "$here/requirements.txt" "$work/"
+cd "$work"
+python3 -m venv pip-venv
+python3 -m venv venv
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "1. plain pip, with the private index as --extra-index-url"
+cat requirements.txt
+pip-venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+pip-venv/bin/python -c 'import acme_triton as a; print("plain pip installed acme-triton", a.__version__, "from the", a.ORIGIN)'
+
+say "2. safepip, same requirements: the name is on two indexes, so it refuses"
+set +e
+./safepip install -r requirements.txt --python venv/bin/python
+code=$?
+set -e
+echo "(safepip exited with status $code: nothing was locked or installed)"
+
+say "3. safepip with safepip.toml routing acme-* to the private index only"
+cp "$here/safepip.toml" .
+cat safepip.toml
+./safepip install -r requirements.txt --python venv/bin/python
+venv/bin/python -c 'import acme_triton as a; print("safepip installed acme-triton", a.__version__, "from the", a.ORIGIN)'
+
+say "4. the lock it wrote (reviewed by people, checked by CI with safepip lock --check)"
+cat safepip.lock
+./safepip lock -r requirements.txt --check
