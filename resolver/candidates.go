@@ -27,6 +27,9 @@ type candidate struct {
 	sdist   int          // index in files of the sdist that may serve; -1 when none
 	yanked  bool         // every file of the version is yanked
 	reason  string       // why the version cannot be used; "" when it can
+	// pythonOff is the data-requires-python of a file left out because
+	// the target's Python does not satisfy it; "" when none was.
+	pythonOff string
 }
 
 // filterPolicy is what decides which files count.
@@ -83,6 +86,7 @@ func candidates(p *index.Project, pol filterPolicy) ([]*candidate, error) {
 		}
 		if f.RequiresPython != "" {
 			if spec, err := pep440.ParseSpecifierSet(f.RequiresPython); err == nil && !spec.Contains(pol.target.Python, pep440.PrereleasesAllow) {
+				c.pythonOff = spec.String()
 				continue // still recorded (a lock keeps every file), but never chosen
 			}
 		}
@@ -97,14 +101,18 @@ func candidates(p *index.Project, pol filterPolicy) ([]*candidate, error) {
 			c.sdist = len(c.files) - 1
 		}
 	}
+	// Each reason completes a sentence that starts with the project and
+	// its versions, in the solver's report: "foo ==1.0 has no wheel ...".
 	for _, c := range order {
 		switch {
 		case c.wheel >= 0:
 		case c.sdist >= 0 && pol.allowSdist:
 		case c.sdist >= 0:
-			c.reason = "only an sdist, and the policy allows wheels only"
+			c.reason = "has only an sdist, and the policy allows wheels only (allow-sdist in [policy] of safepip.toml lets it in)"
+		case c.pythonOff != "":
+			c.reason = fmt.Sprintf("requires Python %s (the target is %s)", c.pythonOff, pol.target.Python)
 		default:
-			c.reason = "no wheel compatible with the target"
+			c.reason = "has no wheel compatible with the target" + wheelTagsOf(c.files)
 		}
 	}
 	slices.SortFunc(order, func(a, b *candidate) int { return a.version.Compare(b.version) })
@@ -129,4 +137,31 @@ func (c *candidate) String() string {
 		names = append(names, f.Filename)
 	}
 	return c.version.String() + " [" + strings.Join(names, " ") + "]"
+}
+
+// wheelTagsOf lists, for a report, the tags of the wheels in files:
+// " (wheels for cp313-cp313-win_amd64, py3-none-macosx_10_0_ppc64)", or
+// "" when there is no wheel. Long lists are cut.
+func wheelTagsOf(files []index.File) string {
+	const maxShown = 4
+	var ts []string
+	for _, f := range files {
+		if !f.IsWheel() {
+			continue
+		}
+		if w, err := wheel.ParseWheel(f.Filename); err == nil {
+			for _, t := range w.Tags {
+				if s := t.String(); !slices.Contains(ts, s) {
+					ts = append(ts, s)
+				}
+			}
+		}
+	}
+	switch {
+	case len(ts) == 0:
+		return ""
+	case len(ts) > maxShown:
+		return fmt.Sprintf(" (wheels for %s and %d more)", strings.Join(ts[:maxShown], ", "), len(ts)-maxShown)
+	}
+	return " (wheels for " + strings.Join(ts, ", ") + ")"
 }

@@ -468,27 +468,37 @@ func (p *provider) choose(ctx context.Context, pkg string, set VersionSet) (pep4
 	if err != nil {
 		return pep440.Version{}, false, err
 	}
-	usable := func(c *candidate) bool {
-		return c.reason == "" && (!c.yanked || p.yankedOK[name][c.version.String()])
-	}
 	if pref, ok := p.opts.Preferences[name]; ok {
-		if c := st.byVer[pref]; c != nil && set.Contains(c.version) && usable(c) {
+		if c := st.byVer[pref]; c != nil && set.Contains(c.version) && p.unusable(name, c) == "" {
 			return c.version, true, nil
 		}
 	}
-	for _, v := range set.Versions() {
-		if usable(st.byVer[v.String()]) {
+	vs := set.Versions()
+	for _, v := range vs {
+		if p.unusable(name, st.byVer[v.String()]) == "" {
 			return v, true, nil
 		}
 	}
 	// Nothing usable: offer an unusable one so that Dependencies can say
 	// why ("has no wheel for the target") in the failure report.
-	for _, v := range set.Versions() {
-		if st.byVer[v.String()].reason != "" {
-			return v, true, nil
-		}
+	if len(vs) > 0 {
+		return vs[0], true, nil
 	}
 	return pep440.Version{}, false, nil
+}
+
+// unusable says why candidate c of project name cannot be chosen, as a
+// phrase that completes "name ==1.0 ..."; "" when it can.
+func (p *provider) unusable(name string, c *candidate) string {
+	switch {
+	case c.reason != "":
+		return c.reason
+	case c.yanked && !p.yankedOK[name][c.version.String()]:
+		// PEP 592: a yanked release serves only an exact pin, and only the
+		// user's own: a dependency's pin must not pull it back in.
+		return "is yanked (only an exact == pin in your requirements selects a yanked release)"
+	}
+	return ""
 }
 
 // Dependencies returns what version v of pkg needs.
@@ -506,10 +516,10 @@ func (p *provider) Dependencies(ctx context.Context, pkg string, v pep440.Versio
 	if c == nil {
 		return pubgrub.Deps[VersionSet]{}, fmt.Errorf("%s has no version %s", name, v)
 	}
-	if c.reason != "" {
+	if why := p.unusable(name, c); why != "" {
 		// Every version with the same reason shares it: one line in a report.
-		same := st.u.where(func(w pep440.Version) bool { return st.byVer[w.String()].reason == c.reason })
-		return pubgrub.Deps[VersionSet]{Range: same, Unavailable: c.reason}, nil
+		same := st.u.where(func(w pep440.Version) bool { return p.unusable(name, st.byVer[w.String()]) == why })
+		return pubgrub.Deps[VersionSet]{Range: same, Unavailable: why}, nil
 	}
 	md, err := p.metadata(ctx, st, c)
 	if err != nil {
@@ -616,7 +626,7 @@ func (p *provider) prefetchBest(name string, st *projectState, set VersionSet) {
 		return
 	}
 	c := st.byVer[v.String()]
-	if c == nil || c.reason != "" {
+	if c == nil || p.unusable(name, c) != "" {
 		return
 	}
 	st.mu.Lock()

@@ -20,6 +20,8 @@ type memRelease struct {
 	version  string
 	requires []string
 	yanked   bool
+	python   string // data-requires-python
+	tag      string // the wheel's tag; "" for py3-none-any
 }
 
 // memSource is a Source over projects held in memory: one py3-none-any
@@ -33,8 +35,12 @@ func (s memSource) Project(ctx context.Context, name string) (*index.Project, er
 	}
 	p := &index.Project{Name: name, Index: "mem"}
 	for _, r := range rels {
-		fn := strings.ReplaceAll(name, "-", "_") + "-" + r.version + "-py3-none-any.whl"
-		p.Files = append(p.Files, index.File{Filename: fn, URL: "mem:///" + fn, Yanked: r.yanked,
+		tag := r.tag
+		if tag == "" {
+			tag = "py3-none-any"
+		}
+		fn := strings.ReplaceAll(name, "-", "_") + "-" + r.version + "-" + tag + ".whl"
+		p.Files = append(p.Files, index.File{Filename: fn, URL: "mem:///" + fn, Yanked: r.yanked, RequiresPython: r.python,
 			Hashes: map[string]string{"sha256": strings.Repeat("0", 64)}})
 	}
 	return p, nil
@@ -92,6 +98,7 @@ func TestResolve(t *testing.T) {
 		reqs []string
 		pre  bool
 		want map[string]string // nil: no solution
+		why  string            // with want nil: a phrase the report must hold
 	}{
 		{
 			// packse wrong-backtracking-basic: a 2.0.0 is decided first and
@@ -149,6 +156,7 @@ func TestResolve(t *testing.T) {
 				"c": releases("1.0.0", "2.0.0b1"),
 			},
 			reqs: []string{"a", "b"},
+			why:  "a is incompatible with b",
 		},
 		{
 			name: "the user naming a pre-release opts in",
@@ -179,6 +187,37 @@ func TestResolve(t *testing.T) {
 				"c": {{version: "1.0.0"}, {version: "2.0.0", yanked: true}},
 			},
 			reqs: []string{"a"},
+			why:  "depends on c ==2.0.0 which is yanked (only an exact == pin in your requirements selects a yanked release)",
+		},
+		{
+			name: "only yanked releases",
+			src:  memSource{"a": {{version: "1.0.0", yanked: true}, {version: "2.0.0", yanked: true}}},
+			reqs: []string{"a"},
+			why:  "you require a which is yanked",
+		},
+		{
+			name: "Requires-Python of the target",
+			src:  memSource{"a": {{version: "1.0.0", python: ">=3.13"}}},
+			reqs: []string{"a"},
+			why:  "requires Python >=3.13 (the target is 3.12)",
+		},
+		{
+			name: "Requires-Python allows an older release",
+			src:  memSource{"a": {{version: "1.0.0", python: ">=3.8"}, {version: "2.0.0", python: ">=3.13"}}},
+			reqs: []string{"a"},
+			want: map[string]string{"a": "1.0.0"},
+		},
+		{
+			name: "Requires-Python upper bound honoured",
+			src:  memSource{"a": {{version: "1.0.0", python: "<=3.11"}}},
+			reqs: []string{"a"},
+			why:  "requires Python <=3.11 (the target is 3.12)",
+		},
+		{
+			name: "no wheel for the target",
+			src:  memSource{"a": {{version: "1.0.0", tag: "cp312-cp312-win_amd64"}}},
+			reqs: []string{"a"},
+			why:  "has no wheel compatible with the target (wheels for cp312-cp312-win_amd64)",
 		},
 		{
 			name: "extra names normalized",
@@ -205,6 +244,9 @@ func TestResolve(t *testing.T) {
 				var ns *NoSolutionError
 				if !errors.As(err, &ns) {
 					t.Fatalf("Resolve(%q) = %v, %v; want a *NoSolutionError", tt.reqs, res, err)
+				}
+				if !strings.Contains(ns.Error(), tt.why) {
+					t.Errorf("Resolve(%q) report:\n%s\nwant it to hold %q", tt.reqs, ns.Error(), tt.why)
 				}
 				return
 			}
