@@ -296,7 +296,8 @@ func ExportRequirements(f *File) ([]byte, error) {
 
 // expandURL replaces the ${NAME} references of u (NAME of upper case
 // letters, digits and "_", as pip and safepip.toml write them) with their
-// values, and refuses a result that carries credentials.
+// values, and refuses a result that carries credentials. An empty value
+// counts as unset: it would turn a path into another, valid-looking one.
 func expandURL(u string, getenv func(string) (string, bool)) (string, error) {
 	var b strings.Builder
 	rest := u
@@ -318,7 +319,7 @@ func expandURL(u string, getenv func(string) (string, bool)) (string, error) {
 		if getenv != nil {
 			v, ok = getenv(name)
 		}
-		if !ok {
+		if !ok || v == "" {
 			return "", fmt.Errorf("url %s: ${%s} is not set; set it to the value it had when locking (pylock.toml holds expanded URLs)", u, name)
 		}
 		b.WriteString(rest[:i])

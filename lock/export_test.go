@@ -286,6 +286,7 @@ func TestExportPylockVariables(t *testing.T) {
 	}{
 		{"unset", func(string) (string, bool) { return "", false }, "${EXPORT_ROOT} is not set"},
 		{"nil getenv", nil, "${EXPORT_ROOT} is not set"},
+		{"empty", func(string) (string, bool) { return "", true }, "${EXPORT_ROOT} is not set"},
 		{"credentials", func(string) (string, bool) { return "user:s3cret@host/x", true }, "credentials"},
 		{"set", exportEnv, ""},
 	} {
