@@ -23,6 +23,13 @@
 // Nested files named by -r and -c are read through Options.Open, with the
 // name joined to the including file's directory (or URL), as pip does.
 //
+// Each requirement keeps pip's text and is classified: a PEP 508
+// requirement (KindName), a URL (KindURL) or a local path (KindPath). As in
+// pip, a wheel URL or path must have a valid wheel file name, an #egg=
+// fragment must be a valid name, and an editable version control URL needs
+// one. Errors name the file and line, quote the text, and show URLs with
+// their user information replaced by "***".
+//
 // Deliberate differences from pip:
 //   - An include cycle is an error naming the chain; pip recurses until
 //     Python's recursion limit. Sizes and nesting depth are limited (see
@@ -31,7 +38,10 @@
 //     decoded); pip also honours "# -*- coding:" declarations and the locale.
 //   - Whether a path names a directory or a file is not checked: "./pkg" and
 //     "dist/x.whl" are KindPath requirements and the caller checks that
-//     they exist. pip decides some of these cases by looking at the disk.
+//     they exist (a path that is not an archive must be a project
+//     directory). pip decides some of these cases by looking at the disk:
+//     text that looks like a path but parses as a PEP 508 requirement is
+//     taken as the requirement.
 //   - A --hash digest must be lower-case hex of the algorithm's length; pip
 //     accepts any text and then fails at install time because it never
 //     matches.

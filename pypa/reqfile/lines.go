@@ -57,7 +57,7 @@ func decodeUTF16(data []byte, bigEndian bool) (string, error) {
 // \v, \f, \x1c, \x1d, \x1e, \x85, U+2028 and U+2029, without a final empty
 // line.
 func splitLines(text string) []string {
-	var lines []string
+	lines := make([]string, 0, strings.Count(text, "\n")+1)
 	start := 0
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
@@ -124,7 +124,7 @@ func stripComment(s string) string {
 // removed, a comment line ends the join, and the joined line takes the
 // number of its first physical line.
 func joinLines(physical []string) []line {
-	var out []line
+	out := make([]line, 0, len(physical))
 	var pending []string
 	first := 0
 	for i, s := range physical {

@@ -49,7 +49,8 @@ type Source struct {
 // String returns "file:line".
 func (s Source) String() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
 
-// Setting is one value of an option and where it was given.
+// Setting is one value of an option and where it was given. A URL value
+// keeps its credentials (the index needs them): redact it before printing.
 type Setting struct {
 	Value  string
 	Source Source
@@ -193,6 +194,9 @@ type Error struct {
 	Hint string // how to fix it; "" when there is nothing useful to say
 }
 
+// Error returns "file:line: "text": problem", with the user information
+// of every URL in it (an index password, a token from ${VAR}) replaced by
+// "***".
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
@@ -204,7 +208,34 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "%q: ", e.Text)
 	}
 	b.WriteString(e.Err.Error())
-	return b.String()
+	return redactUserinfo(b.String())
+}
+
+// redactUserinfo replaces the user information of each URL in s
+// ("https://user:secret@host/") with "***".
+func redactUserinfo(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "://")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		start := i + 3
+		end := start + strings.IndexFunc(s[start:], func(r rune) bool {
+			return strings.ContainsRune("/?#\"' \t", r)
+		})
+		if end < start {
+			end = len(s)
+		}
+		b.WriteString(s[:start])
+		if at := strings.LastIndex(s[start:end], "@"); at >= 0 {
+			b.WriteString("***")
+			start += at
+		}
+		b.WriteString(s[start:end])
+		s = s[end:]
+	}
 }
 
 func (e *Error) Unwrap() error { return e.Err }

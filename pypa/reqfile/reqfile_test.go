@@ -308,3 +308,35 @@ func TestNoOpen(t *testing.T) {
 		t.Errorf("Parse without Open: error %v", err)
 	}
 }
+
+func TestErrorRedactsCredentials(t *testing.T) {
+	env := map[string]string{"TOKEN": "s3cr3t-token"}
+	opts := Options{Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
+	for _, in := range []string{
+		"-i https://user:${TOKEN}@private.example/simple --bogus",
+		"--extra-index-url=https://__token__:s3cr3t-token@x.example/simple --nope",
+		"pkg @ https://u:s3cr3t-token@x.example/p.tar.gz ; bad marker ==",
+		"-e git+https://s3cr3t-token@github.com/o/r.git",
+	} {
+		_, err := Parse("r.txt", []byte(in), opts)
+		if err == nil {
+			t.Errorf("Parse(%q) succeeded, want an error", in)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("Parse(%q) error shows the secret: %v", in, err)
+		}
+		if !strings.Contains(err.Error(), "***@") {
+			t.Errorf("Parse(%q) error %q lacks the redacted URL", in, err)
+		}
+	}
+	for in, want := range map[string]string{
+		"see https://a:b@h/x and http://h2/ and ftp://c@d": "see https://***@h/x and http://h2/ and ftp://***@d",
+		`"https://a@b"`: `"https://***@b"`,
+		"no url":        "no url",
+	} {
+		if got := redactUserinfo(in); got != want {
+			t.Errorf("redactUserinfo(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
