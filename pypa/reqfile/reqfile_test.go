@@ -340,3 +340,37 @@ func TestErrorRedactsCredentials(t *testing.T) {
 		}
 	}
 }
+
+func TestRequirementNames(t *testing.T) {
+	tests := []struct {
+		in, name string
+		wantErr  string
+	}{
+		{"Foo_Bar>=1", "foo-bar", ""},
+		{"https://x/dist/Demo_Pkg-1.0-py3-none-any.whl", "demo-pkg", ""},
+		{"./dist/demo-1.0-py3-none-any.whl[x]", "demo", ""},
+		{"https://x/demo-1.0.tar.gz#egg=The.Demo", "the-demo", ""},
+		{"https://x/demo-1.0.tar.gz", "", ""},
+		{"./project", "", ""},
+		{"-e git+https://g/x.git#egg=X_Y&subdirectory=sub", "x-y", ""},
+		{"https://x/not-a-wheel.whl", "", "invalid wheel file name"},
+		{"https://x/y.tar.gz#egg=a b", "", `invalid #egg= name "a b"`},
+		{"-e git+https://g/x.git", "", "cannot tell the project name"},
+	}
+	for _, tt := range tests {
+		f, err := Parse("r.txt", []byte(tt.in), Options{})
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("Parse(%q) error %v, want %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.in, err)
+			continue
+		}
+		if got := f.Requirements[0].Name; got != tt.name {
+			t.Errorf("Parse(%q).Name = %q, want %q", tt.in, got, tt.name)
+		}
+	}
+}
