@@ -32,8 +32,8 @@
 //
 // Deliberate differences from pip:
 //   - An include cycle is an error naming the chain; pip recurses until
-//     Python's recursion limit. Sizes and nesting depth are limited (see
-//     MaxFileBytes, MaxTotalBytes, MaxDepth).
+//     Python's recursion limit. Sizes, nesting and ${NAME} references are limited
+//     (MaxFileBytes, MaxTotalBytes, MaxDepth, MaxFiles, MaxVarsPerLine).
 //   - Files must be UTF-8 (a UTF-8 BOM is skipped; UTF-16 with a BOM is
 //     decoded); pip also honours "# -*- coding:" declarations and the locale.
 //   - Whether a path names a directory or a file is not checked: "./pkg" and

@@ -48,7 +48,7 @@ func BenchmarkParse(b *testing.B) {
 	sb.WriteString("--index-url https://pypi.example/simple\n--require-hashes\n")
 	for i := range 200 {
 		sb.WriteString("package-")
-		sb.WriteString(strings.Repeat("x", i%7))
+		sb.WriteString(strings.Repeat("x", 1+i%7))
 		sb.WriteString("==1.2.3 \\\n    --hash=" + sha + " \\\n    --hash=" + sha + "  # via something\n")
 	}
 	data := []byte(sb.String())
