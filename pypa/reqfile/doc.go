@@ -48,5 +48,6 @@
 //   - A --hash on a line without a requirement is kept as a Warning; pip
 //     logs a warning.
 //   - Options other than --no-binary/--only-binary on a requirement line are
-//     ignored as pip ignores them, and each is reported as a Warning.
+//     ignored as pip ignores them, and so are --hash, --global-option and
+//     --config-settings on an editable line; each is reported as a Warning.
 package reqfile

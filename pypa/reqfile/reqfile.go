@@ -373,6 +373,9 @@ func (p *parser) line(name string, l line, constraint bool, chain []string) erro
 		} else {
 			req.Text = editables[0]
 			req.Editable = true
+			if len(req.Hashes) > 0 || len(req.GlobalOptions) > 0 || len(req.ConfigSettings) > 0 {
+				p.warn(src, "--hash, --global-option and --config-settings are ignored on an editable requirement")
+			}
 			req.Hashes, req.GlobalOptions, req.ConfigSettings = nil, nil, nil
 			if err := classifyEditable(&req, editables[0]); err != nil {
 				return lineErr(editables[0], err.err, err.hint)

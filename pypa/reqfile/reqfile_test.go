@@ -151,13 +151,14 @@ func TestNoIndex(t *testing.T) {
 }
 
 func TestWarnings(t *testing.T) {
-	f, err := Parse("r.txt", []byte("--hash="+sha+"\na -i https://ignored/simple\n"), Options{})
+	f, err := Parse("r.txt", []byte("--hash="+sha+"\na -i https://ignored/simple\n-e ./x --hash="+sha+"\n"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
 		"r.txt:1: --hash without a requirement is ignored",
 		"r.txt:2: -i is ignored on a requirement line; put it on its own line",
+		"r.txt:3: --hash, --global-option and --config-settings are ignored on an editable requirement",
 	}
 	var got []string
 	for _, w := range f.Warnings {
