@@ -5,12 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/pelletier/go-toml/v2"
@@ -171,6 +176,13 @@ func TestPackse(t *testing.T) {
 		}
 	}
 
+	// Every other scenario is read over loopback HTTP, negotiating the
+	// PEP 691 JSON pages, and the rest from the file:// tree (HTML pages):
+	// both ways a user names an index are exercised.
+	var jsonPages atomic.Int64
+	srv := httptest.NewServer(simpleServer(out, &jsonPages))
+	t.Cleanup(srv.Close)
+
 	// Locking is mostly waiting on the binary and the disk: run every
 	// applicable scenario first, bounded, then judge each in a subtest.
 	scenarios := make([]*scenario, len(manifest.Scenarios))
@@ -187,13 +199,20 @@ func TestPackse(t *testing.T) {
 			if skipReason(&sc) != "" {
 				return nil
 			}
+			indexURL := sc.IndexURL
+			if i%2 == 0 {
+				indexURL = srv.URL + "/" + url.PathEscape(sc.Name) + "/simple/"
+			}
 			var err error
-			runs[i], err = runLock(t.TempDir(), &sc)
+			runs[i], err = runLock(t.TempDir(), &sc, indexURL)
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
 		t.Fatal(err)
+	}
+	if jsonPages.Load() == 0 {
+		t.Error("no project page was read as PEP 691 JSON over HTTP: the client no longer negotiates it, or the server here is wrong")
 	}
 
 	ta := &packseTally{skipped: map[string][]string{}}
@@ -244,6 +263,27 @@ func TestPackse(t *testing.T) {
 	}
 }
 
+// simpleServer serves the built scenarios under dir, answering a request
+// for a page directory that accepts PEP 691 JSON with the index.json beside
+// its index.html; jsonPages counts those answers.
+func simpleServer(dir string, jsonPages *atomic.Int64) http.Handler {
+	files := http.FileServer(http.Dir(dir))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") && strings.Contains(r.Header.Get("Accept"), pep691Type) {
+			data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(path.Clean(r.URL.Path)), "index.json"))
+			if err == nil {
+				jsonPages.Add(1)
+				w.Header().Set("Content-Type", pep691Type)
+				w.Write(data)
+				return
+			}
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+const pep691Type = "application/vnd.pypi.simple.v1+json"
+
 // lockRun is one run of `safepip lock` for a scenario.
 type lockRun struct {
 	args           []string
@@ -258,7 +298,7 @@ func (r *lockRun) String() string {
 
 // runLock locks sc's requirements with the real binary in dir, for the
 // scenario's target and with uv's defaults (see allowSdist).
-func runLock(dir string, sc *scenario) (*lockRun, error) {
+func runLock(dir string, sc *scenario, indexURL string) (*lockRun, error) {
 	var reqs strings.Builder
 	for _, r := range sc.Requirements {
 		reqs.WriteString(r + "\n")
@@ -274,7 +314,7 @@ func runLock(dir string, sc *scenario) (*lockRun, error) {
 	if platform == "" {
 		platform = defaultPlatform
 	}
-	r := &lockRun{args: []string{"lock", "-r", "requirements.txt", "--index-url", sc.IndexURL,
+	r := &lockRun{args: []string{"lock", "-r", "requirements.txt", "--index-url", indexURL,
 		"--python-version", sc.Target.PythonVersion, "--platform", platform}}
 	if sc.Resolver.Prereleases {
 		r.args = append(r.args, "--pre")
