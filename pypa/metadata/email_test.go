@@ -115,6 +115,39 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+// FuzzHeadersRoundTrip checks that headers and body written back in their
+// normal form ("Name: value", folded lines kept, a blank line, the body)
+// parse to the same headers and body.
+func FuzzHeadersRoundTrip(f *testing.F) {
+	for _, name := range []string{"v1_0.txt", "v2_1.txt", "v2_4.txt"} {
+		f.Add(mustRead(f, "testdata/"+name))
+	}
+	f.Add([]byte("A: 1\n\tx\r\nFrom y\n:z\n\nbody"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		headers, body, err := parseHeaders("METADATA", data)
+		if err != nil {
+			return
+		}
+		var b strings.Builder
+		for _, h := range headers {
+			b.WriteString(h.Name + ": " + h.Value + "\n")
+		}
+		b.WriteString("\n" + body)
+		headers2, body2, err := parseHeaders("METADATA", []byte(b.String()))
+		if err != nil {
+			t.Fatalf("normal form %q: %v", b.String(), err)
+		}
+		if len(headers) != len(headers2) || body != body2 {
+			t.Fatalf("normal form %q parsed to %v, %q; want %v, %q", b.String(), headers2, body2, headers, body)
+		}
+		for i := range headers {
+			if headers[i].Name != headers2[i].Name || headers[i].Value != headers2[i].Value {
+				t.Fatalf("header %d: %+v after the round trip, want %+v", i, headers2[i], headers[i])
+			}
+		}
+	})
+}
+
 func mustRead(f *testing.F, name string) []byte {
 	data, err := testdataFS.ReadFile(name)
 	if err != nil {
