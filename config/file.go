@@ -370,7 +370,7 @@ func (p *parser) policy(t map[string]any) Policy {
 			if !ok {
 				continue
 			}
-			d, err := parseAge(s)
+			d, err := ParseAge(s)
 			if err != nil {
 				p.errorf(at(k), "%v", err)
 			}

@@ -184,9 +184,9 @@ func allOf(xs []string, f func(string) bool) bool {
 // maxReleaseAge bounds min-release-age so the arithmetic cannot overflow.
 const maxReleaseAge = 100 * 365 * 24 * time.Hour
 
-// parseAge parses a duration such as "7d", "12h", "1w" or "1d12h". Units:
-// w (weeks), d (days), h, m, s.
-func parseAge(s string) (time.Duration, error) {
+// ParseAge parses a min-release-age duration such as "7d", "12h", "1w" or
+// "1d12h". Units: w (weeks), d (days), h, m, s.
+func ParseAge(s string) (time.Duration, error) {
 	const want = `want a number and a unit (w, d, h, m, s), such as "7d", "12h" or "1d12h"`
 	if s == "" {
 		return 0, fmt.Errorf("empty duration: %s", want)

@@ -31,6 +31,33 @@ type Env struct {
 	Logf func(format string, args ...any)
 	// Progress receives pip's output as it runs; nil keeps it quiet.
 	Progress io.Writer
+	// Status shows a one-line progress report, replacing the previous
+	// one ("" clears it); nil for none (no terminal, --quiet, --json).
+	Status func(line string)
+}
+
+// statusTicker shows line() every 100ms until the returned stop is called.
+func (e *Env) statusTicker(line func() string) (stop func()) {
+	if e.Status == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				e.Status("")
+				return
+			case <-t.C:
+				e.Status(line())
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 func (e *Env) logf(format string, args ...any) {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 
 	"github.com/safepip/safepip/config"
 	"github.com/safepip/safepip/index"
@@ -154,7 +156,12 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 		return index.Index{Name: p.Index, URL: u}, u, nil
 	}
 	env.logf("downloading and verifying %d files", len(choices))
-	fetched, err := install.Fetch(ctx, client, where, choices, interp.Markers, 8)
+	counter := &countingFetcher{client: client}
+	stop := env.statusTicker(func() string {
+		return fmt.Sprintf("downloading: %d/%d files, %.1f MB", counter.files.Load(), len(choices), float64(counter.bytes.Load())/1e6)
+	})
+	fetched, err := install.Fetch(ctx, counter, where, choices, interp.Markers, 8)
+	stop()
 	if err != nil {
 		return nil, err
 	}
@@ -213,4 +220,21 @@ func expandVars(s string, getenv func(string) (string, bool)) (string, error) {
 		return "", errors.New("${" + strings.Join(missing, "}, ${") + "} is not set; set it to what it was when the lock was written")
 	}
 	return out, nil
+}
+
+// countingFetcher counts the files and bytes fetched, for the progress line.
+type countingFetcher struct {
+	client       *index.Client
+	files, bytes atomic.Int64
+}
+
+func (c *countingFetcher) DownloadToCache(ctx context.Context, idx index.Index, f index.File) (string, error) {
+	path, err := c.client.DownloadToCache(ctx, idx, f)
+	if err == nil {
+		if fi, statErr := os.Stat(path); statErr == nil {
+			c.bytes.Add(fi.Size())
+		}
+		c.files.Add(1)
+	}
+	return path, err
 }

@@ -35,6 +35,7 @@ type LockOptions struct {
 	Index           config.Flags
 	Pre             bool
 	ExcludeNewer    string // RFC 3339; overrides the policy's
+	MinReleaseAge   string // "7d"; overrides the policy's
 	CreatedBy       string // "safepip 0.1.0"
 }
 
@@ -155,6 +156,8 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 		}
 	}
 	src := resolver.NewRoutedSource(in.cfg, client, locked)
+	stop := env.statusTicker(func() string { return fmt.Sprintf("resolving: %d requests", client.Requests()) })
+	defer stop()
 	env.logf("resolving %d requirements for Python %s (%s)", len(in.reqs), tgt.record.Python, tgt.record.Platform)
 	sol, err := resolver.Resolve(ctx, src, in.reqs, resolver.Options{
 		Target:       tgt.Target,
@@ -213,11 +216,28 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 // --check reuses the one the lock recorded, so that min-release-age does
 // not make every check stale as time passes.
 func releaseCutoff(env *Env, cfg *config.Config, o LockOptions, old *lock.File) (time.Time, error) {
-	if o.ExcludeNewer != "" {
-		t, err := time.Parse(time.RFC3339, o.ExcludeNewer)
-		if err != nil {
-			return time.Time{}, &InputError{Err: fmt.Errorf("--exclude-newer %q: want an RFC 3339 time such as 2026-11-01T00:00:00Z", o.ExcludeNewer)}
+	if o.ExcludeNewer != "" || o.MinReleaseAge != "" {
+		p := config.Policy{}
+		if o.ExcludeNewer != "" {
+			t, err := time.Parse(time.RFC3339, o.ExcludeNewer)
+			if err != nil {
+				return time.Time{}, &InputError{Err: fmt.Errorf("--exclude-newer %q: want an RFC 3339 time such as 2026-11-01T00:00:00Z", o.ExcludeNewer)}
+			}
+			p.ExcludeNewer = t
 		}
+		if o.MinReleaseAge != "" {
+			d, err := config.ParseAge(o.MinReleaseAge)
+			if err != nil {
+				return time.Time{}, &InputError{Err: fmt.Errorf("--min-release-age: %w", err)}
+			}
+			p.MinReleaseAge = d
+		}
+		if o.Check && old != nil && old.Policy.ExcludeNewer != "" && p.MinReleaseAge > 0 {
+			if t, err := time.Parse(time.RFC3339, old.Policy.ExcludeNewer); err == nil {
+				return t, nil
+			}
+		}
+		t, _ := p.Cutoff(env.now())
 		return t, nil
 	}
 	if o.Check && old != nil && old.Policy.ExcludeNewer != "" && cfg.Policy.MinReleaseAge > 0 {

@@ -44,6 +44,7 @@ type lockCmd struct {
 	UpgradePackage []string `name:"upgrade-package" short:"P" help:"Ignore the locked version of this project (repeatable)." placeholder:"NAME"`
 	Pre            bool     `help:"Allow pre-releases of every project."`
 	ExcludeNewer   string   `name:"exclude-newer" help:"Ignore files uploaded after this time (RFC 3339)." placeholder:"TIME"`
+	MinReleaseAge  string   `name:"min-release-age" help:"Ignore files younger than this, e.g. 7d, 12h, 1w." placeholder:"AGE"`
 	indexFlags
 	targetFlags
 }
@@ -59,6 +60,7 @@ func (c *lockCmd) Run(g *globals, e *env) error {
 		UpgradePackages: c.UpgradePackage,
 		Pre:             c.Pre,
 		ExcludeNewer:    c.ExcludeNewer,
+		MinReleaseAge:   c.MinReleaseAge,
 		Target:          c.targetFlags.options(),
 		Index:           c.indexFlags.config(),
 		CreatedBy:       "safepip " + version,

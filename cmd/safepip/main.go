@@ -41,10 +41,11 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) (string, bool)
 	args           []string
+	terminal       bool // stderr is a terminal: show progress
 }
 
 func main() {
-	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.LookupEnv, args: os.Args[1:]}
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.LookupEnv, args: os.Args[1:], terminal: isTerminal(os.Stderr)}
 	os.Exit(run(e))
 }
 
@@ -109,6 +110,12 @@ func (e *env) project(g *globals) *project.Env {
 	if g.Verbose {
 		pe.Logf = func(format string, args ...any) { fmt.Fprintf(e.stderr, "safepip: "+format+"\n", args...) }
 	}
+	if e.terminal && !g.Quiet && !g.JSON && !g.Verbose {
+		pe.Status = func(line string) {
+			// \r and erase-line: the status line replaces itself.
+			fmt.Fprintf(e.stderr, "\r\033[K%s", line)
+		}
+	}
 	return pe
 }
 
@@ -143,4 +150,11 @@ func (versionCmd) Run(g *globals, e *env) error {
 	}
 	fmt.Fprintf(e.stdout, "safepip %s\n", version)
 	return nil
+}
+
+// isTerminal reports whether f is a character device (a terminal), where a
+// progress line belongs; CI logs and pipes get none.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
