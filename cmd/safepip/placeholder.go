@@ -33,6 +33,9 @@ func (c *placeholderCmd) Run(g *globals, e *env) error {
 			return err
 		}
 	}
+	if c.Owner == "" {
+		fmt.Fprintln(e.stderr, "safepip: hint: add --owner: PyPI's name policy (PEP 541) may treat an anonymous empty project as squatting")
+	}
 	upload := "twine upload " + paths[0] + " " + paths[1]
 	if g.JSON {
 		enc := json.NewEncoder(e.stdout)
@@ -56,8 +59,5 @@ func (c *placeholderCmd) Run(g *globals, e *env) error {
 	fmt.Fprintf(w, "  [[index]]\n  name = \"internal\"\n  url = \"https://pypi.internal.example/simple\"\n  packages = [%q]\n", p.Name)
 	fmt.Fprintln(w, "so that safepip never asks another index for it. A reserved public name is the second")
 	fmt.Fprintln(w, "line of defence, for the machines where someone runs plain pip with --extra-index-url.")
-	if c.Owner == "" {
-		fmt.Fprintln(e.stderr, "safepip: hint: add --owner: PyPI's name policy (PEP 541) may treat an anonymous empty project as squatting")
-	}
 	return nil
 }
