@@ -2,6 +2,8 @@ package integration
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"os"
@@ -132,6 +134,14 @@ func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []stri
 				time.Sleep(20 * time.Millisecond)
 			}
 			ts.Fatalf("index %s was not asked for %s within 60s", args[0], args[1])
+		},
+		// sha256 FILE VAR: set $VAR to the hex sha256 of FILE.
+		"sha256": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 2 {
+				ts.Fatalf("usage: sha256 FILE VAR")
+			}
+			sum := sha256.Sum256([]byte(ts.ReadFile(args[0])))
+			ts.Setenv(args[1], hex.EncodeToString(sum[:]))
 		},
 		// venv DIR: a fresh virtual environment with pip.
 		"venv": func(ts *testscript.TestScript, neg bool, args []string) {

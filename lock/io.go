@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pelletier/go-toml/v2"
 )
@@ -62,15 +63,15 @@ func Parse(name string, data []byte) (*File, error) {
 }
 
 func tomlError(name string, err error) error {
+	var se *toml.StrictMissingError
+	if errors.As(err, &se) && len(se.Errors) > 0 {
+		line, col := se.Errors[0].Position()
+		return &ParseError{File: name, Line: line, Col: col, Err: fmt.Errorf("unknown key %q", strings.Join(se.Errors[0].Key(), "."))}
+	}
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
 		line, col := de.Position()
 		return &ParseError{File: name, Line: line, Col: col, Err: errors.New(de.Error())}
-	}
-	var se *toml.StrictMissingError
-	if errors.As(err, &se) && len(se.Errors) > 0 {
-		line, col := se.Errors[0].Position()
-		return &ParseError{File: name, Line: line, Col: col, Err: fmt.Errorf("unknown key %q", se.Errors[0].Key())}
 	}
 	return &ParseError{File: name, Err: err}
 }

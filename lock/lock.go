@@ -29,7 +29,7 @@ type File struct {
 	Inputs    string    `toml:"inputs"` // "sha256:<hex>" over the normalized inputs
 	Target    Target    `toml:"target"`
 	Policy    Policy    `toml:"policy,omitempty"`
-	Indexes   []Index   `toml:"index"`
+	Indexes   []Index   `toml:"index,omitempty"`
 	Packages  []Package `toml:"package"`
 }
 

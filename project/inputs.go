@@ -8,13 +8,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/safepip/safepip/config"
+	"github.com/safepip/safepip/index"
 	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/pypa/pep508"
 	"github.com/safepip/safepip/pypa/reqfile"
@@ -92,7 +95,9 @@ type inputs struct {
 	constraints []pep508.Requirement
 	pre         bool
 	cfg         *config.Config
-	files       []string // every requirements file read
+	files       []string              // every requirements file read
+	direct      map[string]index.File // "name @ url" requirements, by normalized name
+	warnings    []string              // what pip would have ignored silently
 }
 
 // readInputs reads requirement and constraint files and merges the
@@ -119,6 +124,9 @@ func readInputs(env *Env, reqFiles, constraintFiles []string, flags config.Flags
 			return &InputError{Err: err}
 		}
 		in.files = append(in.files, f.Files...)
+		for _, w := range f.Warnings {
+			in.warnings = append(in.warnings, w.String())
+		}
 		for _, r := range f.Requirements {
 			if err := in.add(r, constraint || r.Constraint); err != nil {
 				return &InputError{Err: err}
@@ -172,7 +180,17 @@ func (in *inputs) add(r reqfile.Requirement, constraint bool) error {
 	case r.Req == nil:
 		return fmt.Errorf("%s: %q: direct URL and path requirements are not supported yet; publish the distribution to an index declared in safepip.toml", where, r.Text)
 	case r.Req.URL != "":
-		return fmt.Errorf("%s: %q: \"name @ url\" requirements are not supported yet; publish the distribution to an index declared in safepip.toml", where, r.Text)
+		if constraint {
+			return fmt.Errorf("%s: %q: a constraint cannot be a URL", where, r.Text)
+		}
+		f, err := directFile(r)
+		if err != nil {
+			return fmt.Errorf("%s: %q: %w", where, r.Text, err)
+		}
+		if in.direct == nil {
+			in.direct = map[string]index.File{}
+		}
+		in.direct[pep508.NormalizeName(r.Req.Name)] = f
 	}
 	if constraint {
 		in.constraints = append(in.constraints, *r.Req)
@@ -180,6 +198,37 @@ func (in *inputs) add(r reqfile.Requirement, constraint bool) error {
 		in.reqs = append(in.reqs, *r.Req)
 	}
 	return nil
+}
+
+// directFile is the file a "name @ url" requirement names, with the
+// sha256 that must come with it (a #sha256= fragment or --hash): a URL
+// without a hash could serve anything, and the lock would record it.
+func directFile(r reqfile.Requirement) (index.File, error) {
+	u, err := url.Parse(r.Req.URL)
+	if err != nil {
+		return index.File{}, err
+	}
+	sum := ""
+	if algo, digest, ok := strings.Cut(u.Fragment, "="); ok && algo == "sha256" {
+		sum = strings.ToLower(digest)
+	}
+	for _, h := range r.Hashes {
+		if h.Algorithm == "sha256" {
+			if sum != "" && sum != h.Digest {
+				return index.File{}, fmt.Errorf("the #sha256= fragment and --hash disagree")
+			}
+			sum = h.Digest
+		}
+	}
+	if len(sum) != 64 {
+		return index.File{}, fmt.Errorf("a direct URL requirement needs its sha256: add #sha256=<hex> to the URL or --hash=sha256:<hex> to the line")
+	}
+	u.Fragment = ""
+	name := path.Base(u.Path)
+	if name == "" || name == "/" || name == "." {
+		return index.File{}, fmt.Errorf("the URL does not end in a file name")
+	}
+	return index.File{Filename: name, URL: u.String(), Hashes: map[string]string{"sha256": sum}}, nil
 }
 
 // digest is the lock's inputs digest: requirements, constraints, the
@@ -202,7 +251,7 @@ func canonicalReqs(reqs []pep508.Requirement) []byte {
 		if r.Marker != nil {
 			marker = r.Marker.String()
 		}
-		lines[i] = fmt.Sprintf("%s[%s]%s;%s", pep508.NormalizeName(r.Name), strings.Join(extras, ","), r.Specifier, marker)
+		lines[i] = fmt.Sprintf("%s[%s]%s@%s;%s", pep508.NormalizeName(r.Name), strings.Join(extras, ","), r.Specifier, r.URL, marker)
 	}
 	slices.Sort(lines)
 	return []byte(strings.Join(lines, "\n"))

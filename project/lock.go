@@ -37,6 +37,9 @@ type LockOptions struct {
 	ExcludeNewer    string // RFC 3339; overrides the policy's
 	MinReleaseAge   string // "7d"; overrides the policy's
 	CreatedBy       string // "safepip 0.1.0"
+	// AllowPublisherChange names the projects whose attestation publisher
+	// may differ from the one the existing lock recorded.
+	AllowPublisherChange []string
 }
 
 // LockResult is what `safepip lock` did.
@@ -156,6 +159,9 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 		}
 	}
 	src := resolver.NewRoutedSource(in.cfg, client, locked)
+	for name, f := range in.direct {
+		src.AddDirect(name, f)
+	}
 	stop := env.statusTicker(func() string { return fmt.Sprintf("resolving: %d requests", client.Requests()) })
 	defer stop()
 	env.logf("resolving %d requirements for Python %s (%s)", len(in.reqs), tgt.record.Python, tgt.record.Platform)
@@ -181,6 +187,14 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	}
 	used := map[string]bool{}
 	for _, p := range sol.Packages {
+		if p.Project.Index == resolver.DirectIndex {
+			lp, err := directPackage(ctx, client, p)
+			if err != nil {
+				return nil, nil, err
+			}
+			lf.Packages = append(lf.Packages, lp)
+			continue
+		}
 		x, ok := in.cfg.Index(p.Project.Index)
 		if !ok {
 			return nil, nil, fmt.Errorf("internal error: %s resolved from unknown index %q", p.Name, p.Project.Index)
@@ -209,7 +223,35 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 		}
 		lf.Packages = append(lf.Packages, lp)
 	}
+	if err := attestLock(ctx, env, in.cfg, client, sol, lf, old, o.AllowPublisherChange); err != nil {
+		return nil, nil, err
+	}
 	return lf, tgt, nil
+}
+
+// directPackage records a "name @ url" requirement: no index, its URL,
+// and the one file with the sha256 the requirement gave.
+func directPackage(ctx context.Context, client *index.Client, p *resolver.Package) (lock.Package, error) {
+	lp := lock.Package{
+		Name:         p.Name,
+		Version:      p.Version.String(),
+		URL:          p.Project.URL,
+		AllowSdist:   p.Sdist,
+		Dependencies: p.Dependencies,
+		RequiredBy:   p.RequiredBy,
+	}
+	if len(p.Metadata.RequiresPython) > 0 {
+		lp.RequiresPython = p.Metadata.RequiresPython.String()
+	}
+	for _, f := range p.Files {
+		// The hash came from the user, not an index: check it now, so a
+		// wrong one fails the lock rather than a later install.
+		if _, err := client.Download(ctx, index.Index{Name: "direct URL", URL: f.URL}, f, io.Discard); err != nil {
+			return lp, err
+		}
+		lp.Files = append(lp.Files, lock.Dist{Name: f.Filename, URL: stripUserinfo(f.URL), SHA256: f.SHA256(), Size: f.Size})
+	}
+	return lp, nil
 }
 
 // releaseCutoff is the upload-time cut-off: the flag, else the policy; a

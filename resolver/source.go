@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"errors"
+	"net/url"
 	"slices"
 	"sync"
 
@@ -28,6 +29,7 @@ type RoutedSource struct {
 	router *config.Router
 	cfg    *config.Config
 	locked map[string]string // project -> index name in the existing lock
+	direct map[string]index.File
 
 	mu    sync.Mutex
 	pages map[pageKey]*pageResult
@@ -49,6 +51,20 @@ func NewRoutedSource(cfg *config.Config, client *index.Client, locked map[string
 	return s
 }
 
+// DirectIndex is the Project.Index of a project that a "name @ url"
+// requirement names: it comes from that URL, not from any index.
+const DirectIndex = ""
+
+// AddDirect makes name come from the one file f (a "name @ url"
+// requirement, whose hash the caller checked is present) instead of an
+// index. Routing never sees the name.
+func (s *RoutedSource) AddDirect(name string, f index.File) {
+	if s.direct == nil {
+		s.direct = map[string]index.File{}
+	}
+	s.direct[name] = f
+}
+
 // Route returns where project comes from, and why.
 func (s *RoutedSource) Route(ctx context.Context, project string) (config.Route, error) {
 	return s.router.Route(ctx, project, s.locked[project])
@@ -56,6 +72,9 @@ func (s *RoutedSource) Route(ctx context.Context, project string) (config.Route,
 
 // Project returns the page of the index that routing chose for name.
 func (s *RoutedSource) Project(ctx context.Context, name string) (*index.Project, error) {
+	if f, ok := s.direct[name]; ok {
+		return &index.Project{Name: name, Index: DirectIndex, URL: stripCredentials(f.URL), Files: []index.File{f}}, nil
+	}
 	r, err := s.Route(ctx, name)
 	if err != nil {
 		return nil, err
@@ -65,6 +84,9 @@ func (s *RoutedSource) Project(ctx context.Context, name string) (*index.Project
 
 // Metadata returns the core metadata of f, a file of p.
 func (s *RoutedSource) Metadata(ctx context.Context, p *index.Project, f index.File) ([]byte, error) {
+	if p.Index == DirectIndex {
+		return s.client.Metadata(ctx, index.Index{Name: "direct URL", URL: f.URL}, f)
+	}
 	x, ok := s.cfg.Index(p.Index)
 	if !ok {
 		return nil, errors.New("index " + p.Index + " is not configured")
@@ -137,4 +159,13 @@ func pageVersions(p *index.Project) []string {
 		out[i] = v.String()
 	}
 	return out
+}
+
+func stripCredentials(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = nil
+	return u.String()
 }
