@@ -31,15 +31,15 @@ func TestParseAge(t *testing.T) {
 		{"100000000000000000000s", 0, "too long"},
 	}
 	for _, tt := range tests {
-		got, err := parseAge(tt.in)
+		got, err := ParseAge(tt.in)
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("parseAge(%q) = %v, %v; want error %q", tt.in, got, err, tt.err)
+				t.Errorf("ParseAge(%q) = %v, %v; want error %q", tt.in, got, err, tt.err)
 			}
 			continue
 		}
 		if err != nil || got != tt.want {
-			t.Errorf("parseAge(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+			t.Errorf("ParseAge(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
 		}
 	}
 }
