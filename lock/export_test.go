@@ -397,3 +397,29 @@ func checkUploadTimesAreDatetimes(t *testing.T, data []byte) {
 		t.Errorf("no upload-time in the export; the test input should have some")
 	}
 }
+
+// FuzzExport feeds any lock that parses to both exports: they never panic,
+// and a pylock that is written decodes as TOML.
+func FuzzExport(f *testing.F) {
+	for _, name := range []string{"export.lock", "sample.lock"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lf, err := Parse("fuzz.lock", data)
+		if err != nil {
+			return
+		}
+		out, err := ExportPylock(lf, func(name string) (string, bool) { return "/v/" + name, true })
+		if err == nil {
+			var doc map[string]any
+			if err := toml.Unmarshal(out, &doc); err != nil {
+				t.Errorf("pylock export is not TOML: %v\n%s", err, out)
+			}
+		}
+		_, _ = ExportRequirements(lf)
+	})
+}
