@@ -48,6 +48,8 @@ type LockResult struct {
 	Lock    *lock.File
 	Changes []lock.Change
 	Written bool
+	// Warnings are what pip would have ignored silently in the inputs.
+	Warnings []string
 	// Stale is set by --check when the lock would change (exit status 1).
 	Stale bool
 }
@@ -77,10 +79,11 @@ func Lock(ctx context.Context, env *Env, o LockOptions) (*LockResult, error) {
 	if o.Check && old == nil {
 		return nil, &StaleError{Path: path, Reason: "there is no lock"}
 	}
-	newLock, _, err := resolveLock(ctx, env, o, old)
+	newLock, in, err := resolveLock(ctx, env, o, old)
 	if err != nil {
 		return nil, err
 	}
+	res.Warnings = in.warnings
 	newBytes, err := lock.Marshal(newLock)
 	if err != nil {
 		return nil, fmt.Errorf("internal error: the new lock is invalid: %w", err)
@@ -125,7 +128,7 @@ func readLockIfAny(path string) (*lock.File, []byte, error) {
 }
 
 // resolveLock reads the inputs, resolves them and builds the lock.
-func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (*lock.File, *target, error) {
+func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (*lock.File, *inputs, error) {
 	in, err := readInputs(env, o.Requirements, o.Constraints, o.Index)
 	if err != nil {
 		return nil, nil, err
@@ -226,7 +229,7 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	if err := attestLock(ctx, env, in.cfg, client, sol, lf, old, o.AllowPublisherChange); err != nil {
 		return nil, nil, err
 	}
-	return lf, tgt, nil
+	return lf, in, nil
 }
 
 // directPackage records a "name @ url" requirement: no index, its URL,

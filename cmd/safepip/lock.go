@@ -73,6 +73,9 @@ func (c *lockCmd) Run(g *globals, e *env) error {
 }
 
 func printLockResult(g *globals, e *env, res *project.LockResult) {
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.stderr, "safepip: warning: %s\n", w)
+	}
 	if g.JSON {
 		out := struct {
 			Path     string        `json:"path"`

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/safepip/safepip/project"
+	"github.com/safepip/safepip/pypa/reqfile"
 )
 
 // version is the safepip release; the lock records it as created-by.
@@ -94,9 +96,13 @@ func parse(parser *kong.Kong, args []string) (ctx *kong.Context, err error) {
 	return parser.Parse(args)
 }
 
-// report prints err and returns its exit code.
+// report prints err, and the hint it carries if any, and returns its exit code.
 func report(e *env, err error) int {
 	fmt.Fprintf(e.stderr, "safepip: %v\n", err)
+	var reqErr *reqfile.Error
+	if errors.As(err, &reqErr) && reqErr.Hint != "" {
+		fmt.Fprintf(e.stderr, "safepip: hint: %s\n", reqErr.Hint)
+	}
 	return exitCode(err)
 }
 
