@@ -17,9 +17,12 @@ warm = one untimed priming run, then the timed runs share its cache (the lock
 file is deleted before every safepip run, so each run resolves again).
 
 It then checks that safepip locked the same versions as pip's report, and that
-every sha256 in the lock equals the index's (corpus.json). Ratios are pip's
-median wall time over safepip's. Timings are noisy: compare ratios measured
-in one run, never absolute seconds across machines.
+every sha256 in the lock equals the index's (corpus.json) and is not a yanked
+release's. Ratios are pip's median wall time over safepip's. Timings are
+noisy: compare ratios measured in one run, never absolute seconds across
+machines. The index is served by bench/testdata/serveindex (Go) unless
+--server python; Python's http.server would be a large part of what is
+timed.
 """
 from __future__ import annotations
 
@@ -27,41 +30,12 @@ import argparse
 import json
 import os
 import shutil
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import tomllib
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-SHARED = os.path.join(os.path.dirname(REPO), "shared", "bench")
-SETS = ["small-cli", "medium-django", "medium-web", "medium-data", "large-platform"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def clean_env(**extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_") and not k.startswith("SAFEPIP_")}
-    env["PIP_CONFIG_FILE"] = os.devnull
-    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    env.update(extra)
-    return env
-
-
-def timed(cmd: list[str], env: dict, cwd: str | None = None) -> float:
-    start = time.perf_counter()
-    p = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    elapsed = time.perf_counter() - start
-    if p.returncode != 0:
-        sys.exit(f"command failed ({p.returncode}): {' '.join(cmd)}\n{p.stdout}\n{p.stderr}")
-    return elapsed
+from benchlib import (SETS, Server, build_corpus, build_safepip, clean_env, corpus_hashes, loadavg, machine, median,
+                      normalize, requirements, timed, write_json)
 
 
 def main() -> None:
@@ -69,42 +43,33 @@ def main() -> None:
     ap.add_argument("--corpus", help="corpus directory (built when empty)")
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--server", choices=["go", "python"], default="go",
+                    help="serve the index with bench/testdata/serveindex (default) or shared/bench/serve_index.py")
+    ap.add_argument("--json", help="write every sample to this file")
     args = ap.parse_args()
 
+    info = machine()
     work = tempfile.mkdtemp(prefix="safepip-bench-")
     corpus = args.corpus or os.path.join(work, "corpus")
-    if not os.path.exists(os.path.join(corpus, "simple", "index.html")):
-        subprocess.run([sys.executable, os.path.join(SHARED, "build_corpus.py"), corpus], check=True,
-                       stdout=subprocess.DEVNULL)
-    port = free_port()
-    server = subprocess.Popen([sys.executable, os.path.join(SHARED, "serve_index.py"), corpus, "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/simple"
-    safepip = os.path.join(work, "safepip")
-    subprocess.run(["go", "build", "-o", safepip, "./cmd/safepip"], cwd=REPO, check=True)
-    with open(os.path.join(corpus, "corpus.json")) as f:
-        corpus_index = json.load(f)
-    hashes = {rel["file"]: rel["sha256"]
-              for project in corpus_index["projects"].values() for rel in project["releases"]}
+    build_corpus(corpus)
+    server = Server(corpus, work, args.server)
+    safepip = build_safepip(work)
+    hashes = corpus_hashes(corpus)
     try:
-        for _ in range(50):  # wait for the server
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         rows = []
         for name in args.sets.split(","):
-            req = os.path.join(SHARED, "requirements", name + ".txt")
-            rows.append(bench_set(name, req, url, safepip, work, args.runs, hashes))
+            rows.append(bench_set(name, requirements(name), server.url, safepip, work, args.runs, hashes))
     finally:
-        server.terminate()
-        server.wait()
+        server.close()
+    info["loadavg_end"] = loadavg()
     print()
+    print(f"{info['date']}, {info['cpus']} CPUs, load average {info['loadavg_start']} -> {info['loadavg_end']}, "
+          f"{args.server} server, median of {args.runs}")
     print(f"{'set':16} {'pkgs':>5} {'pip cold':>9} {'safepip':>8} {'ratio':>6}   {'pip warm':>9} {'safepip':>8} {'ratio':>6}  same")
     for r in rows:
         print(f"{r['set']:16} {r['packages']:5d} {r['pip_cold']:9.2f} {r['safepip_cold']:8.3f} {r['pip_cold']/r['safepip_cold']:6.1f}x"
               f"  {r['pip_warm']:9.2f} {r['safepip_warm']:8.3f} {r['pip_warm']/r['safepip_warm']:6.1f}x  {r['same']}")
+    write_json(args.json, {"machine": info, "server": args.server, "runs": args.runs, "sets": rows})
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -124,7 +89,8 @@ def bench_set(name, req, url, safepip, work, runs, hashes):
             if os.path.exists(lockfile):
                 os.remove(lockfile)
             out.append(timed(cmd, clean_env(**{var: cache}), cwd=d))
-        return statistics.median(out)
+        samples.setdefault("cold", {})[var] = out
+        return median(out)
 
     def warm(cmd, var):
         cache = tempfile.mkdtemp(dir=d)
@@ -137,15 +103,17 @@ def bench_set(name, req, url, safepip, work, runs, hashes):
             if os.path.exists(lockfile):
                 os.remove(lockfile)
             out.append(timed(cmd, env, cwd=d))
-        return statistics.median(out)
+        samples.setdefault("warm", {})[var] = out
+        return median(out)
 
-    r = {"set": name}
+    samples = {}
+    r = {"set": name, "samples": samples}
     r["pip_cold"] = cold(pip_cmd, "PIP_CACHE_DIR")
     r["safepip_cold"] = cold(sp_cmd, "SAFEPIP_CACHE_DIR")
     r["pip_warm"] = warm(pip_cmd, "PIP_CACHE_DIR")
     r["safepip_warm"] = warm(sp_cmd, "SAFEPIP_CACHE_DIR")
     with open(report) as f:
-        pip_versions = {i["metadata"]["name"].lower().replace("_", "-").replace(".", "-"): i["metadata"]["version"]
+        pip_versions = {normalize(i["metadata"]["name"]): i["metadata"]["version"]
                         for i in json.load(f)["install"]}
     with open(lockfile, "rb") as f:
         lock = tomllib.load(f)
