@@ -87,6 +87,7 @@ func Resolve(ctx context.Context, src Source, reqs []pep508.Requirement, opts Op
 		yankedOK:  map[string]map[string]bool{},
 		constrain: map[string][]pep440.SpecifierSet{},
 		sem:       make(chan struct{}, opts.Parallel),
+		crawlSem:  make(chan struct{}, opts.Parallel),
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -203,6 +204,7 @@ type provider struct {
 	constrain map[string][]pep440.SpecifierSet
 	bg        context.Context
 	sem       chan struct{}
+	crawlSem  chan struct{} // bounds the page fetches of crawl
 
 	// Decision order across restarts (see reprioritize), by project name.
 	first, last map[string]bool
@@ -331,6 +333,19 @@ func (p *provider) notes() []string {
 // allows, with pip's pre-release rule: pre-releases count when --pre is
 // given, when a user requirement names one, or when nothing else matches.
 func (p *provider) setFor(name string, st *projectState, spec pep440.SpecifierSet) VersionSet {
+	set, specs := p.quietSetFor(name, st, spec)
+	if set.IsEmpty() && len(st.u.versions) > 0 {
+		var offered []string
+		for _, v := range st.u.versions {
+			offered = append(offered, v.String())
+		}
+		p.note(fmt.Sprintf("no version of %s matches %q; index %q offers %s", name, joinSpecs(specs), st.page.Index, strings.Join(offered, ", ")))
+	}
+	return set
+}
+
+// quietSetFor is setFor without the note, for fetching ahead.
+func (p *provider) quietSetFor(name string, st *projectState, spec pep440.SpecifierSet) (VersionSet, []pep440.SpecifierSet) {
 	specs := append([]pep440.SpecifierSet{spec}, p.constrain[name]...)
 	matching := st.u.where(func(v pep440.Version) bool {
 		for _, s := range specs {
@@ -347,17 +362,10 @@ func (p *provider) setFor(name string, st *projectState, spec pep440.SpecifierSe
 			set = finals
 		}
 	}
-	if set.IsEmpty() && len(st.u.versions) > 0 {
-		var offered []string
-		for _, v := range st.u.versions {
-			offered = append(offered, v.String())
-		}
-		p.note(fmt.Sprintf("no version of %s matches %q; index %q offers %s", name, joinSpecs(specs), st.page.Index, strings.Join(offered, ", ")))
-	}
 	if len(spec) > 0 && len(specs) == 1 {
-		return set.withLabel(spec.String())
+		return set.withLabel(spec.String()), specs
 	}
-	return set
+	return set, specs
 }
 
 func joinSpecs(specs []pep440.SpecifierSet) string {
@@ -642,7 +650,10 @@ func (p *provider) prefetchBest(name string, st *projectState, set VersionSet) {
 	}
 	go func() {
 		defer func() { <-p.sem }()
-		_, _ = p.metadata(p.bg, st, c) // errors are kept for the solver's own call
+		// errors are kept for the solver's own call
+		if md, err := p.metadata(p.bg, st, c); err == nil {
+			p.crawl(md)
+		}
 	}()
 }
 
