@@ -5,6 +5,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/safepip/safepip/audit"
 	"github.com/safepip/safepip/config"
 	"github.com/safepip/safepip/index"
 	"github.com/safepip/safepip/install"
@@ -48,6 +49,8 @@ func exitCode(err error) int {
 		hashErr     *install.HashMismatchError
 		metaErr     *install.MetadataMismatchError
 		noFile      *install.NoFileError
+		incomplete  *audit.IncompleteError
+		exposure    *audit.ExposureError
 	)
 	switch {
 	case err == nil:
@@ -55,13 +58,13 @@ func exitCode(err error) int {
 	case errors.As(err, &parseErr), errors.As(err, &inputErr), errors.As(err, &configErr),
 		errors.As(err, &reqErr), errors.As(err, &lockErr), errors.As(err, &inspectErr):
 		return exitUsage
-	case errors.As(err, &network), errors.As(err, &pageErr), errors.As(err, &tooLarge), errors.As(err, &indexErr):
+	case errors.As(err, &incomplete), errors.As(err, &network), errors.As(err, &pageErr), errors.As(err, &tooLarge), errors.As(err, &indexErr):
 		return exitNetwork
 	case errors.As(err, &ambiguous), errors.As(err, &notFound), errors.As(err, &lockedIndex), errors.As(err, &noSolution):
 		return exitResolution
 	case errors.As(err, &pipErr):
 		return exitPip
-	case errors.As(err, &staleErr), errors.As(err, &hashErr), errors.As(err, &metaErr), errors.As(err, &noFile):
+	case errors.As(err, &staleErr), errors.As(err, &hashErr), errors.As(err, &metaErr), errors.As(err, &noFile), errors.As(err, &exposure):
 		return exitCheck
 	}
 	return exitCheck

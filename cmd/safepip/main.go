@@ -34,6 +34,7 @@ type cli struct {
 	Lock        lockCmd        `cmd:"" help:"Resolve requirements into safepip.lock: versions, one index per project, every file's sha256."`
 	Export      exportCmd      `cmd:"" help:"Write the lock in another format: a PEP 751 pylock.toml or a hashed requirements.txt for plain pip."`
 	Placeholder placeholderCmd `cmd:"" help:"Build a placeholder wheel and sdist that reserve a private project's name on a public index."`
+	Audit       auditCmd       `cmd:"" help:"Find the private project names that plain pip would take, or anyone could take, from the public index."`
 	Version     versionCmd     `cmd:"" help:"Print the safepip version."`
 }
 

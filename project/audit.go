@@ -1,0 +1,217 @@
+package project
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/safepip/safepip/audit"
+	"github.com/safepip/safepip/config"
+	"github.com/safepip/safepip/index"
+	"github.com/safepip/safepip/lock"
+	"github.com/safepip/safepip/pypa/reqfile"
+)
+
+// AuditOptions are the inputs of Audit.
+type AuditOptions struct {
+	Requirements []string // requirements files (-r), nested -r/-c followed
+	PublicIndex  string   // "": PyPI's simple API
+	// Home is the user's home directory, where pip's user configuration
+	// lives; "": none.
+	Home string
+}
+
+// Audit collects every index a pip user on this machine would hit
+// (requirements files, pip configuration files and PIP_* variables,
+// safepip.toml) and checks each private index's projects against the
+// public index (audit.Run). The report comes back with the error, when
+// there is one, so the caller can show what was found: *audit.IncompleteError
+// when an index could not be read.
+func Audit(ctx context.Context, env *Env, o AuditOptions) (*audit.Report, error) {
+	public := o.PublicIndex
+	if public == "" {
+		public = config.PyPI
+	}
+	if !strings.Contains(public, "://") {
+		return nil, &InputError{Err: fmt.Errorf("--public-index %s: want the URL of a simple API, such as %s", index.Redact(public), config.PyPI)}
+	}
+	var names []string
+	var idx []audit.Index
+	addIndex := func(name, rawURL string, findLinks bool, source string) {
+		source = relSource(env.Dir, source)
+		for i := range idx {
+			if audit.SameURL(idx[i].URL, rawURL) {
+				if !slices.Contains(idx[i].Sources, source) {
+					idx[i].Sources = append(idx[i].Sources, source)
+				}
+				return
+			}
+		}
+		idx = append(idx, audit.Index{Name: name, URL: rawURL, FindLinks: findLinks, Sources: []string{source}})
+	}
+
+	// safepip's own configuration, with the requirements files' index
+	// options merged in the way lock and install see them.
+	var reqOpts []config.IndexOption
+	for _, name := range o.Requirements {
+		f, err := readReqFile(env, name)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range f.Requirements {
+			if r.Name != "" {
+				names = append(names, r.Name)
+			}
+		}
+		dir := filepath.Dir(env.abs(name))
+		opt := f.Options
+		if opt.IndexURL != nil {
+			reqOpts = append(reqOpts, config.IndexOption{Name: "--index-url", Value: opt.IndexURL.Value, Source: opt.IndexURL.Source.String(), Dir: dir})
+		}
+		for _, s := range opt.ExtraIndexURLs {
+			reqOpts = append(reqOpts, config.IndexOption{Name: "--extra-index-url", Value: s.Value, Source: s.Source.String(), Dir: dir})
+		}
+		for _, s := range opt.FindLinks {
+			reqOpts = append(reqOpts, config.IndexOption{Name: "--find-links", Value: s.Value, Source: s.Source.String(), Dir: dir})
+		}
+	}
+	file, err := config.Load(env.Dir)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	cfg, err := config.New(config.Options{File: file, Requirements: reqOpts, Getenv: env.Getenv, Dir: env.Dir})
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	for _, x := range cfg.Indexes {
+		if x.Source == "built-in default" {
+			continue // pip's default too: the public index itself
+		}
+		addIndex(x.Name, x.URL, x.Kind == config.Flat, x.Source)
+	}
+	// config keeps one declaration per URL; the audit names them all.
+	for _, opt := range reqOpts {
+		u := opt.Value
+		if !strings.Contains(u, "://") {
+			u = (&url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Join(opt.Dir, u))}).String()
+		}
+		addIndex(hostName(u, idx), u, opt.Name == "--find-links", opt.Source+" ("+opt.Name+")")
+	}
+
+	// pip's own configuration, in the order pip loads it.
+	exists := func(p string) bool { _, err := os.Stat(p); return err == nil }
+	var settings []audit.PipSetting
+	for _, p := range audit.PipConfigFiles(o.Home, env.Getenv, exists) {
+		data, err := os.ReadFile(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, &InputError{Err: fmt.Errorf("reading pip configuration: %w", err)}
+		}
+		s, err := audit.ParsePipConfig(p, data)
+		if err != nil {
+			return nil, &InputError{Err: err}
+		}
+		settings = append(settings, s...)
+	}
+	decls, _ := audit.PipIndexes(settings, env.Getenv)
+	for _, d := range decls {
+		u := d.Value
+		if !strings.Contains(u, "://") {
+			if d.Option != "find-links" {
+				return nil, &InputError{Err: fmt.Errorf("%s: %s %q is not a URL", d.Source, d.Option, index.Redact(u))}
+			}
+			u = (&url.URL{Scheme: "file", Path: filepath.ToSlash(env.abs(u))}).String()
+		}
+		addIndex(hostName(u, idx), u, d.Option == "find-links", d.Source)
+	}
+
+	// The lock's projects are named too: a private index that cannot list
+	// its projects is asked for each.
+	if lf, err := lock.Read(filepath.Join(env.Dir, DefaultLockName)); err == nil {
+		for _, p := range lf.Packages {
+			names = append(names, p.Name)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, &InputError{Err: err}
+	}
+
+	client, err := index.NewClient(index.Options{CacheDir: env.CacheDir, NetrcPath: env.NetrcPath, Logf: env.Logf})
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	pub := audit.Index{Name: "public", URL: public, Sources: []string{"--public-index"}}
+	if o.PublicIndex == "" {
+		pub.Sources = []string{"built-in default"}
+	}
+	pin := func(name string) (string, bool, error) {
+		x, ok, err := cfg.Pin(name)
+		if err != nil {
+			return "", false, &InputError{Err: err}
+		}
+		return x.Name, ok, nil
+	}
+	env.logf("auditing %d indexes against %s", len(idx), index.Redact(public))
+	return audit.Run(ctx, client, audit.Options{Public: pub, Indexes: idx, Names: names, Pin: pin})
+}
+
+// readReqFile parses a requirements file, following -r and -c, from disk.
+func readReqFile(env *Env, name string) (*reqfile.File, error) {
+	data, err := os.ReadFile(env.abs(name))
+	if err != nil {
+		return nil, &InputError{Err: fmt.Errorf("reading requirements: %w", err)}
+	}
+	f, err := reqfile.Parse(name, data, reqfile.Options{
+		Open: func(n string) ([]byte, error) {
+			if strings.Contains(n, "://") {
+				return nil, errors.New("requirements files are read from disk only; download it and name the local copy")
+			}
+			return os.ReadFile(env.abs(n))
+		},
+		Getenv: env.Getenv,
+	})
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	return f, nil
+}
+
+// relSource shows a source under dir relative to it.
+func relSource(dir, source string) string {
+	if dir != "" && strings.HasPrefix(source, dir+string(filepath.Separator)) {
+		return source[len(dir)+1:]
+	}
+	return source
+}
+
+// hostName names an index declared by pip's configuration after its host,
+// unique among idx.
+func hostName(rawURL string, idx []audit.Index) string {
+	base := "index"
+	if u, err := url.Parse(rawURL); err == nil {
+		switch {
+		case u.Scheme == "file":
+			base = filepath.Base(filepath.FromSlash(u.Path))
+		case u.Host != "":
+			base = strings.ToLower(strings.ReplaceAll(u.Host, ":", "-"))
+		}
+	}
+	name := base
+	for i := 2; ; i++ {
+		taken := false
+		for _, x := range idx {
+			taken = taken || strings.EqualFold(x.Name, name)
+		}
+		if !taken {
+			return name
+		}
+		name = fmt.Sprintf("%s-%d", base, i)
+	}
+}
