@@ -27,6 +27,7 @@ func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []stri
 	seen := map[string]int{}                  // requests already printed
 	indexes := map[string]*testindex.Index{}  // what each server serves
 	key := func(ts *testscript.TestScript, name string) string { return ts.Getenv("WORK") + "\x00" + name }
+	var sigs sigstores
 	return map[string]func(*testscript.TestScript, bool, []string){
 		"exits": exits,
 		// index NAME FILE: serve the distributions FILE describes on
@@ -163,6 +164,41 @@ func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []stri
 			ts.Check(err)
 			data[len(data)/2] ^= 0xff
 			ts.Check(os.WriteFile(p, data, 0o644))
+		},
+		// signedindex NAME FILE: as index, with PEP 740 provenance signed by
+		// the script's test Sigstore for lines with publisher=github:O/R
+		// (and optional workflow=FILE); the Sigstore's trusted root is
+		// written to $WORK/trusted_root.json for [policy] trusted-root.
+		"signedindex": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 2 {
+				ts.Fatalf("usage: signedindex NAME FILE")
+			}
+			idx := testindex.New(t)
+			for _, d := range signedDists(ts, sigs.get(ts), ts.ReadFile(args[1])) {
+				idx.Add(d)
+			}
+			srv := idx.Serve(t)
+			mu.Lock()
+			servers[key(ts, args[0])] = srv
+			indexes[key(ts, args[0])] = idx
+			mu.Unlock()
+			ts.Setenv(args[0], srv.URL)
+		},
+		// upload NAME FILE: add (or replace, by file name) the signed
+		// distributions FILE describes on the running index NAME.
+		"upload": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 2 {
+				ts.Fatalf("usage: upload NAME FILE")
+			}
+			mu.Lock()
+			idx := indexes[key(ts, args[0])]
+			mu.Unlock()
+			if idx == nil {
+				ts.Fatalf("no index %s", args[0])
+			}
+			for _, d := range signedDists(ts, sigs.get(ts), ts.ReadFile(args[1])) {
+				idx.Add(d)
+			}
 		},
 		// cmpenv-lock A B: the two files are byte-identical.
 		"samebytes": func(ts *testscript.TestScript, neg bool, args []string) {

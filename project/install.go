@@ -13,7 +13,6 @@ import (
 	"github.com/safepip/safepip/config"
 	"github.com/safepip/safepip/index"
 	"github.com/safepip/safepip/install"
-	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/pypa/pep440"
 	"github.com/safepip/safepip/verify"
 )
@@ -136,25 +135,7 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
-	where := func(p *lock.Package, d lock.Dist) (index.Index, string, error) {
-		u, err := expandVars(d.URL, env.Getenv)
-		if err != nil {
-			return index.Index{}, "", &InputError{Err: fmt.Errorf("%s: file %s: %w", path, d.Name, err)}
-		}
-		if x, ok := cfg.Index(p.Index); ok {
-			return index.Index{Name: x.Name, URL: x.URL, FindLinks: x.Kind == config.Flat}, u, nil
-		}
-		for _, li := range lf.Indexes {
-			if li.Name == p.Index {
-				lu, err := expandVars(li.URL, env.Getenv)
-				if err != nil {
-					return index.Index{}, "", &InputError{Err: err}
-				}
-				return index.Index{Name: li.Name, URL: lu}, u, nil
-			}
-		}
-		return index.Index{Name: p.Index, URL: u}, u, nil
-	}
+	where := lockedFileIndex(env, cfg, lf, path)
 	env.logf("downloading and verifying %d files", len(choices))
 	counter := &countingFetcher{client: client}
 	stop := env.statusTicker(func() string {
@@ -163,6 +144,9 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 	fetched, err := install.Fetch(ctx, counter, where, choices, interp.Markers, 8)
 	stop()
 	if err != nil {
+		return nil, err
+	}
+	if err := verifyFetched(ctx, env, cfg, client, where, fetched); err != nil {
 		return nil, err
 	}
 	files := make([]install.LocalFile, len(fetched))

@@ -13,6 +13,7 @@ import (
 	"github.com/safepip/safepip/project"
 	"github.com/safepip/safepip/pypa/reqfile"
 	"github.com/safepip/safepip/resolver"
+	"github.com/safepip/safepip/verify"
 )
 
 // Exit codes, as DESIGN.md defines them.
@@ -49,12 +50,25 @@ func exitCode(err error) int {
 		hashErr     *install.HashMismatchError
 		metaErr     *install.MetadataMismatchError
 		noFile      *install.NoFileError
+		rootErr     *verify.RootError
+		attestErr   *verify.AttestationError
+		pubChange   *project.PublisherChangeError
+		noAttest    *project.MissingAttestationError
+		verifyErr   *project.VerifyFailedError
+		installVer  *project.InstallVerifyError
 		incomplete  *audit.IncompleteError
 		exposure    *audit.ExposureError
 	)
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &rootErr) && errors.Is(rootErr, verify.ErrRootUpdate):
+		return exitNetwork
+	case errors.As(err, &rootErr) && errors.Is(rootErr, verify.ErrBadRoot):
+		return exitUsage
+	case errors.As(err, &attestErr), errors.As(err, &pubChange), errors.As(err, &noAttest),
+		errors.As(err, &verifyErr), errors.As(err, &installVer), errors.As(err, &rootErr):
+		return exitCheck
 	case errors.As(err, &parseErr), errors.As(err, &inputErr), errors.As(err, &configErr),
 		errors.As(err, &reqErr), errors.As(err, &lockErr), errors.As(err, &inspectErr):
 		return exitUsage

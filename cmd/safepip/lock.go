@@ -35,35 +35,37 @@ func (f targetFlags) options() project.TargetOptions {
 }
 
 type lockCmd struct {
-	Requirement    []string `short:"r" help:"Requirements file (repeatable)." placeholder:"FILE" type:"path"`
-	Constraint     []string `short:"c" help:"Constraints file (repeatable)." placeholder:"FILE" type:"path"`
-	Lock           string   `help:"The lock file." default:"safepip.lock" placeholder:"PATH"`
-	Check          bool     `help:"Exit 1 when the lock is missing, stale or would change; write nothing."`
-	DryRun         bool     `name:"dry-run" help:"Resolve and show the changes; write nothing."`
-	Upgrade        bool     `short:"U" help:"Ignore the versions in the existing lock."`
-	UpgradePackage []string `name:"upgrade-package" short:"P" help:"Ignore the locked version of this project (repeatable)." placeholder:"NAME"`
-	Pre            bool     `help:"Allow pre-releases of every project."`
-	ExcludeNewer   string   `name:"exclude-newer" help:"Ignore files uploaded after this time (RFC 3339)." placeholder:"TIME"`
-	MinReleaseAge  string   `name:"min-release-age" help:"Ignore files younger than this, e.g. 7d, 12h, 1w." placeholder:"AGE"`
+	Requirement          []string `short:"r" help:"Requirements file (repeatable)." placeholder:"FILE" type:"path"`
+	Constraint           []string `short:"c" help:"Constraints file (repeatable)." placeholder:"FILE" type:"path"`
+	Lock                 string   `help:"The lock file." default:"safepip.lock" placeholder:"PATH"`
+	Check                bool     `help:"Exit 1 when the lock is missing, stale or would change; write nothing."`
+	DryRun               bool     `name:"dry-run" help:"Resolve and show the changes; write nothing."`
+	Upgrade              bool     `short:"U" help:"Ignore the versions in the existing lock."`
+	UpgradePackage       []string `name:"upgrade-package" short:"P" help:"Ignore the locked version of this project (repeatable)." placeholder:"NAME"`
+	Pre                  bool     `help:"Allow pre-releases of every project."`
+	ExcludeNewer         string   `name:"exclude-newer" help:"Ignore files uploaded after this time (RFC 3339)." placeholder:"TIME"`
+	MinReleaseAge        string   `name:"min-release-age" help:"Ignore files younger than this, e.g. 7d, 12h, 1w." placeholder:"AGE"`
+	AllowPublisherChange []string `name:"allow-publisher-change" help:"Accept a project whose attestation publisher differs from the locked one (repeatable)." placeholder:"NAME"`
 	indexFlags
 	targetFlags
 }
 
 func (c *lockCmd) Run(g *globals, e *env) error {
 	o := project.LockOptions{
-		Requirements:    c.Requirement,
-		Constraints:     c.Constraint,
-		LockPath:        c.Lock,
-		Check:           c.Check,
-		DryRun:          c.DryRun,
-		Upgrade:         c.Upgrade,
-		UpgradePackages: c.UpgradePackage,
-		Pre:             c.Pre,
-		ExcludeNewer:    c.ExcludeNewer,
-		MinReleaseAge:   c.MinReleaseAge,
-		Target:          c.targetFlags.options(),
-		Index:           c.indexFlags.config(),
-		CreatedBy:       "safepip " + version,
+		Requirements:         c.Requirement,
+		Constraints:          c.Constraint,
+		LockPath:             c.Lock,
+		Check:                c.Check,
+		DryRun:               c.DryRun,
+		Upgrade:              c.Upgrade,
+		UpgradePackages:      c.UpgradePackage,
+		Pre:                  c.Pre,
+		ExcludeNewer:         c.ExcludeNewer,
+		MinReleaseAge:        c.MinReleaseAge,
+		AllowPublisherChange: c.AllowPublisherChange,
+		Target:               c.targetFlags.options(),
+		Index:                c.indexFlags.config(),
+		CreatedBy:            "safepip " + version,
 	}
 	res, err := project.Lock(context.Background(), e.project(g), o)
 	if res != nil {

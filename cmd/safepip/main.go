@@ -35,6 +35,8 @@ type cli struct {
 	Export      exportCmd      `cmd:"" help:"Write the lock in another format: a PEP 751 pylock.toml or a hashed requirements.txt for plain pip."`
 	Placeholder placeholderCmd `cmd:"" help:"Build a placeholder wheel and sdist that reserve a private project's name on a public index."`
 	Audit       auditCmd       `cmd:"" help:"Find the private project names that plain pip would take, or anyone could take, from the public index."`
+	Verify      verifyCmd      `cmd:"" help:"Re-check the lock before deploy: every file's sha256 and attestation, publisher pins, and with --installed the environment."`
+	Trust       trustCmd       `cmd:"" help:"Manage the Sigstore trusted root that attestations are verified against."`
 	Version     versionCmd     `cmd:"" help:"Print the safepip version."`
 }
 

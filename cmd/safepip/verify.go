@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/safepip/safepip/project"
+)
+
+type verifyCmd struct {
+	Lock      string `help:"The lock file." default:"safepip.lock" placeholder:"PATH"`
+	Offline   bool   `help:"Use only the cache: a missing file or provenance is a finding, not a download."`
+	Installed bool   `help:"Also compare the interpreter's installed distributions and their RECORD hashes with the lock."`
+	Python    string `help:"The interpreter whose files (and, with --installed, environment) to check (default: the active virtualenv's, else python3); without it and --installed, every locked file is checked." placeholder:"PATH"`
+}
+
+func (c *verifyCmd) Run(g *globals, e *env) error {
+	res, err := project.Verify(context.Background(), e.project(g), project.VerifyOptions{
+		LockPath: c.Lock, Offline: c.Offline, Installed: c.Installed, Python: c.Python,
+	})
+	if res != nil {
+		printVerifyResult(g, e, res)
+	}
+	return err
+}
+
+func printVerifyResult(g *globals, e *env, res *project.VerifyResult) {
+	if g.JSON {
+		out := struct {
+			*project.VerifyResult
+			OK bool `json:"ok"`
+		}{res, len(res.Findings) == 0}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(out)
+		return
+	}
+	if len(res.Findings) > 0 {
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "PACKAGE\tVERSION\tFILE\tPROBLEM")
+		for _, f := range res.Findings {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Package, orDash(f.Version), orDash(f.File), f.Kind)
+		}
+		tw.Flush()
+		fmt.Fprintln(e.stdout)
+		for _, f := range res.Findings {
+			fmt.Fprintln(e.stdout, f.String())
+		}
+		return
+	}
+	if g.Quiet {
+		return
+	}
+	msg := fmt.Sprintf("Verified %d files (%d attested", res.Files, res.Attested)
+	if res.Root != "" {
+		msg += ", trusted root " + res.Root
+	}
+	msg += ")"
+	if res.Installed > 0 {
+		msg += fmt.Sprintf(" and %d installed distributions", res.Installed)
+	}
+	fmt.Fprintf(e.stdout, "%s against %s: no findings\n", msg, res.LockPath)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
