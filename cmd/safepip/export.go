@@ -11,8 +11,8 @@ import (
 )
 
 type exportCmd struct {
-	Format string `required:"" enum:"pylock,requirements" help:"pylock: a PEP 751 pylock.toml; requirements: a hashed requirements.txt for plain pip (${enum})."`
-	Lock   string `help:"The lock file to export." default:"safepip.lock" placeholder:"PATH"`
+	Format string `required:"" enum:"pylock,requirements" placeholder:"pylock|requirements" help:"pylock: a PEP 751 pylock.toml; requirements: a hashed requirements.txt for plain pip."`
+	Lock   string `help:"The lock file to export (default: safepip.lock)." default:"safepip.lock" placeholder:"PATH"`
 	Output string `short:"o" help:"Write to this file (atomically) instead of stdout." placeholder:"FILE"`
 }
 

@@ -14,7 +14,7 @@ import (
 type placeholderCmd struct {
 	Name    string `arg:"" help:"The project name to reserve on the public index."`
 	Version string `help:"The placeholder's version: keep it below every real release." default:"0.0.0a0"`
-	Out     string `help:"The directory to write the wheel and sdist to." default:"dist" placeholder:"DIR"`
+	Out     string `help:"The directory to write the wheel and sdist to, created if missing (default: dist)." default:"dist" placeholder:"DIR"`
 	Message string `help:"What importing the placeholder raises (default: names the owner and the fix)." placeholder:"TEXT"`
 	Owner   string `help:"Who reserves the name and how to reach them, e.g. \"Acme security <security@acme.example>\"." placeholder:"TEXT"`
 }
