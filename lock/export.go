@@ -18,26 +18,25 @@ import (
 // functions of the lock (and, for pylock, of the ${VAR} values), so that
 // exporting twice gives the same bytes.
 
-// Pylock is a PEP 751 pylock.toml, as ExportPylock writes it. Fields are
-// in the order the specification lists them; only what safepip can know
-// is present.
-type Pylock struct {
+// pylockDoc is a PEP 751 pylock.toml, as ExportPylock writes it. Fields
+// are in the order the specification lists them; only what a safepip lock
+// knows is present (no environments, extras, groups, vcs or directories).
+type pylockDoc struct {
 	LockVersion    string          `toml:"lock-version"`
-	Environments   []string        `toml:"environments,omitempty"`
 	RequiresPython string          `toml:"requires-python,omitempty"`
 	CreatedBy      string          `toml:"created-by"`
-	Packages       []PylockPackage `toml:"packages"`
-	Tool           PylockTool      `toml:"tool"`
+	Packages       []pylockPackage `toml:"packages"`
+	Tool           pylockTool      `toml:"tool"`
 }
 
-// PylockTool is the [tool] table of a pylock.toml.
-type PylockTool struct {
-	Safepip SafepipTool `toml:"safepip"`
+// pylockTool is the [tool] table of a pylock.toml.
+type pylockTool struct {
+	Safepip safepipTool `toml:"safepip"`
 }
 
-// SafepipTool is [tool.safepip]: what the lock was made by and for, which
+// safepipTool is [tool.safepip]: what the lock was made by and for, which
 // PEP 751 has no keys for. Installers must not depend on it.
-type SafepipTool struct {
+type safepipTool struct {
 	CreatedBy      string `toml:"created-by"`
 	Inputs         string `toml:"inputs"`
 	TargetPython   string `toml:"target-python"`
@@ -46,32 +45,31 @@ type SafepipTool struct {
 	ExcludeNewer   string `toml:"exclude-newer,omitempty"`
 }
 
-// PylockPackage is one [[packages]] entry of a pylock.toml.
-type PylockPackage struct {
+// pylockPackage is one [[packages]] entry of a pylock.toml.
+type pylockPackage struct {
 	Name                  string              `toml:"name"`
 	Version               string              `toml:"version,omitempty"`
 	Marker                string              `toml:"marker,omitempty"`
 	RequiresPython        string              `toml:"requires-python,omitempty"`
-	Dependencies          []PylockDependency  `toml:"dependencies,omitempty,inline"`
+	Dependencies          []pylockDependency  `toml:"dependencies,omitempty,inline"`
 	Index                 string              `toml:"index,omitempty"`
-	Archive               *PylockFile         `toml:"archive,omitempty"`
-	Sdist                 *PylockFile         `toml:"sdist,omitempty"`
-	Wheels                []PylockFile        `toml:"wheels,omitempty"`
+	Archive               *pylockFile         `toml:"archive,omitempty"`
+	Sdist                 *pylockFile         `toml:"sdist,omitempty"`
+	Wheels                []pylockFile        `toml:"wheels,omitempty"`
 	AttestationIdentities []map[string]string `toml:"attestation-identities,omitempty"`
 }
 
-// PylockDependency names another [[packages]] entry.
-type PylockDependency struct {
+// pylockDependency names another [[packages]] entry.
+type pylockDependency struct {
 	Name string `toml:"name"`
 }
 
-// PylockFile is a [packages.sdist], [[packages.wheels]] or
+// pylockFile is a [packages.sdist], [[packages.wheels]] or
 // [packages.archive] table.
-type PylockFile struct {
+type pylockFile struct {
 	Name       string            `toml:"name,omitempty"`
 	UploadTime time.Time         `toml:"upload-time,omitempty"`
 	URL        string            `toml:"url,omitempty"`
-	Path       string            `toml:"path,omitempty"`
 	Size       int64             `toml:"size,omitempty"`
 	Hashes     map[string]string `toml:"hashes,inline"`
 }
@@ -100,20 +98,20 @@ func ExportPylock(f *File, getenv func(string) (string, bool)) ([]byte, error) {
 		}
 		indexURL[ix.Name] = u
 	}
-	out := Pylock{
+	out := pylockDoc{
 		LockVersion:    "1.0",
 		RequiresPython: pythonPin(f.Target.Python),
 		CreatedBy:      createdByTool(f.CreatedBy),
-		Packages:       []PylockPackage{},
+		Packages:       []pylockPackage{},
 	}
 	for _, p := range f.Packages {
-		pp, err := pylockPackage(p, indexURL[p.Index], getenv)
+		pp, err := exportPackage(p, indexURL[p.Index], getenv)
 		if err != nil {
 			return nil, fmt.Errorf("package %s %s: %w", p.Name, p.Version, err)
 		}
 		out.Packages = append(out.Packages, pp)
 	}
-	out.Tool.Safepip = SafepipTool{
+	out.Tool.Safepip = safepipTool{
 		CreatedBy:      f.CreatedBy,
 		Inputs:         f.Inputs,
 		TargetPython:   f.Target.Python,
@@ -131,8 +129,8 @@ func ExportPylock(f *File, getenv func(string) (string, bool)) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func pylockPackage(p Package, index string, getenv func(string) (string, bool)) (PylockPackage, error) {
-	pp := PylockPackage{
+func exportPackage(p Package, index string, getenv func(string) (string, bool)) (pylockPackage, error) {
+	pp := pylockPackage{
 		Name:           p.Name,
 		Version:        p.Version,
 		Marker:         p.Marker,
@@ -140,11 +138,11 @@ func pylockPackage(p Package, index string, getenv func(string) (string, bool)) 
 		Index:          index,
 	}
 	for _, d := range p.Dependencies {
-		pp.Dependencies = append(pp.Dependencies, PylockDependency{Name: d})
+		pp.Dependencies = append(pp.Dependencies, pylockDependency{Name: d})
 	}
 	ids := map[string]bool{}
 	for _, d := range p.Files {
-		pf, err := pylockFile(d, getenv)
+		pf, err := exportFile(d, getenv)
 		if err != nil {
 			return pp, err
 		}
@@ -176,16 +174,16 @@ func pylockPackage(p Package, index string, getenv func(string) (string, bool)) 
 	return pp, nil
 }
 
-func pylockFile(d Dist, getenv func(string) (string, bool)) (PylockFile, error) {
+func exportFile(d Dist, getenv func(string) (string, bool)) (pylockFile, error) {
 	u, err := expandURL(d.URL, getenv)
 	if err != nil {
-		return PylockFile{}, fmt.Errorf("file %s: %w", d.Name, err)
+		return pylockFile{}, fmt.Errorf("file %s: %w", d.Name, err)
 	}
-	pf := PylockFile{Name: d.Name, URL: u, Size: d.Size, Hashes: map[string]string{"sha256": d.SHA256}}
+	pf := pylockFile{Name: d.Name, URL: u, Size: d.Size, Hashes: map[string]string{"sha256": d.SHA256}}
 	if d.UploadTime != "" {
 		t, err := time.Parse(time.RFC3339Nano, d.UploadTime)
 		if err != nil {
-			return PylockFile{}, fmt.Errorf("file %s: upload-time %q is not an RFC 3339 time", d.Name, d.UploadTime)
+			return pylockFile{}, fmt.Errorf("file %s: upload-time %q is not an RFC 3339 time", d.Name, d.UploadTime)
 		}
 		t = t.UTC()
 		pf.UploadTime = t
