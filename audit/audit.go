@@ -59,6 +59,9 @@ type Index struct {
 	// (--extra-index-url)", "/etc/pip.conf:4 [global] extra-index-url",
 	// "PIP_EXTRA_INDEX_URL", "safepip.toml:7".
 	Sources []string
+	// Declared is true for an [[index]] of safepip.toml, which a remedy
+	// extends instead of declaring it anew.
+	Declared bool
 }
 
 // Display returns the URL with credentials and query values removed.
@@ -358,7 +361,7 @@ func Run(ctx context.Context, f Fetcher, o Options) (*Report, error) {
 		if fd.Class == "" {
 			fd.Class = classify(p.versions, a.versions, a.exists)
 		}
-		fd.Remedy = remedy(fd, x.Name)
+		fd.Remedy = remedy(fd, x)
 		r.Findings = append(r.Findings, fd)
 	}
 	for _, n := range asks {
@@ -413,8 +416,12 @@ func pick(vs []pep440.Version) (pep440.Version, bool) {
 	return best, found
 }
 
-func remedy(f Finding, private string) string {
-	pinLine := fmt.Sprintf("add %q to packages of [[index]] %q in safepip.toml", f.Project, private)
+// remedy is the one line that fixes f, private being its index.
+func remedy(f Finding, private Index) string {
+	pinLine := fmt.Sprintf("add %q to packages of [[index]] %q in safepip.toml", f.Project, private.Name)
+	if !private.Declared {
+		pinLine = fmt.Sprintf("declare it in safepip.toml: [[index]] name = %q, url = %q, packages = [%q]", private.Name, private.Display(), f.Project)
+	}
 	switch f.Class {
 	case Unclaimed:
 		return fmt.Sprintf("%s, and reserve the name: safepip placeholder %s", pinLine, f.Project)

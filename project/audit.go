@@ -43,17 +43,18 @@ func Audit(ctx context.Context, env *Env, o AuditOptions) (*audit.Report, error)
 	}
 	var names []string
 	var idx []audit.Index
-	addIndex := func(name, rawURL string, findLinks bool, source string) {
+	addIndex := func(name, rawURL string, findLinks bool, source string) *audit.Index {
 		source = relSource(env.Dir, source)
 		for i := range idx {
 			if audit.SameURL(idx[i].URL, rawURL) {
 				if !slices.Contains(idx[i].Sources, source) {
 					idx[i].Sources = append(idx[i].Sources, source)
 				}
-				return
+				return &idx[i]
 			}
 		}
 		idx = append(idx, audit.Index{Name: name, URL: rawURL, FindLinks: findLinks, Sources: []string{source}})
+		return &idx[len(idx)-1]
 	}
 
 	// safepip's own configuration, with the requirements files' index
@@ -93,7 +94,7 @@ func Audit(ctx context.Context, env *Env, o AuditOptions) (*audit.Report, error)
 		if x.Source == "built-in default" {
 			continue // pip's default too: the public index itself
 		}
-		addIndex(x.Name, x.URL, x.Kind == config.Flat, x.Source)
+		addIndex(x.Name, x.URL, x.Kind == config.Flat, x.Source).Declared = x.FromFile
 	}
 	// config keeps one declaration per URL; the audit names them all.
 	for _, opt := range reqOpts {

@@ -79,6 +79,9 @@ func (c *auditCmd) Run(g *globals, e *env) error {
 func printAudit(e *env, rep *audit.Report) {
 	w := e.stdout
 	fmt.Fprintf(w, "Public index: %s\n", rep.Public.URL)
+	for _, src := range rep.Public.Sources {
+		fmt.Fprintf(w, "      from %s\n", src)
+	}
 	if len(rep.Indexes) == 0 {
 		fmt.Fprintln(w, "No private index is configured: nothing to audit.")
 		return
