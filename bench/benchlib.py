@@ -6,12 +6,14 @@ temporary directory (or reuses one given with --corpus), serves it on
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -82,6 +84,24 @@ class Server:
         self.proc.wait()
 
 
+def parser(doc: str) -> argparse.ArgumentParser:
+    """The options every script has: --corpus and --json."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", help="corpus directory (built when empty)")
+    ap.add_argument("--json", help="write every sample to this file")
+    return ap
+
+
+def setup(corpus: str | None, prefix: str, server: str = "go") -> tuple[dict, str, str, Server]:
+    """Notes the machine, makes the work directory, builds the corpus there
+    (or uses corpus), and serves it. Returns (machine, work, corpus, server)."""
+    info = machine()
+    work = tempfile.mkdtemp(prefix=prefix)
+    corpus = corpus or os.path.join(work, "corpus")
+    build_corpus(corpus)
+    return info, work, corpus, Server(corpus, work, server)
+
+
 def clean_env(**extra: str) -> dict:
     """The environment without PIP_* and SAFEPIP_* (this machine sets
     PIP_FIND_LINKS), so every tool sees only the benchmark index."""
@@ -120,6 +140,14 @@ def loadavg() -> str:
 def machine() -> dict:
     return {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpus": os.cpu_count(),
             "loadavg_start": loadavg(), "python": sys.version.split()[0]}
+
+
+def header(info: dict, what: str) -> str:
+    """Notes the load average at the end in info, and returns the line that
+    heads a result table: when, where, under what load."""
+    info["loadavg_end"] = loadavg()
+    return (f"\n{info['date']}, {info['cpus']} CPUs, load average {info['loadavg_start']} -> "
+            f"{info['loadavg_end']}, {what}")
 
 
 def write_json(path: str | None, data: dict) -> None:

@@ -26,7 +26,6 @@ timed.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -34,25 +33,19 @@ import sys
 import tempfile
 import tomllib
 
-from benchlib import (SETS, Server, build_corpus, build_safepip, clean_env, corpus_hashes, loadavg, machine, median,
-                      normalize, requirements, timed, write_json)
+from benchlib import (SETS, build_safepip, clean_env, corpus_hashes, header, median, normalize, parser, requirements,
+                      setup, timed, write_json)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--corpus", help="corpus directory (built when empty)")
+    ap = parser(__doc__)
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--server", choices=["go", "python"], default="go",
                     help="serve the index with bench/testdata/serveindex (default) or shared/bench/serve_index.py")
-    ap.add_argument("--json", help="write every sample to this file")
     args = ap.parse_args()
 
-    info = machine()
-    work = tempfile.mkdtemp(prefix="safepip-bench-")
-    corpus = args.corpus or os.path.join(work, "corpus")
-    build_corpus(corpus)
-    server = Server(corpus, work, args.server)
+    info, work, corpus, server = setup(args.corpus, "safepip-bench-", args.server)
     safepip = build_safepip(work)
     hashes = corpus_hashes(corpus)
     try:
@@ -61,10 +54,7 @@ def main() -> None:
             rows.append(bench_set(name, requirements(name), server.url, safepip, work, args.runs, hashes))
     finally:
         server.close()
-    info["loadavg_end"] = loadavg()
-    print()
-    print(f"{info['date']}, {info['cpus']} CPUs, load average {info['loadavg_start']} -> {info['loadavg_end']}, "
-          f"{args.server} server, median of {args.runs}")
+    print(header(info, f"{args.server} server, median of {args.runs}"))
     print(f"{'set':16} {'pkgs':>5} {'pip cold':>9} {'safepip':>8} {'ratio':>6}   {'pip warm':>9} {'safepip':>8} {'ratio':>6}  same")
     for r in rows:
         print(f"{r['set']:16} {r['packages']:5d} {r['pip_cold']:9.2f} {r['safepip_cold']:8.3f} {r['pip_cold']/r['safepip_cold']:6.1f}x"

@@ -8,7 +8,8 @@
 //	serveindex -dir CORPUS [-addr 127.0.0.1:0]
 //
 // It prints "http://127.0.0.1:PORT/simple" on its first line of stdout once
-// it listens. It lives under testdata so that `go build ./...`, `go vet
+// it listens. GET /-/requests answers how many requests it has served
+// before that one, so a script can count a tool's requests. It lives under testdata so that `go build ./...`, `go vet
 // ./...` and the import rules of deps_test.go do not see it; it is built by
 // path only.
 package main
@@ -25,6 +26,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 const (
@@ -52,12 +54,20 @@ func main() {
 	}
 	fmt.Printf("http://%s/simple\n", ln.Addr())
 	os.Stdout.Sync()
-	log.Fatal(http.Serve(ln, handler{root: *dir}))
+	log.Fatal(http.Serve(ln, &handler{root: *dir}))
 }
 
-type handler struct{ root string }
+type handler struct {
+	root     string
+	requests atomic.Int64
+}
 
-func (h handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/-/requests" {
+		fmt.Fprintln(w, h.requests.Load())
+		return
+	}
+	h.requests.Add(1)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
