@@ -1,3 +1,29 @@
+// Package resolver chooses one version of every project a set of
+// requirements needs, for one target environment, from the one index that
+// routing assigns each project. It is the Python provider of the PubGrub
+// solver in resolver/pubgrub: versions of a project form a finite universe
+// read from its index page, so version sets are exact bitsets.
+//
+// The rules, checked by TestResolve and by the packse conformance suite in
+// integration/packse_test.go:
+//
+//   - A version counts only with a wheel compatible with the target's tags,
+//     or an sdist when the policy allows sdists for the project.
+//   - Requires-Python (the index's data-requires-python and the metadata's)
+//     must hold for the target's Python, pre-releases of Python included.
+//     Upper bounds count: uv ignores them, pip and safepip do not, since a
+//     lock for the target must not install what says it will not run there.
+//   - Pre-releases count when --pre is given, when a requirement of the
+//     user's (or a constraint) names one, or when no final release matches a
+//     requirement. A dependency's pin does not opt in by itself.
+//   - A yanked release (PEP 592) counts only for an exact == or === pin in
+//     the user's requirements or constraints.
+//   - Extras are virtual packages "foo[bar]" that pull foo at the same
+//     version; extra names compare in their PEP 685 normal form.
+//   - Versions are tried newest first, the one in the existing lock before
+//     all others. When one project's chosen versions are refused five times
+//     by decisions already taken, the solve starts again deciding it first,
+//     as uv does, so that a new release is not traded for an ancient one.
 package resolver
 
 import (
