@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
@@ -153,8 +154,14 @@ func attestLock(ctx context.Context, env *Env, cfg *config.Config, client *index
 		pin  verify.Pin
 	}
 	var jobs []job
+	if len(sol.Packages) != len(lf.Packages) {
+		return fmt.Errorf("internal error: %d packages resolved, %d locked", len(sol.Packages), len(lf.Packages))
+	}
 	for i, p := range sol.Packages {
 		lp := &lf.Packages[i]
+		if lp.Name != p.Name || len(lp.Files) != len(p.Files) {
+			return fmt.Errorf("internal error: resolved %s (%d files) locked as %s (%d files)", p.Name, len(p.Files), lp.Name, len(lp.Files))
+		}
 		if pol.Attestations == config.Off && !pol.AttestationRequired(lp.Name) {
 			continue
 		}
@@ -185,6 +192,9 @@ func attestLock(ctx context.Context, env *Env, cfg *config.Config, client *index
 		env.logf("verifying the attestations of %d files with the %s", len(jobs), root.Name())
 		ids := make([][]verify.Identity, len(jobs))
 		provs := make([][]byte, len(jobs))
+		var done atomic.Int64
+		stop := env.statusTicker(func() string { return fmt.Sprintf("verifying attestations: %d/%d files", done.Load(), len(jobs)) })
+		defer stop()
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(attestParallel)
 		for i, jb := range jobs {
@@ -198,6 +208,7 @@ func attestLock(ctx context.Context, env *Env, cfg *config.Config, client *index
 					return attestFailure(env, root, jb.pkg, err)
 				}
 				ids[i], provs[i] = got, data
+				done.Add(1)
 				return storeProvenance(env.CacheDir, data)
 			})
 		}
