@@ -20,6 +20,8 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/safepip/safepip/pypa/pep440"
 )
 
 // The packse conformance suite: the dependency-resolution scenarios of
@@ -66,7 +68,6 @@ const prereleaseFallback = "packse expects no solution because a final release e
 // scenario mirrors the fields of scenario.json that the test uses.
 type scenario struct {
 	Name         string   `json:"name"`
-	Mode         string   `json:"mode"`
 	SingleTarget bool     `json:"single_target"`
 	IndexURL     string   `json:"index_url"`
 	Requirements []string `json:"requirements"`
@@ -74,7 +75,6 @@ type scenario struct {
 		Prereleases          bool            `json:"prereleases"`
 		NoBuild              []string        `json:"no_build"`
 		NoBinary             []string        `json:"no_binary"`
-		Universal            bool            `json:"universal"`
 		RequiredEnvironments json.RawMessage `json:"required_environments"`
 	} `json:"resolver"`
 	Target struct {
@@ -86,8 +86,7 @@ type scenario struct {
 		Packages        map[string]string `json:"packages"`
 		PackagesChecked bool              `json:"packages_checked"`
 	} `json:"expected"`
-	Features []string       `json:"features"`
-	Files    []scenarioFile `json:"files"`
+	Files []scenarioFile `json:"files"`
 }
 
 type scenarioFile struct {
@@ -116,14 +115,16 @@ func skipReason(sc *scenario) string {
 	case !sc.SingleTarget:
 		return "universal lock forking on markers: the expectation covers several environments at once; safepip locks one target"
 	case len(sc.Resolver.NoBinary) > 0:
-		return "no-binary: safepip never builds from source to lock, it has no --no-binary"
+		return "no-binary: the scenario forces an sdist where a wheel fits; safepip's policy may let sdists in (allow-sdist) but never refuses a compatible wheel, so it has no --no-binary"
 	}
 	return ""
 }
 
 // allowSdist is the safepip.toml policy that gives a scenario uv's
 // defaults: sdists may serve a version (uv builds them), except for the
-// projects the scenario marks no_build, which must come from wheels.
+// projects the scenario marks no_build, which must come from wheels, as
+// every project must under safepip's default policy. So sdist-only and
+// no-build scenarios run, through the policy a user would write.
 func allowSdist(sc *scenario) string {
 	if len(sc.Resolver.NoBuild) == 0 {
 		return "true"
@@ -378,9 +379,13 @@ func judge(sc *scenario, r *lockRun) error {
 	}
 	got := map[string]string{}
 	for _, p := range lf.Packages {
-		got[p.Name] = p.Version
+		got[p.Name] = normVersion(p.Version)
 	}
-	if sc.Expected.PackagesChecked && !maps.Equal(got, sc.Expected.Packages) {
+	want := map[string]string{}
+	for n, v := range sc.Expected.Packages {
+		want[n] = normVersion(v)
+	}
+	if sc.Expected.PackagesChecked && !maps.Equal(got, want) {
 		return fmt.Errorf("locked %v, want exactly %v", sortedPins(got), sortedPins(sc.Expected.Packages))
 	}
 	return checkFiles(sc, lf.Packages)
@@ -418,9 +423,18 @@ func checkFiles(sc *scenario, pkgs []lockedPackage) error {
 	return errors.Join(errs...)
 }
 
-// sameVersion compares scenario.json's version spelling with the lock's
-// normalized one ("1.0.0+foo" both; packse writes normal forms).
-func sameVersion(a, b string) bool { return a == b }
+// sameVersion compares versions as PEP 440 does: scenario.json keeps
+// packse's spelling, the lock the normal form.
+func sameVersion(a, b string) bool { return normVersion(a) == normVersion(b) }
+
+// normVersion returns the PEP 440 normal form of v, or v when it is not a
+// valid version (then only the same spelling matches it).
+func normVersion(v string) string {
+	if pv, err := pep440.Parse(v); err == nil {
+		return pv.String()
+	}
+	return v
+}
 
 func sortedPins(m map[string]string) string {
 	var s []string
