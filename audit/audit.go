@@ -13,6 +13,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
 
@@ -637,7 +639,7 @@ type anchor struct{ href, text string }
 // parser: a name it misreads is a name checked in vain, never a crash.
 func anchors(data []byte) []anchor {
 	s := string(data)
-	lower := strings.ToLower(s)
+	lower := asciiLower(s)
 	var out []anchor
 	for i := 0; ; {
 		j := strings.Index(lower[i:], "<a")
@@ -666,7 +668,7 @@ func anchors(data []byte) []anchor {
 
 // attr returns the value of the attribute name in the inside of a tag.
 func attr(tag, name string) string {
-	lower := strings.ToLower(tag)
+	lower := asciiLower(tag)
 	for i := 0; ; {
 		j := strings.Index(lower[i:], name)
 		if j < 0 {
@@ -696,6 +698,18 @@ func attr(tag, name string) string {
 		}
 		return html.UnescapeString(rest)
 	}
+}
+
+// asciiLower lowers ASCII letters only, so that offsets in the result are
+// offsets in s (strings.ToLower may change the length of invalid UTF-8).
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
@@ -728,27 +742,35 @@ func ParsePipConfig(name string, data []byte) ([]PipSetting, error) {
 		return nil, fmt.Errorf("%s: larger than %d bytes; is this a pip configuration file?", name, maxPipConfigBytes)
 	}
 	text := strings.TrimPrefix(string(data), "\ufeff")
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 	var out []PipSetting
 	section := ""
 	sections := map[string]bool{}
 	keys := map[string]int{}
-	cur := -1 // the setting continuation lines extend
+	cur, curIndent := -1, 0 // the setting continuation lines extend, and its indent
+	blank := 0              // blank lines since the last line of that setting
 	for i, line := range strings.Split(text, "\n") {
 		n := i + 1
-		line = strings.TrimRight(line, "\r")
 		trimmed := strings.TrimSpace(line)
-		if trimmed == "" || trimmed[0] == '#' || trimmed[0] == ';' {
+		if trimmed == "" {
+			blank++ // kept inside a value that continues, as configparser keeps it
 			continue
 		}
-		if (line[0] == ' ' || line[0] == '\t') && cur >= 0 {
-			out[cur].Value += "\n" + trimmed
+		if trimmed[0] == '#' || trimmed[0] == ';' {
 			continue
 		}
-		cur = -1
+		// A line indented deeper than its key continues the value.
+		indent := utf8.RuneCountInString(line[:len(line)-len(strings.TrimLeftFunc(line, unicode.IsSpace))])
+		if cur >= 0 && indent > curIndent {
+			out[cur].Value += strings.Repeat("\n", blank+1) + trimmed
+			blank = 0
+			continue
+		}
+		cur, blank = -1, 0
 		if trimmed[0] == '[' {
-			end := strings.IndexByte(trimmed, ']')
-			if end < 0 {
-				return nil, fmt.Errorf("%s:%d: %q: a section header needs a closing \"]\"", name, n, trimmed)
+			end := strings.LastIndexByte(trimmed, ']')
+			if end < 2 {
+				return nil, fmt.Errorf("%s:%d: %q: a section header is \"[name]\"", name, n, trimmed)
 			}
 			section = trimmed[1:end]
 			if sections[section] {
@@ -761,16 +783,16 @@ func ParsePipConfig(name string, data []byte) ([]PipSetting, error) {
 			return nil, fmt.Errorf("%s:%d: %q comes before any [section]; put it under [global]", name, n, trimmed)
 		}
 		k := strings.IndexAny(trimmed, "=:")
-		if k <= 0 {
+		if k < 0 || strings.TrimSpace(trimmed[:k]) == "" {
 			return nil, fmt.Errorf("%s:%d: %q: want \"key = value\"", name, n, trimmed)
 		}
-		key := normalizePipKey(trimmed[:k])
-		if prev, ok := keys[section+"\x00"+key]; ok {
-			return nil, fmt.Errorf("%s:%d: %q repeats [%s] %s of line %d; pip refuses such a file", name, n, trimmed, section, key, prev)
+		raw := strings.ToLower(strings.TrimSpace(trimmed[:k]))
+		if prev, ok := keys[section+"\x00"+raw]; ok {
+			return nil, fmt.Errorf("%s:%d: %q repeats [%s] %s of line %d; pip refuses such a file", name, n, trimmed, section, raw, prev)
 		}
-		keys[section+"\x00"+key] = n
-		out = append(out, PipSetting{File: name, Line: n, Section: section, Key: key, Value: strings.TrimSpace(trimmed[k+1:])})
-		cur = len(out) - 1
+		keys[section+"\x00"+raw] = n
+		out = append(out, PipSetting{File: name, Line: n, Section: section, Key: normalizePipKey(raw), Value: strings.TrimSpace(trimmed[k+1:])})
+		cur, curIndent, blank = len(out)-1, indent, 0
 	}
 	return out, nil
 }
@@ -801,7 +823,8 @@ type PipDeclaration struct {
 // noIndex says where no-index is set true, "" when it is not.
 func PipIndexes(settings []PipSetting, getenv func(string) (string, bool)) (decls []PipDeclaration, noIndex string) {
 	for _, s := range settings {
-		if s.Section != "global" && s.Section != "install" {
+		// configparser hands [DEFAULT] keys to every section.
+		if s.Section != "global" && s.Section != "install" && s.Section != "DEFAULT" {
 			continue
 		}
 		switch s.Key {
