@@ -36,9 +36,14 @@ type MissingAttestationError struct {
 	Package string
 	Version string
 	File    string
+	Pin     string // the [policy.publishers] pin that requires it, "" for none
 }
 
 func (e *MissingAttestationError) Error() string {
+	if e.Pin != "" {
+		return fmt.Sprintf("%s %s: %s has no PEP 740 attestation, and [policy.publishers] pins %s for it\nhint: the index serves no provenance for this file, so nothing proves who published it; remove the pin of %q from safepip.toml only if you know why it stopped being attested",
+			e.Package, e.Version, e.File, e.Pin, e.Package)
+	}
 	return fmt.Sprintf("%s %s: %s has no PEP 740 attestation, and the policy requires one\nhint: the index serves no provenance for this file; ask the project to publish with a Trusted Publisher, or remove %q from require-attestations (or set attestations = \"verify\") in [policy] of safepip.toml",
 		e.Package, e.Version, e.File, e.Package)
 }
@@ -162,18 +167,24 @@ func attestLock(ctx context.Context, env *Env, cfg *config.Config, client *index
 		if lp.Name != p.Name || len(lp.Files) != len(p.Files) {
 			return fmt.Errorf("internal error: resolved %s (%d files) locked as %s (%d files)", p.Name, len(p.Files), lp.Name, len(lp.Files))
 		}
-		if pol.Attestations == config.Off && !pol.AttestationRequired(lp.Name) {
-			continue
-		}
-		x, _ := cfg.Index(p.Project.Index)
 		pin, err := policyPin(pol, lp.Name)
 		if err != nil {
 			return err
 		}
+		// a pinned publisher can only be proven by an attestation
+		required := pol.AttestationRequired(lp.Name) || !pin.IsZero()
+		if pol.Attestations == config.Off && !required {
+			continue
+		}
+		x, _ := cfg.Index(p.Project.Index)
 		for j, f := range p.Files {
 			if f.Provenance == "" {
-				if pol.AttestationRequired(lp.Name) {
-					return &MissingAttestationError{Package: lp.Name, Version: lp.Version, File: f.Filename}
+				if required {
+					e := &MissingAttestationError{Package: lp.Name, Version: lp.Version, File: f.Filename}
+					if !pol.AttestationRequired(lp.Name) {
+						e.Pin = pin.String()
+					}
+					return e
 				}
 				continue
 			}
