@@ -358,7 +358,7 @@ func runLock(dir string, sc *scenario, indexURL string) (*lockRun, error) {
 func judge(sc *scenario, r *lockRun) error {
 	if !sc.Expected.Satisfiable {
 		if r.code != 3 {
-			return fmt.Errorf("want no solution (exit 3), got exit %d: %s", r.code, firstLine(r.stderr))
+			return fmt.Errorf("want no solution (exit 3), got exit %d: %s", r.code, brief(r.stderr))
 		}
 		if r.lock != nil {
 			return errors.New("exit 3, but a lock was written")
@@ -366,7 +366,7 @@ func judge(sc *scenario, r *lockRun) error {
 		return nil
 	}
 	if r.code != 0 {
-		return fmt.Errorf("want success, got exit %d: %s", r.code, firstLine(r.stderr))
+		return fmt.Errorf("want success, got exit %d: %s", r.code, brief(r.stderr))
 	}
 	if r.lock == nil {
 		return errors.New("exit 0 but no lock was written")
@@ -445,10 +445,12 @@ func sortedPins(m map[string]string) string {
 	return "[" + strings.Join(s, " ") + "]"
 }
 
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i] + " ..."
+// brief returns stderr on one line, cut to a length a summary can hold.
+func brief(s string) string {
+	const maxBytes = 300
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > maxBytes {
+		return s[:maxBytes] + " ..."
 	}
 	return s
 }
