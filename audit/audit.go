@@ -113,6 +113,11 @@ type Options struct {
 	Pin func(name string) (indexName string, ok bool, err error)
 	// Parallel bounds the requests in flight; 0 means 8.
 	Parallel int
+	// MaxListed is the longest project list taken as a private index's
+	// own (0 means 5000): an index listing more is a mirror or proxy of
+	// the public index, whose every name is on the public index by
+	// construction; only the named projects are checked on it.
+	MaxListed int
 }
 
 // Report is the audit's answer.
@@ -205,11 +210,8 @@ func (e *IncompleteError) Error() string {
 
 func (e *IncompleteError) Unwrap() []error { return e.Errs }
 
-// maxListed bounds a private index's project list: an index listing more
-// is taken for a mirror or proxy of the public index, whose every name is
-// "on the public index" by construction; only the named projects are
-// checked on it.
-const maxListed = 5000
+// defaultMaxListed is Options.MaxListed's default.
+const defaultMaxListed = 5000
 
 // maxRootBytes bounds a root page (PyPI's, 600k projects, is ~30 MB; a
 // private index's is small).
@@ -223,6 +225,9 @@ func Run(ctx context.Context, f Fetcher, o Options) (*Report, error) {
 	par := o.Parallel
 	if par <= 0 {
 		par = 8
+	}
+	if o.MaxListed <= 0 {
+		o.MaxListed = defaultMaxListed
 	}
 	pub := toIndex(o.Public)
 	r := &Report{Public: indexReport(o.Public, true), Findings: []Finding{}, Errors: []string{}}
@@ -245,7 +250,7 @@ func Run(ctx context.Context, f Fetcher, o Options) (*Report, error) {
 	for i, x := range private {
 		reports[i] = indexReport(x, false)
 		g.Go(func() error {
-			list, note, err := projectList(gctx, f, x)
+			list, note, err := projectList(gctx, f, x, o.MaxListed)
 			switch {
 			case err != nil:
 				errs[i] = err
@@ -520,7 +525,7 @@ func normalizeNames(names []string) []string {
 // projects of the files on a --find-links page. It returns nil and a note
 // when there is no list to read (a local directory, a root page the index
 // does not serve, a list too long to be private).
-func projectList(ctx context.Context, f Fetcher, x Index) ([]string, string, error) {
+func projectList(ctx context.Context, f Fetcher, x Index, maxListed int) ([]string, string, error) {
 	u, err := url.Parse(x.URL)
 	if err != nil || u.Scheme != "http" && u.Scheme != "https" {
 		return nil, "no project list for a local index: checked the named projects", nil

@@ -470,6 +470,19 @@ func TestRunNamedWhenNoList(t *testing.T) {
 	}
 }
 
+func TestRunMirrorList(t *testing.T) {
+	public := serve(t, "a==1.0", "b==1.0", "c==1.0")
+	mirror := serve(t, "a==1.0", "b==1.0", "c==1.0")
+	o := Options{Public: Index{Name: "public", URL: public.URL}, Indexes: []Index{{Name: "mirror", URL: mirror.URL}}, Names: []string{"b"}, MaxListed: 2}
+	rep, err := Run(context.Background(), newClient(t), o)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(rep.Findings) != 1 || rep.Findings[0].Project != "b" || rep.Indexes[0].Listed || !strings.Contains(rep.Indexes[0].Note, "lists 3 projects, more than 2") {
+		t.Errorf("findings = %+v, index = %+v; want only the named b, and a note on the long list", rep.Findings, rep.Indexes[0])
+	}
+}
+
 func TestRunFindLinksPage(t *testing.T) {
 	public := serve(t)
 	links := serve(t, "flat-one==1.0", "flat-two==2.0")
