@@ -110,7 +110,7 @@ func Resolve(ctx context.Context, src Source, reqs []pep508.Requirement, opts Op
 		ranks:     tags.NewRanking(opts.Target.Tags),
 		projects:  map[string]*projectState{},
 		preOK:     map[string]bool{},
-		yankedOK:  map[string]map[string]bool{},
+		yankedOK:  map[string][]pep440.Version{},
 		constrain: map[string][]pep440.SpecifierSet{},
 		sem:       make(chan struct{}, opts.Parallel),
 		crawlSem:  make(chan struct{}, opts.Parallel),
@@ -136,10 +136,7 @@ func Resolve(ctx context.Context, src Source, reqs []pep508.Requirement, opts Op
 		for _, s := range r.Specifier {
 			if s.Op == "==" || s.Op == "===" {
 				if v, err := pep440.Parse(s.Version); err == nil {
-					if p.yankedOK[name] == nil {
-						p.yankedOK[name] = map[string]bool{}
-					}
-					p.yankedOK[name][v.String()] = true
+					p.yankedOK[name] = append(p.yankedOK[name], v)
 				}
 			}
 		}
@@ -226,7 +223,7 @@ type provider struct {
 	roots     []pep508.Requirement
 	rootU     *universe
 	preOK     map[string]bool
-	yankedOK  map[string]map[string]bool
+	yankedOK  map[string][]pep440.Version // the user's exact pins: 1.0 pins 1.0.0 too
 	constrain map[string][]pep440.SpecifierSet
 	bg        context.Context
 	sem       chan struct{}
@@ -527,7 +524,7 @@ func (p *provider) unusable(name string, c *candidate) string {
 	switch {
 	case c.reason != "":
 		return c.reason
-	case c.yanked && !p.yankedOK[name][c.version.String()]:
+	case c.yanked && !slices.ContainsFunc(p.yankedOK[name], func(v pep440.Version) bool { return v.Compare(c.version) == 0 }):
 		// PEP 592: a yanked release serves only an exact pin, and only the
 		// user's own: a dependency's pin must not pull it back in.
 		return "is yanked (only an exact == pin in your requirements selects a yanked release)"

@@ -175,6 +175,12 @@ func TestResolve(t *testing.T) {
 			want: map[string]string{"a": "2.0.0"},
 		},
 		{
+			name: "yanked pin compares as PEP 440 versions",
+			src:  memSource{"a": {{version: "1.0.0"}, {version: "2.0.0", yanked: true}}},
+			reqs: []string{"a==2.0"},
+			want: map[string]string{"a": "2.0.0"},
+		},
+		{
 			name: "yanked skipped otherwise",
 			src:  memSource{"a": {{version: "1.0.0"}, {version: "2.0.0", yanked: true}}},
 			reqs: []string{"a>=1"},
