@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -38,8 +39,8 @@ func Audit(ctx context.Context, env *Env, o AuditOptions) (*audit.Report, error)
 	if public == "" {
 		public = config.PyPI
 	}
-	if !strings.Contains(public, "://") {
-		return nil, &InputError{Err: fmt.Errorf("--public-index %s: want the URL of a simple API, such as %s", index.Redact(public), config.PyPI)}
+	if u, err := url.Parse(public); err != nil || !(u.Scheme == "https" && u.Host != "" || u.Scheme == "http" && isLoopback(u.Hostname()) || u.Scheme == "file") {
+		return nil, &InputError{Err: fmt.Errorf("--public-index %s: want the https URL of a simple API, such as %s (plain http only on loopback)", index.Redact(public), config.PyPI)}
 	}
 	var names []string
 	var idx []audit.Index
@@ -182,6 +183,11 @@ func readReqFile(env *Env, name string) (*reqfile.File, error) {
 		return nil, &InputError{Err: err}
 	}
 	return f, nil
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback()
 }
 
 // relSource shows a source under dir relative to it.

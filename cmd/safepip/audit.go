@@ -17,8 +17,8 @@ type auditCmd struct {
 	Strict      bool     `help:"Exit 1 on unclaimed names too, not only on shadowed ones."`
 }
 
-// auditJSON is the --json document; its schema is documented in
-// docs of the audit command (see Help) and pinned by integration tests.
+// auditJSON is the --json document; Help documents its schema and
+// integration/testdata/audit_json.txtar pins it.
 type auditJSON struct {
 	SchemaVersion int `json:"schema_version"`
 	*audit.Report
