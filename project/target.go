@@ -82,7 +82,13 @@ func describedTarget(env *Env, o TargetOptions) (*target, error) {
 	if err := tt.Validate(); err != nil {
 		return nil, &InputError{Err: err}
 	}
-	full := fmt.Sprintf("%d.%d", pv[0], pv[1])
+	// python_full_version keeps a patch level when one is given: a
+	// project may need ">=3.9.4", which "3.9" alone would refuse.
+	short := fmt.Sprintf("%d.%d", pv[0], pv[1])
+	full := short
+	if v, err := pep440.Parse(o.PythonVersion); err == nil && len(v.Release()) >= 3 {
+		full = v.String()
+	}
 	py, err := pep440.Parse(full)
 	if err != nil {
 		return nil, &InputError{Err: err}
@@ -91,7 +97,7 @@ func describedTarget(env *Env, o TargetOptions) (*target, error) {
 		"implementation_name":            "cpython",
 		"implementation_version":         full,
 		"platform_python_implementation": "CPython",
-		"python_version":                 full,
+		"python_version":                 short,
 		"python_full_version":            full,
 		"platform_release":               "",
 		"platform_version":               "",
