@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -557,6 +558,11 @@ func (p *provider) Dependencies(ctx context.Context, pkg string, v pep440.Versio
 		return pubgrub.Deps[VersionSet]{}, err
 	}
 	one := st.u.single(v)
+	if c.wheel < 0 {
+		if why := dynamicSdist(md); why != "" {
+			return pubgrub.Deps[VersionSet]{Range: one, Unavailable: why}, nil
+		}
+	}
 	if len(md.RequiresPython) > 0 && !md.RequiresPython.Contains(p.opts.Target.Python, pep440.PrereleasesAllow) {
 		return pubgrub.Deps[VersionSet]{Range: one, Unavailable: fmt.Sprintf("requires Python %s (the target is %s)", md.RequiresPython, p.opts.Target.Python)}, nil
 	}
@@ -792,4 +798,24 @@ func (p *provider) result(sol map[string]pep440.Version) (*Resolution, error) {
 	}
 	slices.SortFunc(res.Packages, func(a, b *Package) int { return strings.Compare(a.Name, b.Name) })
 	return res, nil
+}
+
+// dynamicSdist says why an sdist's metadata cannot be trusted to describe
+// what it builds, or "" when it can: PEP 643 (Metadata-Version 2.2 and
+// later) lets an sdist declare its dependencies static, and only then do
+// they hold for the wheel it builds.
+func dynamicSdist(md *metadata.Metadata) string {
+	majorText, minorText, _ := strings.Cut(md.MetadataVersion, ".")
+	major, errMajor := strconv.Atoi(majorText)
+	minor, errMinor := strconv.Atoi(minorText)
+	if errMajor != nil || errMinor != nil || major < 2 || major == 2 && minor < 2 {
+		return fmt.Sprintf("has only an sdist with Metadata-Version %s, older than PEP 643's 2.2, so its dependencies may change when it is built; it is skipped", md.MetadataVersion)
+	}
+	for _, f := range md.Dynamic {
+		switch strings.ToLower(f) {
+		case "requires-dist", "requires-python", "provides-extra":
+			return fmt.Sprintf("has only an sdist whose %s is dynamic (PEP 643), so its dependencies are unknown until it is built; it is skipped", f)
+		}
+	}
+	return ""
 }

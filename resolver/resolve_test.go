@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/safepip/safepip/index"
+	"github.com/safepip/safepip/pypa/metadata"
 	"github.com/safepip/safepip/pypa/pep440"
 	"github.com/safepip/safepip/pypa/pep508"
 	"github.com/safepip/safepip/pypa/tags"
@@ -277,4 +278,28 @@ func pins(m map[string]string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+func TestDynamicSdist(t *testing.T) {
+	tests := []struct {
+		meta string
+		want string // substring of the reason; "" for static
+	}{
+		{"Metadata-Version: 2.2\nName: a\nVersion: 1.0\n", ""},
+		{"Metadata-Version: 2.4\nName: a\nVersion: 1.0\nDynamic: Description\n", ""},
+		{"Metadata-Version: 2.1\nName: a\nVersion: 1.0\n", "older than PEP 643"},
+		{"Metadata-Version: 1.2\nName: a\nVersion: 1.0\n", "older than PEP 643"},
+		{"Metadata-Version: 2.3\nName: a\nVersion: 1.0\nDynamic: Requires-Dist\n", "Requires-Dist is dynamic"},
+		{"Metadata-Version: 2.3\nName: a\nVersion: 1.0\nDynamic: requires-python\n", "requires-python is dynamic"},
+	}
+	for _, tt := range tests {
+		md, err := metadata.Parse("PKG-INFO", []byte(tt.meta))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := dynamicSdist(md)
+		if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
+			t.Errorf("dynamicSdist(%q) = %q, want %q", tt.meta, got, tt.want)
+		}
+	}
 }
