@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -144,14 +146,19 @@ func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []stri
 			sum := sha256.Sum256([]byte(ts.ReadFile(args[0])))
 			ts.Setenv(args[1], hex.EncodeToString(sum[:]))
 		},
-		// venv DIR: a fresh virtual environment with pip.
+		// venv DIR: a fresh virtual environment with pip: a copy of one
+		// made once per run (python3 -m venv spends seconds in ensurepip;
+		// a copy is a real, independent venv, found by its pyvenv.cfg).
 		"venv": func(ts *testscript.TestScript, neg bool, args []string) {
 			if neg || len(args) != 1 {
 				ts.Fatalf("usage: venv DIR")
 			}
-			out, err := exec.Command("python3", "-m", "venv", ts.MkAbs(args[0])).CombinedOutput()
+			tmpl, err := venvTemplate()
 			if err != nil {
-				ts.Fatalf("python3 -m venv: %v\n%s", err, out)
+				ts.Fatalf("%v", err)
+			}
+			if out, err := exec.Command("cp", "-a", tmpl, ts.MkAbs(args[0])).CombinedOutput(); err != nil {
+				ts.Fatalf("copying the venv: %v\n%s", err, out)
 			}
 		},
 		// tamper FILE: flip one byte in the middle of FILE.
@@ -255,4 +262,26 @@ func parseDists(ts *testscript.TestScript, text string) []testindex.Dist {
 		out = append(out, d)
 	}
 	return out
+}
+
+var (
+	venvOnce sync.Once
+	venvDir  string
+	venvErr  error
+)
+
+// venvTemplate makes, once per test binary, the venv that "venv" copies.
+func venvTemplate() (string, error) {
+	venvOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "safepip-venv-")
+		if err != nil {
+			venvErr = err
+			return
+		}
+		venvDir = filepath.Join(dir, "venv")
+		if out, err := exec.Command("python3", "-m", "venv", venvDir).CombinedOutput(); err != nil {
+			venvErr = fmt.Errorf("python3 -m venv: %v\n%s", err, out)
+		}
+	})
+	return venvDir, venvErr
 }

@@ -30,6 +30,11 @@ func buildAndRun(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	defer func() {
+		if venvDir != "" {
+			os.RemoveAll(filepath.Dir(venvDir))
+		}
+	}()
 	binDir = dir
 	exe := "safepip"
 	if runtime.GOOS == "windows" {
