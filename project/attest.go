@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -214,13 +215,23 @@ func attestLock(ctx context.Context, env *Env, cfg *config.Config, client *index
 				if err != nil {
 					return fmt.Errorf("%s %s: provenance of %s: %w", jb.pkg.Name, jb.pkg.Version, jb.file.Filename, err)
 				}
-				got, err := v.VerifyProvenance(verify.Distribution{Filename: jb.dist.Name, SHA256: jb.dist.SHA256}, data, jb.pin)
+				dist := verify.Distribution{Filename: jb.dist.Name, SHA256: jb.dist.SHA256}
+				key := verifiedKey(root, dist, data, jb.pin)
+				if got, ok := loadVerified(env.CacheDir, key); ok {
+					ids[i], provs[i] = got, data
+					done.Add(1)
+					return nil
+				}
+				got, err := v.VerifyProvenance(dist, data, jb.pin)
 				if err != nil {
 					return attestFailure(env, root, jb.pkg, err)
 				}
 				ids[i], provs[i] = got, data
 				done.Add(1)
-				return storeProvenance(env.CacheDir, data)
+				if err := storeProvenance(env.CacheDir, data); err != nil {
+					return err
+				}
+				return storeVerified(env.CacheDir, key, got)
 			})
 		}
 		if err := g.Wait(); err != nil {
@@ -338,4 +349,54 @@ func TrustUpdate(ctx context.Context, env *Env, o TrustUpdateOptions) (*verify.T
 		return nil, &InputError{Err: errors.New("no cache directory to keep the trusted root in; set SAFEPIP_CACHE_DIR")}
 	}
 	return verify.UpdateTrustedRoot(ctx, env.CacheDir, verify.UpdateOptions{RepositoryURL: o.RepositoryURL})
+}
+
+// verifiedDir keeps the identities that verifications at lock time
+// returned, so that a warm relock does not spend milliseconds of CPU per
+// file proving again what it proved before. Only `safepip lock` reads it:
+// install and verify always verify in full, so an entry planted in the
+// cache can at most put a wrong identity into a lock, which they refuse.
+const verifiedDir = "attestations-verified"
+
+// verifiedKey names a verification by everything that decides its result:
+// the trusted root, the file, the provenance bytes and the pin.
+func verifiedKey(root *verify.TrustedRoot, dist verify.Distribution, provenance []byte, pin verify.Pin) string {
+	rootSum := sha256.Sum256(root.JSON())
+	provSum := sha256.Sum256(provenance)
+	h := sha256.New()
+	fmt.Fprintf(h, "safepip verified attestation v1\n%x\n%s\n%s\n%x\n%s\n%s\n",
+		rootSum, dist.Filename, dist.SHA256, provSum, pin.Publisher, pin.Workflow)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// loadVerified returns the identities stored under key; ok is false when
+// there are none or the entry does not parse (then it is verified again).
+func loadVerified(cacheDir, key string) ([]verify.Identity, bool) {
+	if cacheDir == "" {
+		return nil, false
+	}
+	data, err := os.ReadFile(filepath.Join(cacheDir, verifiedDir, key))
+	if err != nil {
+		return nil, false
+	}
+	var ids []verify.Identity
+	if err := json.Unmarshal(data, &ids); err != nil || len(ids) == 0 || ids[0].Publisher == "" {
+		return nil, false
+	}
+	return ids, true
+}
+
+func storeVerified(cacheDir, key string, ids []verify.Identity) error {
+	if cacheDir == "" {
+		return nil
+	}
+	data, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(cacheDir, verifiedDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return lock.WriteFileAtomic(filepath.Join(dir, key), data)
 }

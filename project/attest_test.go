@@ -188,53 +188,124 @@ func b64sha(s string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-// BenchmarkLockAttestations locks 50 projects, each with a signed wheel,
-// warm (pages and provenance cached), with attestations off and on.
-func BenchmarkLockAttestations(b *testing.B) {
-	const n = 50
+// signedSetup serves n projects, each with one wheel whose provenance the
+// test Sigstore signed as github:acme/<name>, and writes requirements.txt
+// and trusted_root.json into a new directory, which it returns.
+func signedSetup(tb testing.TB, n int) string {
+	tb.Helper()
 	sig, err := testsigstore.New()
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	idx := testindex.New(b)
+	idx := testindex.New(tb)
 	var reqs strings.Builder
 	for i := range n {
 		d := testindex.Dist{Name: fmt.Sprintf("pkg-%02d", i), Version: "1.0"}
 		f, err := testindex.Build(d)
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		if d.Provenance, err = sig.Provenance(f.Filename, f.Data, testsigstore.GitHub("acme/"+d.Name, "publish.yml")); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		idx.Add(d)
 		fmt.Fprintln(&reqs, d.Name)
 	}
-	srv := idx.Serve(b)
-	dir := b.TempDir()
-	write := func(name, data string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
-			b.Fatal(err)
-		}
+	srv := idx.Serve(tb)
+	dir := tb.TempDir()
+	writeFile(tb, dir, "requirements.txt", "--index-url "+srv.URL+"\n"+reqs.String())
+	writeFile(tb, dir, "trusted_root.json", string(sig.TrustedRootJSON()))
+	writeFile(tb, dir, "safepip.toml", "[policy]\ntrusted-root = \"trusted_root.json\"\n")
+	return dir
+}
+
+func writeFile(tb testing.TB, dir, name, data string) {
+	tb.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+		tb.Fatal(err)
 	}
-	write("requirements.txt", "--index-url "+srv.URL+"\n"+reqs.String())
-	write("trusted_root.json", string(sig.TrustedRootJSON()))
-	for _, mode := range []string{"off", "verify"} {
+}
+
+func signedLockOptions(dir string) LockOptions {
+	return LockOptions{Requirements: []string{filepath.Join(dir, "requirements.txt")},
+		Target: TargetOptions{PythonVersion: "3.11", Platform: "manylinux_2_28_x86_64"}}
+}
+
+// TestVerifiedCachePoisoned plants a forged verification result in the
+// cache: lock trusts it (that is what the memo is for), and verify, which
+// never reads it, refuses the lock.
+func TestVerifiedCachePoisoned(t *testing.T) {
+	dir := signedSetup(t, 1)
+	env := &Env{Dir: dir, CacheDir: filepath.Join(dir, "cache"), Getenv: func(string) (string, bool) { return "", false }}
+	o := signedLockOptions(dir)
+	if _, err := Lock(context.Background(), env, o); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Verify(context.Background(), env, VerifyOptions{})
+	if err != nil || res.Attested != 1 {
+		t.Fatalf("Verify of a clean lock = %+v, %v", res, err)
+	}
+	entries, err := os.ReadDir(filepath.Join(env.CacheDir, verifiedDir))
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("verified cache: %v, %v; want one entry", entries, err)
+	}
+	forged := `[{"Publisher":"github:evil/pkg-00","Workflow":".github/workflows/publish.yml","Identity":"x","Issuer":"y","LogIndex":1}]`
+	writeFile(t, filepath.Join(env.CacheDir, verifiedDir), entries[0].Name(), forged)
+	if err := os.Remove(filepath.Join(dir, DefaultLockName)); err != nil {
+		t.Fatal(err)
+	}
+	lr, err := Lock(context.Background(), env, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := lr.Lock.Packages[0].Files[0].Attestation; a == nil || a.Publisher != "github:evil/pkg-00" {
+		t.Fatalf("lock did not use the planted entry: %+v", a)
+	}
+	res, err = Verify(context.Background(), env, VerifyOptions{Offline: true})
+	var vf *VerifyFailedError
+	if !errors.As(err, &vf) || len(res.Findings) != 1 || res.Findings[0].Kind != FindingAttestationInvalid {
+		t.Fatalf("Verify after a planted entry = %+v, %v; want one %s finding", res, err, FindingAttestationInvalid)
+	}
+	// an entry that does not parse is verified again
+	writeFile(t, filepath.Join(env.CacheDir, verifiedDir), entries[0].Name(), "{")
+	if err := os.Remove(filepath.Join(dir, DefaultLockName)); err != nil {
+		t.Fatal(err)
+	}
+	if lr, err = Lock(context.Background(), env, o); err != nil {
+		t.Fatal(err)
+	}
+	if a := lr.Lock.Packages[0].Files[0].Attestation; a == nil || a.Publisher != "github:acme/pkg-00" {
+		t.Fatalf("lock after a broken entry: %+v", a)
+	}
+}
+
+// BenchmarkLockAttestations locks 50 projects, each with a signed wheel,
+// warm (pages and provenance cached): attestations off; on, with earlier
+// verifications remembered (a relock); and on, verifying every file anew.
+func BenchmarkLockAttestations(b *testing.B) {
+	dir := signedSetup(b, 50)
+	for _, mode := range []string{"off", "verify", "verify-anew"} {
 		b.Run(mode, func(b *testing.B) {
-			write("safepip.toml", "[policy]\nattestations = \""+mode+"\"\ntrusted-root = \"trusted_root.json\"\n")
+			policy := strings.TrimSuffix(mode, "-anew")
+			writeFile(b, dir, "safepip.toml", "[policy]\nattestations = \""+policy+"\"\ntrusted-root = \"trusted_root.json\"\n")
 			env := &Env{Dir: dir, CacheDir: filepath.Join(dir, "cache"), Getenv: func(string) (string, bool) { return "", false }}
-			o := LockOptions{Requirements: []string{filepath.Join(dir, "requirements.txt")}, DryRun: true,
-				Target: TargetOptions{PythonVersion: "3.11", Platform: "manylinux_2_28_x86_64"}}
+			o := signedLockOptions(dir)
+			o.DryRun = true
 			if _, err := Lock(context.Background(), env, o); err != nil { // warm the cache
 				b.Fatal(err)
 			}
 			b.ResetTimer()
 			for b.Loop() {
+				if mode == "verify-anew" {
+					b.StopTimer()
+					os.RemoveAll(filepath.Join(env.CacheDir, verifiedDir))
+					b.StartTimer()
+				}
 				res, err := Lock(context.Background(), env, o)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if a := res.Lock.Packages[0].Files[0].Attestation; (a != nil) != (mode == "verify") {
+				if a := res.Lock.Packages[0].Files[0].Attestation; (a != nil) != (policy == "verify") {
 					b.Fatalf("mode %s: attestation %+v", mode, a)
 				}
 			}
