@@ -5,11 +5,9 @@
 package project
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -107,21 +105,9 @@ func readInputs(env *Env, reqFiles, constraintFiles []string, flags config.Flags
 	var idxOpts []config.IndexOption
 	read := func(name string, constraint bool) error {
 		path := env.abs(name)
-		data, err := os.ReadFile(path)
+		f, err := readReqFile(env, name)
 		if err != nil {
-			return &InputError{Err: fmt.Errorf("reading requirements: %w", err)}
-		}
-		f, err := reqfile.Parse(name, data, reqfile.Options{
-			Open: func(n string) ([]byte, error) {
-				if strings.Contains(n, "://") {
-					return nil, errors.New("requirements files are read from disk only; download it and name the local copy")
-				}
-				return os.ReadFile(env.abs(n))
-			},
-			Getenv: env.Getenv,
-		})
-		if err != nil {
-			return &InputError{Err: err}
+			return err
 		}
 		in.files = append(in.files, f.Files...)
 		for _, w := range f.Warnings {
