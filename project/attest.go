@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -107,22 +108,39 @@ func policyPin(pol config.Policy, project string) (verify.Pin, error) {
 	return pin, nil
 }
 
-// lockedPin returns the publisher the old lock recorded for project: the
-// first attested file's. ok is false when none was recorded.
-func lockedPin(old *lock.File, project string) (verify.Pin, bool) {
+// lockedPins returns the publishers the old lock recorded for a file of
+// project: the attestation of the same file when it was locked, else those
+// of all the project's files (a project may publish its files from several
+// workflows). None when the project had no attestation, or when the very
+// same file (name and sha256) was locked without one.
+func lockedPins(old *lock.File, project string, d lock.Dist) []verify.Pin {
 	if old == nil {
-		return verify.Pin{}, false
+		return nil
 	}
 	p := old.Package(project)
 	if p == nil {
-		return verify.Pin{}, false
+		return nil
 	}
-	for _, d := range p.Files {
-		if d.Attestation != nil {
-			return attestationPin(d.Attestation), true
+	for _, od := range p.Files {
+		if od.Name == d.Name && od.SHA256 == d.SHA256 {
+			if od.Attestation == nil {
+				return nil
+			}
+			return []verify.Pin{attestationPin(od.Attestation)}
 		}
 	}
-	return verify.Pin{}, false
+	var pins []verify.Pin
+	for _, od := range p.Files {
+		if od.Attestation != nil && !slices.Contains(pins, attestationPin(od.Attestation)) {
+			pins = append(pins, attestationPin(od.Attestation))
+		}
+	}
+	return pins
+}
+
+// matchesAny reports whether a recorded attestation satisfies one of pins.
+func matchesAny(pins []verify.Pin, id verify.Identity) bool {
+	return slices.ContainsFunc(pins, func(p verify.Pin) bool { return p.Matches(id) })
 }
 
 func attestationPin(a *lock.Attestation) verify.Pin {
@@ -241,9 +259,9 @@ func attestLock(ctx context.Context, env *Env, cfg *config.Config, client *index
 			id := ids[i][0]
 			// With several publishers (third parties may add bundles),
 			// keep the one the lock already trusts.
-			if prev, ok := lockedPin(old, jb.pkg.Name); ok {
+			if prev := lockedPins(old, jb.pkg.Name, *jb.dist); len(prev) > 0 {
 				for _, other := range ids[i] {
-					if prev.Matches(other) {
+					if matchesAny(prev, other) {
 						id = other
 						break
 					}
@@ -279,19 +297,26 @@ func checkPublishers(lf, old *lock.File, allowChange []string) error {
 		allowed[pep508.NormalizeName(n)] = true
 	}
 	for _, p := range lf.Packages {
-		prev, ok := lockedPin(old, p.Name)
-		if !ok || allowed[p.Name] {
+		if allowed[p.Name] {
 			continue
 		}
 		for _, d := range p.Files {
+			prev := lockedPins(old, p.Name, d)
+			if len(prev) == 0 {
+				continue
+			}
 			now := "no attestation"
 			if d.Attestation != nil {
-				if prev.Matches(verify.Identity{Publisher: d.Attestation.Publisher, Workflow: d.Attestation.Workflow, PredicateType: verify.PredicatePublish}) {
+				if matchesAny(prev, verify.Identity{Publisher: d.Attestation.Publisher, Workflow: d.Attestation.Workflow, PredicateType: verify.PredicatePublish}) {
 					continue
 				}
 				now = attestationPin(d.Attestation).String()
 			}
-			return &PublisherChangeError{Package: p.Name, Version: p.Version, File: d.Name, Old: prev.String(), New: now}
+			olds := make([]string, len(prev))
+			for i, pin := range prev {
+				olds[i] = pin.String()
+			}
+			return &PublisherChangeError{Package: p.Name, Version: p.Version, File: d.Name, Old: strings.Join(olds, " or "), New: now}
 		}
 	}
 	return nil

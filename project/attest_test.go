@@ -28,6 +28,14 @@ func oneFileLock(name, version string, a *lock.Attestation) *lock.File {
 	return &lock.File{Packages: []lock.Package{{Name: name, Version: version, Files: []lock.Dist{{Name: file, Attestation: a}}}}}
 }
 
+// twoFileLock locks acme 1.0 as a wheel and an sdist.
+func twoFileLock(wheel, sdist *lock.Attestation) *lock.File {
+	return &lock.File{Packages: []lock.Package{{Name: "acme", Version: "1.0", Files: []lock.Dist{
+		{Name: "acme-1.0-py3-none-any.whl", SHA256: "aa", Attestation: wheel},
+		{Name: "acme-1.0.tar.gz", SHA256: "bb", Attestation: sdist},
+	}}}}
+}
+
 func TestCheckPublishers(t *testing.T) {
 	const wf = ".github/workflows/publish.yml"
 	tests := []struct {
@@ -50,6 +58,17 @@ func TestCheckPublishers(t *testing.T) {
 		{"vanished", oneFileLock("acme", "1.0", attested("github:acme/acme", wf)), oneFileLock("acme", "1.1", nil), nil,
 			"github:acme/acme (workflow " + wf + ")", "no attestation"},
 		{"allowed, any spelling", oneFileLock("acme", "1.0", attested("github:acme/acme", wf)), oneFileLock("acme", "1.1", attested("github:evil/acme", wf)), []string{"ACME"}, "", ""},
+		{"two workflows, unchanged", twoFileLock(attested("github:acme/acme", wf), attested("github:acme/acme", ".github/workflows/wheels.yml")),
+			twoFileLock(attested("github:acme/acme", wf), attested("github:acme/acme", ".github/workflows/wheels.yml")), nil, "", ""},
+		{"unattested sdist beside an attested wheel, unchanged", twoFileLock(attested("github:acme/acme", wf), nil), twoFileLock(attested("github:acme/acme", wf), nil), nil, "", ""},
+		{"same file, other publisher", twoFileLock(attested("github:acme/acme", wf), attested("github:acme/acme", ".github/workflows/wheels.yml")),
+			twoFileLock(attested("github:acme/acme", ".github/workflows/wheels.yml"), attested("github:acme/acme", ".github/workflows/wheels.yml")), nil,
+			"github:acme/acme (workflow " + wf + ")", "github:acme/acme (workflow .github/workflows/wheels.yml)"},
+		{"new version, either workflow", twoFileLock(attested("github:acme/acme", wf), attested("github:acme/acme", ".github/workflows/wheels.yml")),
+			oneFileLock("acme", "1.1", attested("github:acme/acme", ".github/workflows/wheels.yml")), nil, "", ""},
+		{"new version, neither", twoFileLock(attested("github:acme/acme", wf), attested("github:acme/acme", ".github/workflows/wheels.yml")),
+			oneFileLock("acme", "1.1", attested("github:evil/acme", wf)), nil,
+			"github:acme/acme (workflow " + wf + ") or github:acme/acme (workflow .github/workflows/wheels.yml)", "github:evil/acme (workflow " + wf + ")"},
 		{"another project allowed", oneFileLock("acme", "1.0", attested("github:acme/acme", wf)), oneFileLock("acme", "1.1", nil), []string{"other"},
 			"github:acme/acme (workflow " + wf + ")", "no attestation"},
 	}
