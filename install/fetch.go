@@ -3,8 +3,6 @@ package install
 import (
 	"archive/zip"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +17,7 @@ import (
 	"github.com/safepip/safepip/pypa/metadata"
 	"github.com/safepip/safepip/pypa/pep440"
 	"github.com/safepip/safepip/pypa/pep508"
+	"github.com/safepip/safepip/verify"
 )
 
 // Fetcher downloads locked files into the content-addressed cache.
@@ -126,7 +125,7 @@ func download(ctx context.Context, fetcher Fetcher, idx index.Index, f index.Fil
 // checkFile re-hashes a cached file (the cache is a directory anyone with
 // access could edit) and compares a wheel's METADATA with the lock.
 func checkFile(c Choice, path string, env pep508.Environment) error {
-	got, err := fileSHA256(path)
+	got, err := verify.FileSHA256(path)
 	if err != nil {
 		return err
 	}
@@ -139,19 +138,6 @@ func checkFile(c Choice, path string, env pep508.Environment) error {
 		return nil
 	}
 	return checkWheelMetadata(c, path, env)
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // maxMetadataBytes bounds the METADATA member read from a wheel.

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/csv"
 	"errors"
@@ -154,14 +153,9 @@ func (d InstalledDist) CheckRecord() ([]RecordProblem, error) {
 
 // fileHashB64 is the RECORD form of a file's sha256: urlsafe base64, no padding.
 func fileHashB64(path string) (string, error) {
-	f, err := os.Open(path)
+	sum, err := fileDigest(path)
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)), nil
+	return base64.RawURLEncoding.EncodeToString(sum), nil
 }
