@@ -258,7 +258,7 @@ func (fc *fileChecker) check(ctx context.Context, c install.Choice) ([]Finding, 
 		}
 	}
 	if cached != "" {
-		got, err := fileSHA256(cached)
+		got, err := verify.FileSHA256(cached)
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 			out = append(out, finding(FindingFileMissing, "not in the cache; run `safepip verify` online (or `safepip install`) to download it"))
@@ -513,15 +513,3 @@ func sameVersion(a, b string) bool {
 	return va.Compare(vb) == 0
 }
 
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
