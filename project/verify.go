@@ -512,4 +512,3 @@ func sameVersion(a, b string) bool {
 	}
 	return va.Compare(vb) == 0
 }
-
