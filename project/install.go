@@ -97,7 +97,10 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 		}
 	} else {
 		if lf == nil {
-			return nil, &StaleError{Path: path, Reason: "there is no lock, and no requirements (-r) to make one from"}
+			if o.Frozen {
+				return nil, &StaleError{Path: path, Reason: "there is no lock"}
+			}
+			return nil, &InputError{Err: fmt.Errorf("nothing to install: give requirements with -r FILE, or write %s with `safepip lock` first", path)}
 		}
 		file, err := config.Load(env.Dir)
 		if err != nil {
