@@ -10,7 +10,9 @@ hashes, and then times, on the same server in the same run:
 
   safepip  index.BenchmarkCorpus (index/bench_corpus_test.go): the page of
            every resolved project, then the core metadata (PEP 658) of its
-           resolved wheel, with index.Client and its default parallelism
+           resolved wheel, with index.Client and its default parallelism;
+           also "nocache", without a disk cache, to show what writing the
+           cache costs
   pip      python3 -m pip download --no-deps --require-hashes --quiet
                -d WHEELS --index-url URL -r locked.txt
            (the page of every project, then its wheel; WHEELS emptied
@@ -112,7 +114,7 @@ def bench(args, url: str, work: str, test_binary: str) -> list[dict]:
     p = run([test_binary, "-test.run", "^$", "-test.bench", "^BenchmarkCorpus$", "-test.benchtime", f"{args.runs}x",
              "-test.count", "1", "-corpus.url", url, "-corpus.files", files], clean_env(), cwd=os.path.join(REPO, "index"))
     for line in p.stdout.splitlines():
-        m = re.match(r"BenchmarkCorpus/(cold|warm)\S*\s+(\d+)\s+(.*)", line)
+        m = re.match(r"BenchmarkCorpus/(cold|warm|nocache)\S*\s+(\d+)\s+(.*)", line)
         if not m:
             continue
         metrics = {unit: float(value) for value, unit in re.findall(r"([\d.e+]+) (\S+)", m.group(3))}
@@ -120,7 +122,7 @@ def bench(args, url: str, work: str, test_binary: str) -> list[dict]:
         rows.append({"tool": "safepip index.Client (8 parallel)", "cache": m.group(1), "seconds": seconds,
                      "requests": int(metrics["req/op"]), "req_per_s": metrics["req/s"], "go_bench": line})
         print(line, flush=True)
-    if len(rows) != 4:
+    if len(rows) != 5:
         sys.exit(f"BenchmarkCorpus printed no results:\n{p.stdout}\n{p.stderr}")
     return rows
 

@@ -11,6 +11,7 @@ run and on the same index:
   pip      python3 -m pip install --dry-run --ignore-installed --quiet
                --report R.json --index-url URL -r SET.txt
   safepip  safepip lock -r SET.txt --index-url URL --lock OUT.lock
+               --python PYTHON (the python that runs pip)
 
 cold = a new, empty cache for every run (PIP_CACHE_DIR, SAFEPIP_CACHE_DIR);
 warm = one untimed priming run, then the timed runs share its cache (the lock
@@ -70,7 +71,9 @@ def bench_set(name, req, url, safepip, work, runs, hashes):
     pip_cmd = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
                "--report", report, "--index-url", url, "-r", req]
     lockfile = os.path.join(d, "safepip.lock")
-    sp_cmd = [safepip, "lock", "-q", "-r", req, "--index-url", url, "--lock", lockfile]
+    # --python: the interpreter pip runs on; "python3" on PATH may be a slow
+    # wrapper (a pyenv shim costs a bash start and several execs per cold run)
+    sp_cmd = [safepip, "lock", "-q", "-r", req, "--index-url", url, "--lock", lockfile, "--python", sys.executable]
 
     def cold(cmd, var):
         out = []
