@@ -133,10 +133,6 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	if err != nil {
 		return nil, nil, err
 	}
-	tgt, err := resolveTarget(ctx, env, o.Target)
-	if err != nil {
-		return nil, nil, err
-	}
 	cutoff, err := releaseCutoff(env, in.cfg, o, old)
 	if err != nil {
 		return nil, nil, err
@@ -167,6 +163,18 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	}
 	stop := env.statusTicker(func() string { return fmt.Sprintf("resolving: %d requests", client.Requests()) })
 	defer stop()
+	// Asking the interpreter starts a Python process (most of a second);
+	// the pages of the requirements are fetched meanwhile. Their errors
+	// are memoized and reported by the resolver, which needs the target.
+	warm, cancelWarm := context.WithCancel(ctx)
+	defer cancelWarm()
+	for _, r := range in.reqs {
+		go src.Project(warm, pep508.NormalizeName(r.Name))
+	}
+	tgt, err := resolveTarget(ctx, env, o.Target)
+	if err != nil {
+		return nil, nil, err
+	}
 	env.logf("resolving %d requirements for Python %s (%s)", len(in.reqs), tgt.record.Python, tgt.record.Platform)
 	sol, err := resolver.Resolve(ctx, src, in.reqs, resolver.Options{
 		Target:       tgt.Target,
