@@ -67,7 +67,7 @@ func candidates(p *index.Project, pol filterPolicy) ([]*candidate, error) {
 		}
 		if !pol.excludeNewer.IsZero() {
 			if f.UploadTime.IsZero() {
-				return nil, fmt.Errorf("%s: index %q gives no upload time for %s, so the exclude-newer cut-off cannot be applied; remove the cut-off or use an index that serves PEP 700 upload-time", p.Name, p.Index, f.Filename)
+				return nil, &PolicyError{Project: p.Name, Msg: fmt.Sprintf("index %q gives no upload time for %s, so the exclude-newer cut-off cannot be applied; remove the cut-off or use an index that serves PEP 700 upload-time", p.Index, f.Filename)}
 			}
 			if f.UploadTime.After(pol.excludeNewer) {
 				continue
@@ -165,3 +165,12 @@ func wheelTagsOf(files []index.File) string {
 	}
 	return " (wheels for " + strings.Join(ts, ", ") + ")"
 }
+
+// PolicyError is a policy that cannot be applied to what an index serves,
+// such as a release cut-off on an index that gives no upload times.
+type PolicyError struct {
+	Project string
+	Msg     string
+}
+
+func (e *PolicyError) Error() string { return e.Project + ": " + e.Msg }

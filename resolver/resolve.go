@@ -189,8 +189,11 @@ func unwrapSolver(err error) error {
 		indexErr  *config.IndexError
 		locked    *config.LockedIndexError
 		cfgErr    *config.Error
+		policyErr *PolicyError
 	)
 	switch {
+	case errors.As(err, &policyErr):
+		return policyErr
 	case errors.As(err, &ambiguous):
 		return ambiguous
 	case errors.As(err, &indexErr):

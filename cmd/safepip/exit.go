@@ -37,6 +37,7 @@ func exitCode(err error) int {
 		reqErr      *reqfile.Error
 		lockErr     *lock.ParseError
 		inspectErr  *install.InspectError
+		policyErr   *resolver.PolicyError
 		ambiguous   *config.AmbiguousError
 		notFound    *config.NotFoundError
 		lockedIndex *config.LockedIndexError
@@ -70,7 +71,7 @@ func exitCode(err error) int {
 		errors.As(err, &verifyErr), errors.As(err, &installVer), errors.As(err, &rootErr):
 		return exitCheck
 	case errors.As(err, &parseErr), errors.As(err, &inputErr), errors.As(err, &configErr),
-		errors.As(err, &reqErr), errors.As(err, &lockErr), errors.As(err, &inspectErr):
+		errors.As(err, &reqErr), errors.As(err, &lockErr), errors.As(err, &inspectErr), errors.As(err, &policyErr):
 		return exitUsage
 	case errors.As(err, &incomplete), errors.As(err, &network), errors.As(err, &pageErr), errors.As(err, &tooLarge), errors.As(err, &indexErr):
 		return exitNetwork
