@@ -34,6 +34,7 @@ import sys
 import tempfile
 import urllib.request
 
+sys.dont_write_bytecode = True  # keep __pycache__ out of the tree
 from benchlib import REPO, clean_env, header, median, parser, requirements, run, setup, timed, write_json
 
 

@@ -37,6 +37,7 @@ import sys
 import tempfile
 import tomllib
 
+sys.dont_write_bytecode = True  # keep __pycache__ out of the tree
 from benchlib import (build_safepip, clean_env, header, median, normalize, parser, requirements, run, setup,
                       timed, write_json)
 

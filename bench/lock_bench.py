@@ -34,6 +34,7 @@ import sys
 import tempfile
 import tomllib
 
+sys.dont_write_bytecode = True  # keep __pycache__ out of the tree
 from benchlib import (SETS, build_safepip, clean_env, corpus_hashes, header, median, normalize, parser, requirements,
                       setup, timed, write_json)
 
