@@ -107,7 +107,7 @@ func Inspect(ctx context.Context, python, cacheDir string) (*Interpreter, error)
 		path = abs
 	}
 	var cachePath string
-	if cacheDir != "" {
+	if cacheDir != "" && !isScript(path) {
 		if fi, err := os.Stat(path); err == nil {
 			key := fmt.Sprintf("v2\x00%s\x00%d\x00%d", path, fi.Size(), fi.ModTime().UnixNano())
 			sum := sha256.Sum256([]byte(key))
@@ -150,6 +150,20 @@ func Inspect(ctx context.Context, python, cacheDir string) (*Interpreter, error)
 		}
 	}
 	return &in, nil
+}
+
+// isScript reports whether path is a "#!" script, such as a pyenv shim:
+// which interpreter it starts can change without the file changing, so
+// its answers must not be cached by its stat.
+func isScript(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var head [2]byte
+	n, _ := f.Read(head[:])
+	return n == 2 && head == [2]byte{'#', '!'}
 }
 
 var muslVersionRE = regexp.MustCompile(`(?m)^Version\s+(\d+)\.(\d+)`)

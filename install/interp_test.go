@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -12,12 +13,19 @@ func TestInspectPython3(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 is not on PATH")
 	}
-	cache := t.TempDir()
-	in, err := Inspect(context.Background(), "python3", cache)
+	// The real executable, not a shim (pyenv's python3 is a script, whose
+	// answers are never cached).
+	exe, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command("python3", "-c", "import sys, platform; print('%d.%d' % sys.version_info[:2], sys.platform, platform.machine())").Output()
+	python := strings.TrimSpace(string(exe))
+	cache := t.TempDir()
+	in, err := Inspect(context.Background(), python, cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(python, "-c", "import sys, platform; print('%d.%d' % sys.version_info[:2], sys.platform, platform.machine())").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +51,7 @@ func TestInspectPython3(t *testing.T) {
 	if len(entries) != 1 {
 		t.Fatalf("cache holds %d entries, want 1", len(entries))
 	}
-	again, err := Inspect(context.Background(), "python3", cache)
+	again, err := Inspect(context.Background(), python, cache)
 	if err != nil || again.Executable != in.Executable {
 		t.Errorf("cached Inspect = %+v, %v", again, err)
 	}
@@ -53,5 +61,26 @@ func TestInspectMissingInterpreter(t *testing.T) {
 	_, err := Inspect(context.Background(), filepath.Join(t.TempDir(), "no-python"), "")
 	if err == nil {
 		t.Fatal("Inspect of a missing interpreter succeeded")
+	}
+}
+
+func TestScriptInterpretersAreNotCached(t *testing.T) {
+	dir := t.TempDir()
+	shim := filepath.Join(dir, "python-shim")
+	if err := os.WriteFile(shim, []byte("#!/bin/sh\nexec python3 \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if !isScript(shim) {
+		t.Fatal("isScript(shim) = false")
+	}
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not on PATH")
+	}
+	cache := t.TempDir()
+	if _, err := Inspect(context.Background(), shim, cache); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(cache, "interpreters")); len(entries) != 0 {
+		t.Errorf("a shim's answer was cached: %d entries", len(entries))
 	}
 }
