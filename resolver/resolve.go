@@ -508,18 +508,19 @@ func (p *provider) choose(ctx context.Context, pkg string, set VersionSet) (pep4
 			return c.version, true, nil
 		}
 	}
-	vs := set.Versions()
-	for _, v := range vs {
+	var newest pep440.Version
+	found := false
+	for v := range set.Descending() {
+		if !found {
+			newest, found = v, true
+		}
 		if p.unusable(name, st.byVer[v.String()]) == "" {
 			return v, true, nil
 		}
 	}
 	// Nothing usable: offer an unusable one so that Dependencies can say
 	// why ("has no wheel for the target") in the failure report.
-	if len(vs) > 0 {
-		return vs[0], true, nil
-	}
-	return pep440.Version{}, false, nil
+	return newest, found, nil
 }
 
 // unusable says why candidate c of project name cannot be chosen, as a

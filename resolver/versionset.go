@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"iter"
 	"math/bits"
 	"slices"
 	"strings"
@@ -139,6 +140,23 @@ func (s VersionSet) Len() int {
 
 // Equal reports whether s and o hold the same versions.
 func (s VersionSet) Equal(o VersionSet) bool { return slices.Equal(s.bits, o.bits) }
+
+// Descending yields the members of s, newest first, without allocating:
+// the solver asks for a version before every decision.
+func (s VersionSet) Descending() iter.Seq[pep440.Version] {
+	return func(yield func(pep440.Version) bool) {
+		for w := len(s.bits) - 1; w >= 0; w-- {
+			word := s.bits[w]
+			for word != 0 {
+				b := 63 - bits.LeadingZeros64(word)
+				if !yield(s.u.versions[w*64+b]) {
+					return
+				}
+				word &^= 1 << b
+			}
+		}
+	}
+}
 
 // Versions returns the members of s, newest first.
 func (s VersionSet) Versions() []pep440.Version {

@@ -71,6 +71,19 @@ func TestVersionSetAlgebra(t *testing.T) {
 		if a.Len()+a.Complement().Len() != len(u.versions) {
 			t.Fatal("a and its complement do not partition the universe")
 		}
+		var desc []pep440.Version
+		for v := range a.Descending() {
+			desc = append(desc, v)
+		}
+		if vs := a.Versions(); len(vs) != len(desc) || len(vs) != a.Len() {
+			t.Fatalf("Descending gave %d versions, Versions %d, Len %d", len(desc), len(vs), a.Len())
+		} else {
+			for i := range vs {
+				if vs[i].Compare(desc[i]) != 0 {
+					t.Fatalf("Descending()[%d] = %s, Versions()[%d] = %s", i, desc[i], i, vs[i])
+				}
+			}
+		}
 		for _, v := range u.versions {
 			if a.Intersect(b).Contains(v) != (a.Contains(v) && b.Contains(v)) {
 				t.Fatalf("Contains(%s) disagrees with Intersect", v)
