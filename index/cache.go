@@ -24,7 +24,8 @@ import (
 //
 // Keys never include credentials: URLs are stripped of userinfo before
 // they are hashed. Every write goes to a temporary file in the target
-// directory, is synced, and renamed into place.
+// directory and is renamed into place; entries are checked when read, and
+// only downloaded files (checked by their hash anyway) are synced to disk.
 
 // cachedPage is a page as stored, with what revalidation needs.
 type cachedPage struct {
@@ -79,8 +80,17 @@ func (c *Client) cacheRead(kind, name string) ([]byte, bool) {
 		return nil, false
 	}
 	data, err := os.ReadFile(filepath.Join(c.opts.CacheDir, kind, name))
-	if err != nil {
-		return nil, false
+	if err != nil || len(data) == 0 {
+		return nil, false // an empty entry is what a crash can leave behind
+	}
+	if kind == "metadata" {
+		// Keyed by its own sha256: check it, so that neither a crash nor an
+		// edit of the cache can feed the resolver other metadata.
+		sum := sha256.Sum256(data)
+		if hex.EncodeToString(sum[:]) != name {
+			c.opts.Logf("cache: ignoring metadata entry %s: its content has another sha256", name)
+			return nil, false
+		}
 	}
 	return data, true
 }
@@ -91,7 +101,10 @@ func (c *Client) cacheWrite(kind, name string, data []byte) {
 	if c.opts.CacheDir == "" {
 		return
 	}
-	err := writeAtomic(filepath.Join(c.opts.CacheDir, kind), name, func(w io.Writer) error {
+	// Not synced: every entry is checked when read (hash, parse), so one
+	// lost to a crash is a miss, and a sync per entry cost a cold lock of
+	// 262 projects more than its network round trips.
+	err := writeAtomic(filepath.Join(c.opts.CacheDir, kind), name, false, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})
@@ -101,8 +114,8 @@ func (c *Client) cacheWrite(kind, name string, data []byte) {
 }
 
 // writeAtomic writes dir/name through write: a temporary file in dir,
-// synced, closed and renamed, removed on any error.
-func writeAtomic(dir, name string, write func(io.Writer) error) (err error) {
+// synced when sync is set, closed and renamed, removed on any error.
+func writeAtomic(dir, name string, sync bool, write func(io.Writer) error) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -119,8 +132,10 @@ func writeAtomic(dir, name string, write func(io.Writer) error) (err error) {
 	if err = write(tmp); err != nil {
 		return err
 	}
-	if err = tmp.Sync(); err != nil {
-		return err
+	if sync {
+		if err = tmp.Sync(); err != nil {
+			return err
+		}
 	}
 	if err = tmp.Close(); err != nil {
 		return err
