@@ -16,7 +16,8 @@ import (
 
 // The cache under Options.CacheDir:
 //
-//	pages/<key>.json        a page with its validators (ETag, Last-Modified)
+//	pages/<key>.json        a page's validators (ETag, Last-Modified) and body sha256
+//	pages/<key>.body        the page as served
 //	metadata/<sha256>       core metadata, by its own sha256
 //	metadata-of/<sha256>    core metadata, by the sha256 of its file
 //	files/<sha256>          distribution files, by their sha256
@@ -34,7 +35,12 @@ type cachedPage struct {
 	ETag         string `json:"etag,omitempty"`
 	LastModified string `json:"last-modified,omitempty"`
 	ContentType  string `json:"content-type"`
-	Body         []byte `json:"body"`
+	// Body is kept beside the JSON, raw, in <key>.body: inside the JSON
+	// it would be base64 to decode on every warm read.
+	Body []byte `json:"-"`
+	// BodySHA256 ties the two files together: a body that does not match
+	// (a crash between the writes, an edit) makes the entry a miss.
+	BodySHA256 string `json:"body-sha256"`
 }
 
 // cacheKey hashes its parts into a file name.
@@ -60,6 +66,15 @@ func (c *Client) loadPage(key string) *cachedPage {
 	if p.ETag == "" && p.LastModified == "" {
 		return nil // cannot be revalidated, so it is useless
 	}
+	body, ok := c.cacheRead("pages", key+".body")
+	if !ok {
+		return nil
+	}
+	if sum := sha256.Sum256(body); hex.EncodeToString(sum[:]) != p.BodySHA256 {
+		c.opts.Logf("cache: ignoring page entry %s: its body does not match", key)
+		return nil
+	}
+	p.Body = body
 	return &p
 }
 
@@ -67,10 +82,15 @@ func (c *Client) storePage(key string, p *cachedPage) {
 	if c.opts.CacheDir == "" || (p.ETag == "" && p.LastModified == "") {
 		return
 	}
-	data, err := json.Marshal(p)
+	sum := sha256.Sum256(p.Body)
+	q := *p
+	q.BodySHA256 = hex.EncodeToString(sum[:])
+	data, err := json.Marshal(&q)
 	if err != nil {
 		return
 	}
+	// The body first: a reader that finds the new JSON finds its body.
+	c.cacheWrite("pages", key+".body", p.Body)
 	c.cacheWrite("pages", key+".json", data)
 }
 
