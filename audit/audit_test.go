@@ -96,7 +96,7 @@ func TestParsePipConfig(t *testing.T) {
 // generated files, all in one python3 run.
 func TestParsePipConfigPython(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 not found")
+		t.Fatal("python3 not found")
 	}
 	cases := []string{
 		"[global]\nindex-url = https://a/simple\n",

@@ -269,7 +269,7 @@ func TestPlaceholderSdist(t *testing.T) {
 func TestPlaceholderMessageInPython(t *testing.T) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("python3 not found")
+		t.Fatal("python3 not found")
 	}
 	messages := []string{
 		"",

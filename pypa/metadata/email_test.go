@@ -34,7 +34,7 @@ func genHeaderText(rng *rand.Rand) string {
 
 func TestEmailParserDifferential(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 not installed")
+		t.Fatal("python3 not installed")
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	const n = 3000
