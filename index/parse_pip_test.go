@@ -36,7 +36,7 @@ type pipPage struct {
 // PEP 592 says yanks the file ("may have no value") and pip 23.2 ignores.
 func TestParseMatchesPip(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 not installed")
+		t.Fatal("python3 not installed")
 	}
 	pages := []pipPage{
 		{"https://idx.example/simple/a/", "text/html", `<!DOCTYPE html><html><body>

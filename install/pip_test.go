@@ -44,7 +44,7 @@ func localWheel(t *testing.T) LocalFile {
 // --target directory, then checks that a wrong hash makes pip fail.
 func TestRunPipTarget(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 is not on PATH")
+		t.Fatal("python3 is not on PATH")
 	}
 	f := localWheel(t)
 	target := t.TempDir()

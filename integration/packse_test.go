@@ -145,13 +145,9 @@ func allowSdist(sc *scenario) string {
 // packseTally collects the outcomes of the subtests.
 type packseTally struct {
 	passed   int
-	skipped  map[string][]string // reason -> scenarios
+	differ   int                 // passed with safepip's documented answer
+	skipped  map[string][]string // reason -> scenarios that do not apply
 	failures []string
-}
-
-func (ta *packseTally) skip(t *testing.T, name, reason string) {
-	ta.skipped[reason] = append(ta.skipped[reason], name)
-	t.Skip(reason)
 }
 
 func TestPackse(t *testing.T) {
@@ -222,10 +218,13 @@ func TestPackse(t *testing.T) {
 
 	ta := &packseTally{skipped: map[string][]string{}}
 	for i, sc := range scenarios {
+		// A scenario that does not apply to a lock for one target gets no
+		// subtest at all: it is listed with its reason in the summary.
+		if r := skipReason(sc); r != "" {
+			ta.skipped[r] = append(ta.skipped[r], sc.Name)
+			continue
+		}
 		t.Run(sc.Name, func(t *testing.T) {
-			if r := skipReason(sc); r != "" {
-				ta.skip(t, sc.Name, r)
-			}
 			t.Log(runs[i])
 			if d, ok := packseDiffers[sc.Name]; ok {
 				ours := *sc
@@ -237,7 +236,12 @@ func TestPackse(t *testing.T) {
 					t.Errorf("the difference documented in packseDiffers no longer holds: %v", err)
 					return
 				}
-				ta.skip(t, sc.Name, "differs on purpose: "+d.reason)
+				// safepip's documented answer holds: that is this
+				// scenario's check, and it passed.
+				t.Logf("differs from packse on purpose: %s", d.reason)
+				ta.passed++
+				ta.differ++
+				return
 			}
 			if err := judge(sc, runs[i]); err != nil {
 				ta.failures = append(ta.failures, sc.Name+": "+err.Error())
@@ -255,13 +259,14 @@ func TestPackse(t *testing.T) {
 		names := ta.skipped[r]
 		nSkipped += len(names)
 		slices.Sort(names)
-		fmt.Fprintf(&b, "\n  skipped %d: %s\n    %s", len(names), r, strings.Join(names, " "))
+		fmt.Fprintf(&b, "\n  not applicable %d: %s\n    %s", len(names), r, strings.Join(names, " "))
 	}
 	slices.Sort(ta.failures)
 	for _, f := range ta.failures {
 		fmt.Fprintf(&b, "\n  FAILED %s", f)
 	}
-	msg := fmt.Sprintf("packse: %d passed, %d skipped, %d failed of %d scenarios%s", ta.passed, nSkipped, len(ta.failures), len(manifest.Scenarios), b.String())
+	msg := fmt.Sprintf("packse: %d passed (%d of them with safepip's documented difference), %d not applicable to a single-target lock, %d failed of %d scenarios%s",
+		ta.passed, ta.differ, nSkipped, len(ta.failures), len(manifest.Scenarios), b.String())
 	t.Log(msg)
 	if testing.Verbose() {
 		fmt.Println(msg)
