@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -9,15 +10,19 @@ import (
 	"encoding/json"
 	"hash"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // The cache under Options.CacheDir:
 //
-//	pages/<key>.json        a page's validators (ETag, Last-Modified) and body sha256
-//	pages/<key>.body        the page as served
+//	pages/<key>.page        a page as served, after a line with its validators
+//	                        (ETag, Last-Modified), freshness and body sha256
 //	metadata/<sha256>       core metadata, by its own sha256
 //	metadata-of/<sha256>    core metadata, by the sha256 of its file
 //	files/<sha256>          distribution files, by their sha256
@@ -35,12 +40,69 @@ type cachedPage struct {
 	ETag         string `json:"etag,omitempty"`
 	LastModified string `json:"last-modified,omitempty"`
 	ContentType  string `json:"content-type"`
-	// Body is kept beside the JSON, raw, in <key>.body: inside the JSON
-	// it would be base64 to decode on every warm read.
+	// Body follows the JSON line raw: inside the JSON it would be base64
+	// to decode on every warm read.
 	Body []byte `json:"-"`
-	// BodySHA256 ties the two files together: a body that does not match
-	// (a crash between the writes, an edit) makes the entry a miss.
+	// BodySHA256 is checked on every read: a body that does not match
+	// (a write cut short by a crash, an edit) makes the entry a miss.
 	BodySHA256 string `json:"body-sha256"`
+	// FreshUntil is when the index's Cache-Control max-age (less its Age,
+	// capped at MaxPageFreshness) runs out, as this machine's clock reads;
+	// until then the page is used without asking the index. Zero: always
+	// revalidate.
+	FreshUntil time.Time `json:"fresh-until,omitzero"`
+}
+
+// MaxPageFreshness caps how long a page is used without revalidation,
+// whatever max-age an index sends: a new release or a yank is seen
+// within this long. PyPI sends max-age=600.
+const MaxPageFreshness = 10 * time.Minute
+
+// freshUntil reads RFC 9111 freshness from a response's headers: the
+// instant, from now, until which the response may be reused without
+// revalidation; zero when it may not (no max-age, no-cache, no-store,
+// or an Age beyond max-age). Expires is ignored: a max-age is what
+// package indexes send, and clock skew makes Expires unreliable.
+func freshUntil(h http.Header, now time.Time) time.Time {
+	maxAge := -1
+	for _, field := range h.Values("Cache-Control") {
+		for dir := range strings.SplitSeq(field, ",") {
+			name, value, _ := strings.Cut(strings.TrimSpace(dir), "=")
+			switch strings.ToLower(strings.TrimSpace(name)) {
+			case "no-cache", "no-store":
+				return time.Time{}
+			case "max-age":
+				n, err := strconv.Atoi(strings.Trim(strings.TrimSpace(value), `"`))
+				if err != nil || n < 0 {
+					return time.Time{} // malformed: treat as stale (RFC 9111 4.2.1)
+				}
+				maxAge = n
+			}
+		}
+	}
+	if maxAge <= 0 {
+		return time.Time{}
+	}
+	age := 0
+	if a := strings.TrimSpace(h.Get("Age")); a != "" {
+		n, err := strconv.Atoi(a)
+		if err != nil || n < 0 {
+			return time.Time{}
+		}
+		age = n
+	}
+	left := time.Duration(maxAge-age) * time.Second
+	if left <= 0 {
+		return time.Time{}
+	}
+	return now.Add(min(left, MaxPageFreshness))
+}
+
+// fresh reports whether the entry may be used without revalidation.
+func (p *cachedPage) fresh(now time.Time) bool {
+	// A FreshUntil further ahead than the cap allows means the clock was
+	// turned back since it was stored: do not trust it.
+	return now.Before(p.FreshUntil) && p.FreshUntil.Sub(now) <= MaxPageFreshness
 }
 
 // cacheKey hashes its parts into a file name.
@@ -53,22 +115,23 @@ func cacheKey(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// A page entry is one file, pages/<key>.page: the cachedPage as one line
+// of JSON, a newline, then the body as served. One file is one read on
+// the warm path, and one rename makes the entry whole or absent.
+
 func (c *Client) loadPage(key string) *cachedPage {
-	data, ok := c.cacheRead("pages", key+".json")
+	data, ok := c.cacheRead("pages", key+".page")
 	if !ok {
 		return nil
 	}
+	head, body, ok := bytes.Cut(data, []byte("\n"))
 	var p cachedPage
-	if err := json.Unmarshal(data, &p); err != nil {
-		c.opts.Logf("cache: ignoring unreadable page entry %s: %v", key, err)
+	if !ok || json.Unmarshal(head, &p) != nil {
+		c.opts.Logf("cache: ignoring unreadable page entry %s", key)
 		return nil
 	}
-	if p.ETag == "" && p.LastModified == "" {
+	if p.ETag == "" && p.LastModified == "" && !p.fresh(c.now()) {
 		return nil // cannot be revalidated, so it is useless
-	}
-	body, ok := c.cacheRead("pages", key+".body")
-	if !ok {
-		return nil
 	}
 	if sum := sha256.Sum256(body); hex.EncodeToString(sum[:]) != p.BodySHA256 {
 		c.opts.Logf("cache: ignoring page entry %s: its body does not match", key)
@@ -78,20 +141,33 @@ func (c *Client) loadPage(key string) *cachedPage {
 	return &p
 }
 
+// storePage stores a page with what revalidation and freshness need.
 func (c *Client) storePage(key string, p *cachedPage) {
-	if c.opts.CacheDir == "" || (p.ETag == "" && p.LastModified == "") {
+	if c.opts.CacheDir == "" || (p.ETag == "" && p.LastModified == "" && p.FreshUntil.IsZero()) {
 		return
 	}
 	sum := sha256.Sum256(p.Body)
 	q := *p
 	q.BodySHA256 = hex.EncodeToString(sum[:])
-	data, err := json.Marshal(&q)
+	head, err := json.Marshal(&q) // one line: Marshal escapes newlines
 	if err != nil {
 		return
 	}
-	// The body first: a reader that finds the new JSON finds its body.
-	c.cacheWrite("pages", key+".body", p.Body)
-	c.cacheWrite("pages", key+".json", data)
+	c.cacheWrite("pages", key+".page", slices.Concat(head, []byte("\n"), p.Body))
+}
+
+// noStore reports a Cache-Control: no-store response, which no cache may
+// keep (RFC 9111 5.2.2.5).
+func noStore(h http.Header) bool {
+	for _, field := range h.Values("Cache-Control") {
+		for dir := range strings.SplitSeq(field, ",") {
+			name, _, _ := strings.Cut(strings.TrimSpace(dir), "=")
+			if strings.EqualFold(strings.TrimSpace(name), "no-store") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // cacheRead returns a cache entry; a missing or unreadable one is a miss.

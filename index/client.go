@@ -60,6 +60,9 @@ type Options struct {
 	MaxFileBytes       int64
 	// Parallel bounds Prefetch.
 	Parallel int
+	// Refresh revalidates every cached page with the index, even one that
+	// its Cache-Control max-age says is still fresh.
+	Refresh bool
 	// Logf receives one line per notable event (retries, cache hits,
 	// fall-backs); URLs in it are redacted. nil discards them.
 	Logf func(format string, args ...any)
@@ -75,6 +78,8 @@ type Client struct {
 	http  *http.Client
 	netrc []netrcEntry
 	group singleflight.Group
+
+	now func() time.Time // the clock freshness is judged by; tests turn it
 
 	linksMu sync.Mutex
 	links   map[string]*Project // remote --find-links pages, parsed, for this client's life
@@ -108,7 +113,7 @@ func NewClient(opts Options) (*Client, error) {
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
-	c := &Client{opts: opts, links: map[string]*Project{}}
+	c := &Client{opts: opts, links: map[string]*Project{}, now: time.Now}
 	if opts.NetrcPath != "" {
 		data, err := os.ReadFile(opts.NetrcPath)
 		switch {
@@ -153,7 +158,7 @@ func (c *Client) Project(ctx context.Context, idx Index, name string) (*Project,
 	if err != nil {
 		return nil, err
 	}
-	v, err := c.shared(ctx, "project\x00"+idx.Name+"\x00"+cleanURL(root)+"\x00"+project, func(ctx context.Context) (any, error) {
+	v, dup, err := c.sharedDup(ctx, "project\x00"+idx.Name+"\x00"+cleanURL(root)+"\x00"+project, func(ctx context.Context) (any, error) {
 		switch {
 		case idx.FindLinks:
 			return c.findLinks(ctx, idx, root, project)
@@ -166,6 +171,9 @@ func (c *Client) Project(ctx context.Context, idx Index, name string) (*Project,
 	if err != nil {
 		return nil, err
 	}
+	if !dup {
+		return v.(*Project), nil // made for this call alone
+	}
 	return v.(*Project).clone(), nil
 }
 
@@ -174,13 +182,20 @@ func (c *Client) Project(ctx context.Context, idx Index, name string) (*Project,
 // the client's time-outs), so a caller that gives up does not fail the
 // others; each caller still returns as soon as its own ctx is done.
 func (c *Client) shared(ctx context.Context, key string, fn func(context.Context) (any, error)) (any, error) {
+	v, _, err := c.sharedDup(ctx, key, fn)
+	return v, err
+}
+
+// sharedDup is shared that also reports whether the value went to other
+// callers too (then it is not this caller's alone to modify).
+func (c *Client) sharedDup(ctx context.Context, key string, fn func(context.Context) (any, error)) (any, bool, error) {
 	work := context.WithoutCancel(ctx)
 	ch := c.group.DoChan(key, func() (any, error) { return fn(work) })
 	select {
 	case r := <-ch:
-		return r.Val, r.Err
+		return r.Val, r.Shared, r.Err
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, false, ctx.Err()
 	}
 }
 
@@ -393,6 +408,10 @@ func (c *Client) fetchPage(ctx context.Context, idx Index, pageURL string, negot
 	}
 	key := cacheKey(pageURL, accept)
 	cached := c.loadPage(key)
+	if cached != nil && !c.opts.Refresh && cached.fresh(c.now()) {
+		c.opts.Logf("%s: fresh in the cache (Cache-Control max-age), not asked", Redact(pageURL))
+		return cached.Body, cached.FinalURL, cached.ContentType, nil
+	}
 	h := http.Header{"Accept": {accept}}
 	if cached != nil {
 		if cached.ETag != "" {
@@ -410,6 +429,12 @@ func (c *Client) fetchPage(ctx context.Context, idx Index, pageURL string, negot
 	case resp.StatusCode == http.StatusNotModified && cached != nil:
 		resp.Body.Close()
 		c.opts.Logf("%s: not modified, using the cache", resp.url)
+		// A 304 renews freshness (RFC 9111 4.3.4); stored only when it
+		// changes, so that an index without max-age costs no write.
+		if until := freshUntil(resp.Header, c.now()); !until.IsZero() || !cached.FreshUntil.IsZero() {
+			cached.FreshUntil = until
+			c.storePage(key, cached)
+		}
 		return cached.Body, cached.FinalURL, cached.ContentType, nil
 	case resp.StatusCode != http.StatusOK:
 		resp.Body.Close()
@@ -423,10 +448,13 @@ func (c *Client) fetchPage(ctx context.Context, idx Index, pageURL string, negot
 	final.User = nil
 	finalURL = final.String()
 	ctype = resp.Header.Get("Content-Type")
-	c.storePage(key, &cachedPage{
-		URL: Redact(pageURL), FinalURL: finalURL, ETag: resp.Header.Get("ETag"),
-		LastModified: resp.Header.Get("Last-Modified"), ContentType: ctype, Body: body,
-	})
+	if !noStore(resp.Header) {
+		c.storePage(key, &cachedPage{
+			URL: Redact(pageURL), FinalURL: finalURL, ETag: resp.Header.Get("ETag"),
+			LastModified: resp.Header.Get("Last-Modified"), ContentType: ctype, Body: body,
+			FreshUntil: freshUntil(resp.Header, c.now()),
+		})
+	}
 	return body, finalURL, ctype, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -810,4 +811,187 @@ func TestSharedCallerCancels(t *testing.T) {
 			t.Errorf("first %v; second %v %v", first, got, second)
 		}
 	})
+}
+
+func TestFreshUntil(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		headers []string // "Name: value"
+		want    time.Duration
+	}{
+		{nil, 0},
+		{[]string{"Cache-Control: max-age=600, public"}, 10 * time.Minute},
+		{[]string{"Cache-Control: public,max-age=60"}, time.Minute},
+		{[]string{"Cache-Control: MAX-AGE=\"60\""}, time.Minute},
+		{[]string{"Cache-Control: max-age=60", "Age: 20"}, 40 * time.Second},
+		{[]string{"Cache-Control: max-age=60", "Age: 60"}, 0},
+		{[]string{"Cache-Control: max-age=60", "Age: soon"}, 0},
+		{[]string{"Cache-Control: max-age=0"}, 0},
+		{[]string{"Cache-Control: max-age=-5"}, 0},
+		{[]string{"Cache-Control: max-age=ten"}, 0},
+		{[]string{"Cache-Control: max-age=600, no-cache"}, 0},
+		{[]string{"Cache-Control: max-age=600", "Cache-Control: no-store"}, 0},
+		{[]string{"Cache-Control: s-maxage=600"}, 0},
+		{[]string{"Cache-Control: max-age=31536000"}, MaxPageFreshness}, // capped
+		{[]string{"Expires: Wed, 25 Nov 2026 13:00:00 GMT"}, 0},
+	} {
+		h := http.Header{}
+		for _, kv := range tc.headers {
+			k, v, _ := strings.Cut(kv, ": ")
+			h.Add(k, v)
+		}
+		got := freshUntil(h, now)
+		if tc.want == 0 {
+			if !got.IsZero() {
+				t.Errorf("%q: fresh until %v, want not fresh", tc.headers, got)
+			}
+			continue
+		}
+		if got.Sub(now) != tc.want {
+			t.Errorf("%q: fresh for %v, want %v", tc.headers, got.Sub(now), tc.want)
+		}
+	}
+}
+
+// maxAgeServer serves one JSON project page with an ETag and the given
+// Cache-Control, answering If-None-Match with 304, and counts requests.
+func maxAgeServer(t *testing.T, cacheControl string) (url string, requests func() []int) {
+	var mu sync.Mutex
+	var statuses []int
+	page := `{"meta":{"api-version":"1.1"},"name":"fresh","files":[{"filename":"fresh-1.0-py3-none-any.whl","url":"/f/fresh-1.0-py3-none-any.whl","hashes":{"sha256":"` + sha + `"}}]}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		status := http.StatusOK
+		defer func() {
+			mu.Lock()
+			statuses = append(statuses, status)
+			mu.Unlock()
+		}()
+		if cacheControl != "" {
+			w.Header().Set("Cache-Control", cacheControl)
+		}
+		w.Header().Set("ETag", `"v1"`)
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			status = http.StatusNotModified
+			w.WriteHeader(status)
+			return
+		}
+		w.Header().Set("Content-Type", ContentTypeJSON)
+		w.Write([]byte(page))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/simple", func() []int {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(statuses)
+	}
+}
+
+func TestCacheMaxAge(t *testing.T) {
+	ctx := context.Background()
+	url, requests := maxAgeServer(t, "max-age=600, public")
+	ix := Index{Name: "pypi", URL: url}
+	dir := t.TempDir()
+	now := time.Now()
+	run := func(opts Options, at time.Time) *Project {
+		t.Helper()
+		opts.CacheDir = dir
+		c := newClient(t, opts)
+		c.now = func() time.Time { return at }
+		p, err := c.Project(ctx, ix, "fresh")
+		if err != nil || len(p.Files) != 1 || p.Files[0].SHA256() != sha {
+			t.Fatalf("page: %+v, %v", p, err)
+		}
+		return p
+	}
+	first := run(Options{}, now)
+	// within max-age a new run does not ask the index at all
+	if second := run(Options{}, now.Add(5*time.Minute)); !reflect.DeepEqual(first, second) {
+		t.Errorf("fresh cached page differs:\n%+v\n%+v", first, second)
+	}
+	if got := requests(); !slices.Equal(got, []int{200}) {
+		t.Fatalf("requests within max-age: %v, want [200]", got)
+	}
+	// Refresh revalidates anyway
+	run(Options{Refresh: true}, now.Add(5*time.Minute))
+	if got := requests(); !slices.Equal(got, []int{200, 304}) {
+		t.Fatalf("requests with Refresh: %v, want [200 304]", got)
+	}
+	// the 304 renewed freshness from its own time: still fresh 14 minutes
+	// after the first fetch, stale after 16
+	run(Options{}, now.Add(14*time.Minute))
+	if got := requests(); len(got) != 2 {
+		t.Fatalf("requests after a renewing 304: %v", got)
+	}
+	run(Options{}, now.Add(16*time.Minute))
+	if got := requests(); !slices.Equal(got, []int{200, 304, 304}) {
+		t.Fatalf("requests once stale: %v, want a revalidation", got)
+	}
+	// a clock turned back (the entry claims more than MaxPageFreshness
+	// ahead) is not trusted
+	run(Options{}, now.Add(-time.Hour))
+	if got := requests(); len(got) != 4 {
+		t.Fatalf("requests with the clock turned back: %v, want a revalidation", got)
+	}
+}
+
+func TestCacheNoMaxAgeOrNoStore(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		cacheControl string
+		want         []int
+	}{
+		{"", []int{200, 304}},                      // validators only: always revalidate
+		{"no-cache", []int{200, 304}},              // stored, never fresh
+		{"max-age=600, no-store", []int{200, 200}}, // never stored
+	} {
+		url, requests := maxAgeServer(t, tc.cacheControl)
+		dir := t.TempDir()
+		for range 2 {
+			if _, err := newClient(t, Options{CacheDir: dir}).Project(ctx, Index{Name: "pypi", URL: url}, "fresh"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := requests(); !slices.Equal(got, tc.want) {
+			t.Errorf("Cache-Control %q: requests %v, want %v", tc.cacheControl, got, tc.want)
+		}
+	}
+}
+
+// TestCachePageDamaged: a page entry cut short or edited is a miss, never
+// a page the index did not serve.
+func TestCachePageDamaged(t *testing.T) {
+	ctx := context.Background()
+	for name, damage := range map[string]func([]byte) []byte{
+		"truncated": func(b []byte) []byte { return b[:len(b)-10] },
+		"no body":   func(b []byte) []byte { return b[:bytes.IndexByte(b, '\n')] },
+		"edited": func(b []byte) []byte {
+			return bytes.Replace(b, []byte("fresh-1.0-py3"), []byte("fresh-9.9-py3"), 1)
+		},
+		"bad head": func(b []byte) []byte { return append([]byte("{"), b...) },
+	} {
+		url, requests := maxAgeServer(t, "max-age=600")
+		dir := t.TempDir()
+		ix := Index{Name: "pypi", URL: url}
+		if _, err := newClient(t, Options{CacheDir: dir}).Project(ctx, ix, "fresh"); err != nil {
+			t.Fatal(err)
+		}
+		entries, _ := filepath.Glob(filepath.Join(dir, "pages", "*.page"))
+		if len(entries) != 1 {
+			t.Fatalf("page entries: %v", entries)
+		}
+		data, err := os.ReadFile(entries[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(entries[0], damage(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		p, err := newClient(t, Options{CacheDir: dir}).Project(ctx, ix, "fresh")
+		if err != nil || p.Files[0].Filename != "fresh-1.0-py3-none-any.whl" {
+			t.Errorf("%s: %+v, %v", name, p, err)
+		}
+		if got := requests(); !slices.Equal(got, []int{200, 200}) {
+			t.Errorf("%s: requests %v, want the page fetched again", name, got)
+		}
+	}
 }

@@ -207,6 +207,20 @@ func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []stri
 				idx.Add(d)
 			}
 		},
+		// cachecontrol NAME VALUE: the index NAME sends VALUE as the
+		// Cache-Control of its project pages.
+		"cachecontrol": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 2 {
+				ts.Fatalf("usage: cachecontrol NAME VALUE")
+			}
+			mu.Lock()
+			srv := servers[key(ts, args[0])]
+			mu.Unlock()
+			if srv == nil {
+				ts.Fatalf("no index %s", args[0])
+			}
+			srv.SetCacheControl(args[1])
+		},
 		// cmpenv-lock A B: the two files are byte-identical.
 		"samebytes": func(ts *testscript.TestScript, neg bool, args []string) {
 			if len(args) != 2 {

@@ -145,7 +145,8 @@ func Audit(ctx context.Context, env *Env, o AuditOptions) (*audit.Report, error)
 		return nil, &InputError{Err: err}
 	}
 
-	client, err := index.NewClient(index.Options{CacheDir: env.CacheDir, NetrcPath: env.NetrcPath, Logf: env.Logf})
+	// A review asks the indexes as they are now, never a cached answer.
+	client, err := index.NewClient(index.Options{CacheDir: env.CacheDir, NetrcPath: env.NetrcPath, Logf: env.Logf, Refresh: true})
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}

@@ -27,6 +27,7 @@ type InstallOptions struct {
 	Python       string
 	Index        config.Flags
 	Pre          bool
+	Refresh      bool // revalidate every cached index page when locking
 	Pip          install.PipOptions
 	CreatedBy    string
 }
@@ -87,7 +88,7 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 			lr, err := Lock(ctx, env, LockOptions{
 				Requirements: o.Requirements, Constraints: o.Constraints, LockPath: path,
 				Target: TargetOptions{Python: interp.Executable}, Index: o.Index, Pre: o.Pre,
-				CreatedBy: o.CreatedBy, DryRun: o.DryRun,
+				CreatedBy: o.CreatedBy, DryRun: o.DryRun, Refresh: o.Refresh,
 			})
 			if err != nil {
 				return nil, err

@@ -31,12 +31,15 @@ type LockOptions struct {
 	DryRun          bool     // resolve and report; write nothing
 	Upgrade         bool     // ignore the existing lock's versions
 	UpgradePackages []string // ignore them for these projects only
-	Target          TargetOptions
-	Index           config.Flags
-	Pre             bool
-	ExcludeNewer    string // RFC 3339; overrides the policy's
-	MinReleaseAge   string // "7d"; overrides the policy's
-	CreatedBy       string // "safepip 0.1.0"
+	// Refresh revalidates every cached index page, even one its index's
+	// Cache-Control says is fresh (--upgrade implies it).
+	Refresh       bool
+	Target        TargetOptions
+	Index         config.Flags
+	Pre           bool
+	ExcludeNewer  string // RFC 3339; overrides the policy's
+	MinReleaseAge string // "7d"; overrides the policy's
+	CreatedBy     string // "safepip 0.1.0"
 	// AllowPublisherChange names the projects whose attestation publisher
 	// may differ from the one the existing lock recorded.
 	AllowPublisherChange []string
@@ -137,7 +140,8 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	if err != nil {
 		return nil, nil, err
 	}
-	client, err := index.NewClient(index.Options{CacheDir: env.CacheDir, NetrcPath: env.NetrcPath, Logf: env.Logf})
+	client, err := index.NewClient(index.Options{CacheDir: env.CacheDir, NetrcPath: env.NetrcPath, Logf: env.Logf,
+		Refresh: o.Refresh || o.Upgrade || len(o.UpgradePackages) > 0})
 	if err != nil {
 		return nil, nil, &InputError{Err: err}
 	}

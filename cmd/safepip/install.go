@@ -16,6 +16,7 @@ type installCmd struct {
 	Frozen         bool     `help:"Install only what the lock says; exit 1 when it is missing or stale."`
 	DryRun         bool     `name:"dry-run" help:"Show what would be downloaded and installed; change nothing."`
 	Pre            bool     `help:"Allow pre-releases of every project (when locking)."`
+	Refresh        bool     `help:"When locking, ask the indexes again for every page, even those their Cache-Control says are fresh."`
 	Python         string   `help:"The target interpreter (default: the active virtualenv's, else python3)." placeholder:"PATH"`
 	Target         string   `help:"pip: install into this directory." placeholder:"DIR"`
 	Prefix         string   `help:"pip: install under this prefix." placeholder:"DIR"`
@@ -45,6 +46,7 @@ func (c *installCmd) Run(g *globals, e *env) error {
 		Python:       c.Python,
 		Index:        c.indexFlags.config(),
 		Pre:          c.Pre,
+		Refresh:      c.Refresh,
 		CreatedBy:    "safepip " + version,
 		Pip: install.PipOptions{Target: c.Target, Prefix: c.Prefix, Root: c.Root, User: c.User,
 			Upgrade: c.Upgrade, ForceReinstall: c.ForceReinstall, NoCompile: c.NoCompile, Quiet: quiet},

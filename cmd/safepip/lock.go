@@ -42,6 +42,7 @@ type lockCmd struct {
 	DryRun               bool     `name:"dry-run" help:"Resolve and show the changes; write nothing."`
 	Upgrade              bool     `short:"U" help:"Ignore the versions in the existing lock."`
 	UpgradePackage       []string `name:"upgrade-package" short:"P" help:"Ignore the locked version of this project (repeatable)." placeholder:"NAME"`
+	Refresh              bool     `help:"Ask the indexes again for every page, even those their Cache-Control says are fresh (--upgrade implies it)."`
 	Pre                  bool     `help:"Allow pre-releases of every project."`
 	ExcludeNewer         string   `name:"exclude-newer" help:"Ignore files uploaded after this time (RFC 3339)." placeholder:"TIME"`
 	MinReleaseAge        string   `name:"min-release-age" help:"Ignore files younger than this, e.g. 7d, 12h, 1w." placeholder:"AGE"`
@@ -59,6 +60,7 @@ func (c *lockCmd) Run(g *globals, e *env) error {
 		DryRun:               c.DryRun,
 		Upgrade:              c.Upgrade,
 		UpgradePackages:      c.UpgradePackage,
+		Refresh:              c.Refresh,
 		Pre:                  c.Pre,
 		ExcludeNewer:         c.ExcludeNewer,
 		MinReleaseAge:        c.MinReleaseAge,

@@ -61,6 +61,7 @@ type Server struct {
 	noMeta    bool
 	noRange   bool
 	absolute  bool
+	cacheCtl  string
 	user      string
 	pass      string
 	failures  []*failure
@@ -100,6 +101,10 @@ func (s *Server) SetRange(on bool) { s.mu.Lock(); s.noRange = !on; s.mu.Unlock()
 // SetAbsoluteURLs makes pages link files by absolute URL instead of the
 // default relative "../../files/<filename>".
 func (s *Server) SetAbsoluteURLs(on bool) { s.mu.Lock(); s.absolute = on; s.mu.Unlock() }
+
+// SetCacheControl sends v as the Cache-Control of project pages (PyPI
+// sends "max-age=600, public"); "" sends none, the default.
+func (s *Server) SetCacheControl(v string) { s.mu.Lock(); s.cacheCtl = v; s.mu.Unlock() }
 
 // RequireAuth makes every path demand HTTP Basic auth with user and pass.
 func (s *Server) RequireAuth(user, pass string) {
@@ -387,8 +392,11 @@ func serveBytes(w http.ResponseWriter, r *http.Request, data []byte, noRange boo
 // with an ETag and Last-Modified, and 304 when the client's copy is current.
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request, htmlPage, jsonPage []byte) {
 	s.mu.Lock()
-	format := s.format
+	format, cacheCtl := s.format, s.cacheCtl
 	s.mu.Unlock()
+	if cacheCtl != "" {
+		w.Header().Set("Cache-Control", cacheCtl)
+	}
 	useJSON := false
 	switch format {
 	case FormatJSON:
