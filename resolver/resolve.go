@@ -115,6 +115,8 @@ func Resolve(ctx context.Context, src Source, reqs []pep508.Requirement, opts Op
 		constrain: map[string][]pep440.SpecifierSet{},
 		sem:       make(chan struct{}, opts.Parallel),
 		crawlSem:  make(chan struct{}, opts.Parallel),
+
+		prefetched: map[string]VersionSet{},
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -232,6 +234,9 @@ type provider struct {
 	bg        context.Context
 	sem       chan struct{}
 	crawlSem  chan struct{} // bounds the page fetches of crawl
+	// prefetched is the set each pending package was last prefetched
+	// for; the solver's goroutine alone uses it (Prefetch).
+	prefetched map[string]VersionSet
 
 	// Decision order across restarts (see reprioritize), by project name.
 	first, last map[string]bool
@@ -278,12 +283,11 @@ func (p *provider) applies(r pep508.Requirement, extra string) (bool, error) {
 	if r.Marker == nil {
 		return true, nil
 	}
-	env := pep508.Environment{}
-	for k, v := range p.opts.Target.Markers {
-		env[k] = v
+	var extras []string // none: "extra" is ""
+	if extra != "" {
+		extras = []string{extra}
 	}
-	env["extra"] = extra
-	ok, err := r.Marker.Evaluate(env)
+	ok, err := r.Marker.EvaluateExtras(p.opts.Target.Markers, extras)
 	if err != nil {
 		return false, fmt.Errorf("requirement %q: %w", r.String(), err)
 	}
@@ -660,26 +664,27 @@ func (p *provider) fetchMetadata(ctx context.Context, st *projectState, c *candi
 }
 
 // prefetchBest starts fetching the metadata of the version the solver is
-// likely to try next for name, in the background and bounded.
-func (p *provider) prefetchBest(name string, st *projectState, set VersionSet) {
+// likely to try next for name, in the background and bounded. It reports
+// false when it left that to later because enough fetches are in flight.
+func (p *provider) prefetchBest(name string, st *projectState, set VersionSet) bool {
 	v, ok, err := p.choose(p.bg, name, set)
 	if err != nil || !ok {
-		return
+		return true
 	}
 	c := st.byVer[v.String()]
 	if c == nil || p.unusable(name, c) != "" {
-		return
+		return true
 	}
 	st.mu.Lock()
 	_, started := st.meta[v.String()]
 	st.mu.Unlock()
 	if started {
-		return
+		return true
 	}
 	select {
 	case p.sem <- struct{}{}:
 	default:
-		return // enough in flight; the solver will fetch it when needed
+		return false // enough in flight; the solver will fetch it when needed
 	}
 	go func() {
 		defer func() { <-p.sem }()
@@ -688,12 +693,18 @@ func (p *provider) prefetchBest(name string, st *projectState, set VersionSet) {
 			p.crawl(md)
 		}
 	}()
+	return true
 }
 
 // Prefetch implements pubgrub.Prefetcher.
 func (p *provider) Prefetch(ctx context.Context, pending []pubgrub.Pending[VersionSet]) {
 	for _, pd := range pending {
 		if pd.Package == rootName {
+			continue
+		}
+		// Every decision passes every pending package: look again only
+		// at those whose set changed since their last prefetch.
+		if last, ok := p.prefetched[pd.Package]; ok && last.Equal(pd.Set) {
 			continue
 		}
 		name, _ := split(pd.Package)
@@ -705,8 +716,8 @@ func (p *provider) Prefetch(ctx context.Context, pending []pubgrub.Pending[Versi
 		}
 		select {
 		case <-st.done:
-			if st.err == nil {
-				p.prefetchBest(name, st, pd.Set)
+			if st.err == nil && p.prefetchBest(name, st, pd.Set) {
+				p.prefetched[pd.Package] = pd.Set
 			}
 		default:
 		}
