@@ -40,13 +40,63 @@ func BenchmarkParseHTML(b *testing.B) {
 	}
 }
 
-func BenchmarkParseJSON(b *testing.B) {
-	_, page := largePage(10000)
-	b.SetBytes(int64(len(page)))
-	for b.Loop() {
-		if _, err := ParseJSON("https://idx.example/simple/big/", page); err != nil {
-			b.Fatal(err)
+// corpusLikePage returns a JSON page of n files laid out like the pages of
+// ../shared/bench's corpus (and pypi.org's): indented, keys sorted,
+// relative URLs, core-metadata and dist-info-metadata dicts.
+func corpusLikePage(n int) []byte {
+	var j strings.Builder
+	j.WriteString("{\n \"files\": [\n")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			j.WriteString(",\n")
 		}
+		name := fmt.Sprintf("corpus_like-%d.%d-py3-none-any.whl", i/10, i%10)
+		fmt.Fprintf(&j, `  {
+   "core-metadata": {
+    "sha256": %q
+   },
+   "dist-info-metadata": {
+    "sha256": %q
+   },
+   "filename": %q,
+   "hashes": {
+    "sha256": %q
+   },
+   "requires-python": ">=3.9",
+   "size": %d,
+   "upload-time": "2025-05-12T00:00:00.000000Z",
+   "url": "../../files/corpus-like/%s",
+   "yanked": false
+  }`, sha2, sha2, name, sha, 1000+i, name)
+	}
+	j.WriteString("\n ],\n \"meta\": {\n  \"api-version\": \"1.1\"\n },\n \"name\": \"corpus-like\",\n \"versions\": [\n")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			j.WriteString(",\n")
+		}
+		fmt.Fprintf(&j, "  \"%d.%d\"", i/10, i%10)
+	}
+	j.WriteString("\n ]\n}\n")
+	return []byte(j.String())
+}
+
+// BenchmarkParseJSON parses a busy project's page (10,000 files with
+// absolute URLs) and a page like the corpus's (50 files, relative URLs).
+func BenchmarkParseJSON(b *testing.B) {
+	_, big := largePage(10000)
+	for _, bb := range []struct {
+		name string
+		page []byte
+	}{{"big", big}, {"corpus", corpusLikePage(50)}} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bb.page)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ParseJSON("https://idx.example/simple/corpus-like/", bb.page); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

@@ -2,7 +2,6 @@ package index
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -153,175 +152,270 @@ func htmlMetadataAttr(v string) (bool, map[string]string, error) {
 	return true, map[string]string{algo: value}, nil
 }
 
-// jsonPage is the PEP 691 project page.
-type jsonPage struct {
-	Meta struct {
-		APIVersion string `json:"api-version"`
-	} `json:"meta"`
-	Name     string     `json:"name"`
-	Versions []string   `json:"versions"`
-	Files    []jsonFile `json:"files"`
-}
-
-type jsonFile struct {
-	Filename         string            `json:"filename"`
-	URL              string            `json:"url"`
-	Hashes           map[string]string `json:"hashes"`
-	RequiresPython   *string           `json:"requires-python"`
-	Yanked           json.RawMessage   `json:"yanked"`
-	CoreMetadata     json.RawMessage   `json:"core-metadata"`
-	DistInfoMetadata json.RawMessage   `json:"dist-info-metadata"`
-	Size             *int64            `json:"size"`
-	UploadTime       *string           `json:"upload-time"`
-	Provenance       *string           `json:"provenance"`
-}
-
 // ParseJSON parses a PEP 691 JSON project page served at pageURL. Relative
 // file URLs are resolved against pageURL. The page must state a 1.x
 // meta.api-version and a name; any malformed field, hash or filename is an
-// error naming the file.
+// error naming the file. The page is decoded by decodePage (pep691.go).
 func ParseJSON(pageURL string, data []byte) (*Project, error) {
 	page, err := url.Parse(pageURL)
 	if err != nil {
 		return nil, fmt.Errorf("page URL %q: %w", Redact(pageURL), err)
 	}
-	var jp jsonPage
-	if err := json.Unmarshal(data, &jp); err != nil {
+	jp, err := decodePage(data)
+	if err != nil {
 		return nil, fmt.Errorf("malformed JSON page: %w", err)
 	}
-	if jp.Meta.APIVersion == "" {
+	if jp.apiVersion == "" {
 		return nil, errors.New("JSON page has no meta.api-version")
 	}
-	if err := checkAPIVersion(jp.Meta.APIVersion); err != nil {
+	if err := checkAPIVersion(jp.apiVersion); err != nil {
 		return nil, err
 	}
-	if jp.Name == "" {
+	if jp.name == "" {
 		return nil, errors.New("JSON page has no project name")
 	}
-	p := &Project{Name: jp.Name, URL: Redact(pageURL), APIVersion: jp.Meta.APIVersion, Versions: jp.Versions}
-	for i, jf := range jp.Files {
-		f, err := jsonToFile(page, jf)
-		if err != nil {
-			if jf.Filename == "" {
+	p := &Project{Name: jp.name, URL: Redact(pageURL), APIVersion: jp.apiVersion, Versions: jp.versions}
+	if len(jp.files) > 0 {
+		p.Files = make([]File, len(jp.files))
+	}
+	r := urlResolver{page: page}
+	for i := range jp.files {
+		jf := &jp.files[i]
+		if err := jsonToFile(&r, jf, &p.Files[i]); err != nil {
+			if jf.filename == "" {
 				return nil, fmt.Errorf("files[%d]: %w", i, err)
 			}
-			return nil, fmt.Errorf("file %q: %w", jf.Filename, err)
+			return nil, fmt.Errorf("file %q: %w", jf.filename, err)
 		}
-		p.Files = append(p.Files, f)
 	}
 	return p, nil
 }
 
-func jsonToFile(page *url.URL, jf jsonFile) (File, error) {
-	f := File{Filename: jf.Filename, Hashes: map[string]string{}}
-	if jf.Filename == "" {
-		return f, errors.New("no filename")
+// jsonToFile checks jf and fills f.
+func jsonToFile(r *urlResolver, jf *rawFile, f *File) error {
+	*f = File{Filename: jf.filename}
+	if jf.filename == "" {
+		return errors.New("no filename")
 	}
-	if err := checkFilename(jf.Filename); err != nil {
-		return f, err
+	if err := checkFilename(jf.filename); err != nil {
+		return err
 	}
-	if jf.URL == "" {
-		return f, errors.New("no url")
+	if jf.url == "" {
+		return errors.New("no url")
 	}
-	u, err := page.Parse(jf.URL)
-	if err != nil {
-		return f, fmt.Errorf("url: %w", err)
+	var err error
+	if f.URL, err = r.resolve(jf.url); err != nil {
+		return err
 	}
-	if !linkSchemeOK(page, u) {
-		return f, fmt.Errorf("url %q: scheme %q not allowed on this page", Redact(u.String()), u.Scheme)
+	if f.Hashes, err = jsonHashes(jf.hashes); err != nil {
+		return err
 	}
-	f.URL = cleanURL(u)
-	for algo, value := range jf.Hashes {
-		if !knownHash(algo) && !isHex(value) {
-			continue // an unknown hash we cannot use anyway
-		}
-		algo, value, err := checkHash(algo, value)
-		if err != nil {
-			return f, err
-		}
-		f.Hashes[algo] = value
+	if jf.hasRequiresPython {
+		f.RequiresPython = strings.TrimSpace(jf.requiresPython)
 	}
-	if jf.RequiresPython != nil {
-		f.RequiresPython = strings.TrimSpace(*jf.RequiresPython)
+	if f.Yanked, f.YankedReason, err = jsonYanked(jf.yanked); err != nil {
+		return err
 	}
-	if f.Yanked, f.YankedReason, err = jsonYanked(jf.Yanked); err != nil {
-		return f, err
-	}
-	meta := jf.CoreMetadata
-	if len(meta) == 0 || string(meta) == "null" {
-		meta = jf.DistInfoMetadata
+	meta := jf.core
+	if meta == "" || meta == "null" {
+		meta = jf.dist
 	}
 	if f.CoreMetadata, f.CoreMetadataHashes, err = jsonMetadata(meta); err != nil {
-		return f, err
+		return err
 	}
-	if jf.Size != nil {
-		if *jf.Size < 0 {
-			return f, fmt.Errorf("negative size %d", *jf.Size)
+	if jf.hasSize {
+		if jf.size < 0 {
+			return fmt.Errorf("negative size %d", jf.size)
 		}
-		f.Size = *jf.Size
+		f.Size = jf.size
 	}
-	if jf.UploadTime != nil {
-		t, err := time.Parse(time.RFC3339Nano, *jf.UploadTime)
+	if jf.hasUploadTime {
+		t, err := time.Parse(time.RFC3339Nano, jf.uploadTime)
 		if err != nil {
-			return f, fmt.Errorf("upload-time %q is not an ISO 8601 time like 2006-01-02T15:04:05.000000Z", *jf.UploadTime)
+			return fmt.Errorf("upload-time %q is not an ISO 8601 time like 2006-01-02T15:04:05.000000Z", jf.uploadTime)
 		}
 		f.UploadTime = t.UTC()
 	}
-	if jf.Provenance != nil && *jf.Provenance != "" {
-		pu, err := page.Parse(*jf.Provenance)
-		if err != nil || !linkSchemeOK(page, pu) {
-			return f, fmt.Errorf("bad provenance URL %q", Redact(*jf.Provenance))
+	if jf.hasProvenance && jf.provenance != "" {
+		pu, err := r.page.Parse(jf.provenance)
+		if err != nil || !linkSchemeOK(r.page, pu) {
+			return fmt.Errorf("bad provenance URL %q", Redact(jf.provenance))
 		}
 		f.Provenance = cleanURL(pu)
 	}
-	return f, nil
+	return nil
 }
 
-// jsonYanked decodes PEP 691 "yanked": false, true, or a reason string.
-func jsonYanked(raw json.RawMessage) (bool, string, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return false, "", nil
-	}
-	var b bool
-	if err := json.Unmarshal(raw, &b); err == nil {
-		return b, "", nil
-	}
-	var reason string
-	if err := json.Unmarshal(raw, &reason); err == nil {
-		return true, reason, nil
-	}
-	return false, "", fmt.Errorf("yanked is %s, want a boolean or a string", truncate(string(raw)))
-}
-
-// jsonMetadata decodes PEP 691/714 "core-metadata": a boolean or a dict of
-// hashes.
-func jsonMetadata(raw json.RawMessage) (bool, map[string]string, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return false, nil, nil
-	}
-	var b bool
-	if err := json.Unmarshal(raw, &b); err == nil {
-		if b {
-			return true, map[string]string{}, nil
-		}
-		return false, nil, nil
-	}
-	var hashes map[string]string
-	if err := json.Unmarshal(raw, &hashes); err != nil {
-		return false, nil, fmt.Errorf("core-metadata is %s, want a boolean or a dict of hashes", truncate(string(raw)))
-	}
-	out := map[string]string{}
-	for algo, value := range hashes {
-		if !knownHash(algo) && !isHex(value) {
+// jsonHashes checks a "hashes" dict given as its pairs in page order. Like
+// a map decoded by encoding/json, a repeated key keeps its last value.
+// Unknown hashes that are not hex are dropped: we cannot use them anyway.
+func jsonHashes(pairs []kv) (map[string]string, error) {
+	out := make(map[string]string, len(pairs))
+	for i, p := range pairs {
+		if shadowed(pairs, i) {
 			continue
 		}
-		algo, value, err := checkHash(algo, value)
+		if !knownHash(p.k) && !isHex(p.v) {
+			continue
+		}
+		algo, value, err := checkHash(p.k, p.v)
 		if err != nil {
-			return false, nil, fmt.Errorf("core-metadata: %w", err)
+			return nil, err
 		}
 		out[algo] = value
 	}
+	return out, nil
+}
+
+// shadowed reports whether a later pair repeats the key of pairs[i].
+func shadowed(pairs []kv, i int) bool {
+	for _, q := range pairs[i+1:] {
+		if q.k == pairs[i].k {
+			return true
+		}
+	}
+	return false
+}
+
+// jsonYanked decodes PEP 691 "yanked" given as its raw value: false, true,
+// or a reason string.
+func jsonYanked(raw string) (bool, string, error) {
+	switch raw {
+	case "", "null", "false":
+		return false, "", nil
+	case "true":
+		return true, "", nil
+	}
+	if raw[0] == '"' {
+		d := jsonDecoder{s: raw}
+		reason, err := d.str()
+		return true, reason, err
+	}
+	return false, "", fmt.Errorf("yanked is %s, want a boolean or a string", truncate(raw))
+}
+
+// jsonMetadata decodes PEP 691/714 "core-metadata" given as its raw value:
+// a boolean or a dict of hashes.
+func jsonMetadata(raw string) (bool, map[string]string, error) {
+	switch raw {
+	case "", "null", "false":
+		return false, nil, nil
+	case "true":
+		return true, map[string]string{}, nil
+	}
+	d := jsonDecoder{s: raw}
+	var pairs []kv
+	if raw[0] != '{' || d.hashes("core-metadata", &pairs) != nil {
+		return false, nil, fmt.Errorf("core-metadata is %s, want a boolean or a dict of hashes", truncate(raw))
+	}
+	out, err := jsonHashes(pairs)
+	if err != nil {
+		return false, nil, fmt.Errorf("core-metadata: %w", err)
+	}
 	return true, out, nil
+}
+
+// urlResolver resolves file URLs against a page as
+// cleanURL(page.Parse(ref)) with linkSchemeOK does, with fast paths for the
+// two common forms: absolute http(s) URLs of plain characters, returned as
+// they are, and relative paths of plain characters, whose directory is
+// resolved once.
+type urlResolver struct {
+	page      *url.URL
+	dir, base string // the last relative directory and its resolved form
+}
+
+func (r *urlResolver) resolve(ref string) (string, error) {
+	if plainAbsURL(ref) {
+		return ref, nil
+	}
+	if dir, seg, ok := plainRelPath(ref); ok {
+		if r.base == "" || dir != r.dir {
+			probe, err := r.slow(dir + "x")
+			if err != nil || !strings.HasSuffix(probe, "/x") {
+				return r.slow(ref)
+			}
+			r.dir, r.base = dir, probe[:len(probe)-1]
+		}
+		return r.base + seg, nil
+	}
+	return r.slow(ref)
+}
+
+func (r *urlResolver) slow(ref string) (string, error) {
+	u, err := r.page.Parse(ref)
+	if err != nil {
+		return "", fmt.Errorf("url: %w", err)
+	}
+	if !linkSchemeOK(r.page, u) {
+		return "", fmt.Errorf("url %q: scheme %q not allowed on this page", Redact(u.String()), u.Scheme)
+	}
+	return cleanURL(u), nil
+}
+
+// plainAbsURL reports whether ref is http(s)://host[:port]/path made of
+// characters url.URL.String leaves as they are, with no "." or ".."
+// segment, so that it is its own resolved, cleaned form.
+func plainAbsURL(ref string) bool {
+	var rest string
+	switch {
+	case strings.HasPrefix(ref, "https://"):
+		rest = ref[len("https://"):]
+	case strings.HasPrefix(ref, "http://"):
+		rest = ref[len("http://"):]
+	default:
+		return false
+	}
+	slash := strings.IndexByte(rest, '/')
+	if slash <= 0 {
+		return false
+	}
+	host, path := rest[:slash], rest[slash:]
+	if h, port, ok := strings.Cut(host, ":"); ok {
+		if h == "" || port == "" || strings.Trim(port, "0123456789") != "" {
+			return false
+		}
+		host = h
+	}
+	for i := 0; i < len(host); i++ {
+		if c := host[i]; !isAlnum(c) && c != '.' && c != '-' {
+			return false
+		}
+	}
+	return plainPath(path)
+}
+
+// plainRelPath splits a relative reference made of plain characters into
+// its directory ("" or ending in "/") and a last segment that is neither
+// empty, "." nor "..".
+func plainRelPath(ref string) (dir, seg string, ok bool) {
+	if ref == "" || ref[0] == '/' || !plainChars(ref) {
+		return "", "", false
+	}
+	i := strings.LastIndexByte(ref, '/') + 1
+	dir, seg = ref[:i], ref[i:]
+	if seg == "" || seg == "." || seg == ".." || strings.Contains(ref, "//") {
+		return "", "", false
+	}
+	return dir, seg, true
+}
+
+// plainPath reports whether p is plain characters with no "//" and no
+// segment starting with ".".
+func plainPath(p string) bool {
+	return plainChars(p) && !strings.Contains(p, "//") && !strings.Contains(p, "/.")
+}
+
+// plainChars reports whether s holds only characters that a URL path keeps
+// unescaped and that end no part of a URL.
+func plainChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isAlnum(c) && c != '-' && c != '.' && c != '_' && c != '~' && c != '/' && c != '+' {
+			return false
+		}
+	}
+	return true
 }
 
 // checkAPIVersion accepts an absent version and any 1.x.
