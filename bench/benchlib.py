@@ -52,12 +52,14 @@ class Server:
     """The corpus served on loopback; kind is "go" (bench/testdata/serveindex)
     or "python" (../shared/bench/serve_index.py)."""
 
-    def __init__(self, corpus: str, work: str, kind: str = "go"):
+    def __init__(self, corpus: str, work: str, kind: str = "go", max_age: int = 0):
         self.kind = kind
         if kind == "go":
             binary = os.path.join(work, "serveindex")
-            subprocess.run(["go", "build", "-o", binary, "./bench/testdata/serveindex"], cwd=REPO, check=True)
-            self.proc = subprocess.Popen([binary, "-dir", corpus], stdout=subprocess.PIPE, text=True)
+            if not os.path.exists(binary):
+                subprocess.run(["go", "build", "-o", binary, "./bench/testdata/serveindex"], cwd=REPO, check=True)
+            self.proc = subprocess.Popen([binary, "-dir", corpus, "-max-age", str(max_age)], stdout=subprocess.PIPE,
+                                         text=True)
             self.url = self.proc.stdout.readline().strip()
             if not self.url.startswith("http://127.0.0.1:"):
                 self.close()

@@ -5,7 +5,11 @@
 // client and not Python's http.server (about 1 ms a request on 2 cores).
 //
 //	go build -o serveindex ./bench/testdata/serveindex
-//	serveindex -dir CORPUS [-addr 127.0.0.1:0]
+//	serveindex -dir CORPUS [-addr 127.0.0.1:0] [-max-age SECONDS]
+//
+// With -max-age it sends "Cache-Control: max-age=N, public" on the simple
+// pages, as PyPI does (N=600); without, no Cache-Control, as
+// ../shared/bench/serve_index.py.
 //
 // It prints "http://127.0.0.1:PORT/simple" on its first line of stdout once
 // it listens. GET /-/requests answers how many requests it has served
@@ -37,6 +41,7 @@ const (
 func main() {
 	dir := flag.String("dir", "", "corpus directory made by build_corpus.py")
 	addr := flag.String("addr", "127.0.0.1:0", "loopback address to listen on")
+	maxAge := flag.Int("max-age", 0, "send Cache-Control: max-age=N, public on simple pages, as PyPI does (0: none)")
 	flag.Parse()
 	if *dir == "" {
 		log.Fatal("serveindex: -dir is required")
@@ -54,11 +59,12 @@ func main() {
 	}
 	fmt.Printf("http://%s/simple\n", ln.Addr())
 	os.Stdout.Sync()
-	log.Fatal(http.Serve(ln, &handler{root: *dir}))
+	log.Fatal(http.Serve(ln, &handler{root: *dir, maxAge: *maxAge}))
 }
 
 type handler struct {
 	root     string
+	maxAge   int
 	requests atomic.Int64
 }
 
@@ -90,6 +96,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			ctype, file = jsonType, "index.json"
 		}
 		w.Header().Set("Vary", "Accept")
+		if h.maxAge > 0 {
+			w.Header().Set("Cache-Control", fmt.Sprintf("max-age=%d, public", h.maxAge))
+		}
 		w.Header().Set("Content-Type", ctype)
 		full = filepath.Join(full, file)
 	}
