@@ -26,7 +26,7 @@ func diffParseJSON(t *testing.T, data []byte) {
 		if (err == nil) != (werr == nil) {
 			t.Fatalf("ParseJSON(%q, %q):\n err %v\nwant %v", pageURL, data, err, werr)
 		}
-		if err == nil && !reflect.DeepEqual(got, want) {
+		if err == nil && !reflect.DeepEqual(got, want) && !refMayGive(pageURL, data, got) {
 			t.Fatalf("ParseJSON(%q, %q):\n got %#v\nwant %#v", pageURL, data, got, want)
 		}
 		if err == nil {
@@ -37,6 +37,18 @@ func diffParseJSON(t *testing.T, data []byte) {
 			}
 		}
 	}
+}
+
+// refMayGive reports whether parseJSONReference gives got in one of 64
+// runs. Its result depends on Go's random map order when two hash keys
+// differ only in case ("SHA256", "sha256"); ParseJSON takes the later one.
+func refMayGive(pageURL string, data []byte, got *Project) bool {
+	for range 64 {
+		if want, err := parseJSONReference(pageURL, data); err == nil && reflect.DeepEqual(got, want) {
+			return true
+		}
+	}
+	return false
 }
 
 // pep691Cases are edge cases for the differential test.
