@@ -75,7 +75,8 @@ type Pending[S any] struct {
 
 // Chooser is implemented by a Provider that picks which package to decide
 // next. ChoosePackage returns an index into pending, which is never empty
-// and lists packages in the order the solver discovered them.
+// and lists packages in the order the solver discovered them. The slice is
+// the solver's, valid during the call only: copy what must outlive it.
 //
 // Deciding packages with fewest candidate versions first (pinned ones
 // first of all) finds conflicts early; that needs the provider's knowledge
@@ -86,7 +87,8 @@ type Chooser[S any] interface {
 
 // Prefetcher is implemented by a Provider that fetches ahead. Before every
 // decision the solver passes every package still to decide with the
-// versions it may take. Prefetch must return quickly (start the work in
+// versions it may take (a slice valid during the call only, as for
+// Chooser). Prefetch must return quickly (start the work in
 // the background, bounded and de-duplicated) and keeps its errors for the
 // ChooseVersion or Dependencies call that needs the data.
 type Prefetcher[S any] interface {

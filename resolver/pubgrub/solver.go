@@ -101,6 +101,8 @@ type solver[V any, S VersionSet[V, S]] struct {
 	// contradicted at that level: they stay contradicted until the solver
 	// backtracks below it, so propagation skips them until then.
 	contradicted [][]*incompatibility[V, S]
+
+	pendingBuf []Pending[S] // reused by pending(); see Chooser
 }
 
 func (s *solver[V, S]) solve(ctx context.Context) (map[string]V, error) {
@@ -511,13 +513,17 @@ func (s *solver[V, S]) markContradicted(ic *incompatibility[V, S]) {
 
 // pending lists the packages that must be selected and have no version yet.
 func (s *solver[V, S]) pending() []Pending[S] {
-	var out []Pending[S]
+	// One buffer for every decision: a large solve decides hundreds of
+	// packages with hundreds pending, and a new slice each time was most
+	// of the solver's allocation.
+	out := s.pendingBuf[:0]
 	for _, st := range s.order {
 		w := st.view()
 		if !w.decided && w.derived && w.term.positive {
 			out = append(out, Pending[S]{Package: st.name, Set: w.term.set, Conflicts: st.conflicts})
 		}
 	}
+	s.pendingBuf = out
 	return out
 }
 
