@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/safepip/safepip/internal/testindex"
+	"github.com/safepip/safepip/pypa/wheel"
 )
 
 // newClient returns a client with tiny back-off, logging into the test.
@@ -72,10 +73,15 @@ func TestProjectJSONAndHTMLAgree(t *testing.T) {
 		t.Fatalf("JSON project = %+v", pj)
 	}
 	got := pj.Files[0]
+	parsed, err := wheel.ParseWheel(f.Filename)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := File{
 		Filename: f.Filename, URL: srv.FileURL(f.Filename), Hashes: map[string]string{"sha256": f.SHA256},
 		RequiresPython: ">=3.8", CoreMetadata: true, CoreMetadataHashes: map[string]string{"sha256": f.MetadataSHA256()},
 		Size: int64(len(f.Data)), UploadTime: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC), Provenance: srv.ProvenanceURL(f.Filename),
+		Wheel: &parsed,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("JSON file:\n got %+v\nwant %+v", got, want)

@@ -34,6 +34,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/safepip/safepip/pypa/wheel"
 )
 
 // Index is one package index as the caller configured it.
@@ -81,6 +83,12 @@ type File struct {
 	Size               int64     // bytes; 0 when the index did not say
 	UploadTime         time.Time // PEP 700; zero when the index did not say
 	Provenance         string    // PEP 740 provenance URL; "" when none
+	// Wheel or Sdist is the file name parsed, set on every file of a page
+	// that Project returns (a file whose name does not parse as one of the
+	// project's is left out), so that callers need not parse it again;
+	// nil on files made otherwise. Shared by copies: never modify them.
+	Wheel *wheel.Wheel
+	Sdist *wheel.Sdist
 }
 
 // SHA256 returns the file's sha256 hex digest, or "" when the index gave none.

@@ -530,24 +530,31 @@ func truncate(s string) string {
 // and legacy sdists) of project, a PEP 503 normalized name; when it is not,
 // why says so.
 func belongs(filename, project string) (ok bool, why string) {
+	_, _, ok, why = parseName(filename, project)
+	return ok, why
+}
+
+// parseName parses a distribution file name and checks that it is a file
+// of project; one of the results is set when ok.
+func parseName(filename, project string) (w *wheel.Wheel, sd *wheel.Sdist, ok bool, why string) {
 	var name string
 	if strings.HasSuffix(strings.ToLower(filename), ".whl") {
-		w, err := wheel.ParseWheel(filename)
+		pw, err := wheel.ParseWheel(filename)
 		if err != nil {
-			return false, err.Error()
+			return nil, nil, false, err.Error()
 		}
-		name = w.Name
+		w, name = &pw, pw.Name
 	} else {
-		sd, err := wheel.ParseSdist(filename)
+		ps, err := wheel.ParseSdist(filename)
 		if err != nil {
-			return false, err.Error()
+			return nil, nil, false, err.Error()
 		}
-		name = sd.Name
+		sd, name = &ps, ps.Name
 	}
 	if name != project {
-		return false, fmt.Sprintf("%q is a file of %q, not %q", truncate(filename), name, project)
+		return nil, nil, false, fmt.Sprintf("%q is a file of %q, not %q", truncate(filename), name, project)
 	}
-	return true, ""
+	return w, sd, true, ""
 }
 
 // selectProject checks that page p is the page of project and keeps only
@@ -560,7 +567,9 @@ func selectProject(p *Project, project string, quiet bool) error {
 	p.Name = project
 	kept := p.Files[:0]
 	for _, f := range p.Files {
-		if ok, why := belongs(f.Filename, project); ok {
+		w, sd, ok, why := parseName(f.Filename, project)
+		if ok {
+			f.Wheel, f.Sdist = w, sd
 			kept = append(kept, f)
 		} else if !quiet {
 			p.Skipped = append(p.Skipped, why)

@@ -47,23 +47,20 @@ func candidates(p *index.Project, pol filterPolicy) ([]*candidate, error) {
 	byVersion := map[string]*candidate{}
 	var order []*candidate
 	bestRank := map[*candidate]int{}
+	pythonOff := map[string]string{} // data-requires-python -> its normal form when the target fails it
 	for i := range p.Files {
 		f := p.Files[i]
 		var v pep440.Version
 		var wheelTags []tags.Tag
-		isWheel := f.IsWheel()
-		if isWheel {
-			w, err := wheel.ParseWheel(f.Filename)
-			if err != nil || w.Name != p.Name {
-				continue
-			}
+		w, sd := parsedName(&p.Files[i])
+		isWheel := w != nil
+		switch {
+		case w != nil && w.Name == p.Name:
 			v, wheelTags = w.Version, w.Tags
-		} else {
-			s, err := wheel.ParseSdist(f.Filename)
-			if err != nil || s.Name != p.Name {
-				continue
-			}
-			v = s.Version
+		case sd != nil && sd.Name == p.Name:
+			v = sd.Version
+		default:
+			continue
 		}
 		if !pol.excludeNewer.IsZero() {
 			if f.UploadTime.IsZero() {
@@ -85,8 +82,16 @@ func candidates(p *index.Project, pol filterPolicy) ([]*candidate, error) {
 			c.yanked = false
 		}
 		if f.RequiresPython != "" {
-			if spec, err := pep440.ParseSpecifierSet(f.RequiresPython); err == nil && !spec.Contains(pol.target.Python, pep440.PrereleasesAllow) {
-				c.pythonOff = spec.String()
+			// The files of a page mostly share a few values: parse each once.
+			off, seen := pythonOff[f.RequiresPython]
+			if !seen {
+				if spec, err := pep440.ParseSpecifierSet(f.RequiresPython); err == nil && !spec.Contains(pol.target.Python, pep440.PrereleasesAllow) {
+					off = spec.String()
+				}
+				pythonOff[f.RequiresPython] = off
+			}
+			if off != "" {
+				c.pythonOff = off
 				continue // still recorded (a lock keeps every file), but never chosen
 			}
 		}
@@ -174,3 +179,21 @@ type PolicyError struct {
 }
 
 func (e *PolicyError) Error() string { return e.Project + ": " + e.Msg }
+
+// parsedName returns f's name parsed: as the index client left it, else
+// parsed here (files that did not come from a page). At most one is set.
+func parsedName(f *index.File) (*wheel.Wheel, *wheel.Sdist) {
+	if f.Wheel != nil || f.Sdist != nil {
+		return f.Wheel, f.Sdist
+	}
+	if f.IsWheel() {
+		if w, err := wheel.ParseWheel(f.Filename); err == nil {
+			return &w, nil
+		}
+		return nil, nil
+	}
+	if sd, err := wheel.ParseSdist(f.Filename); err == nil {
+		return nil, &sd
+	}
+	return nil, nil
+}

@@ -10,7 +10,6 @@ import (
 	"github.com/safepip/safepip/config"
 	"github.com/safepip/safepip/index"
 	"github.com/safepip/safepip/pypa/pep440"
-	"github.com/safepip/safepip/pypa/wheel"
 )
 
 // Source is what the resolver needs of the outside world: each project's
@@ -139,13 +138,14 @@ func clientIndex(x config.Index) index.Index {
 func pageVersions(p *index.Project) []string {
 	var vs []pep440.Version
 	seen := map[string]bool{}
-	for _, f := range p.Files {
+	for i := range p.Files {
 		var v pep440.Version
-		if w, err := wheel.ParseWheel(f.Filename); err == nil {
+		switch w, sd := parsedName(&p.Files[i]); {
+		case w != nil:
 			v = w.Version
-		} else if sd, err := wheel.ParseSdist(f.Filename); err == nil {
+		case sd != nil:
 			v = sd.Version
-		} else {
+		default:
 			continue
 		}
 		if !seen[v.String()] {
