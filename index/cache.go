@@ -21,17 +21,20 @@ import (
 
 // The cache under Options.CacheDir:
 //
-//	pages/<key>.page        a page as served, after a line with its validators
+//	packs/*.pack            small entries, many per file (see pack.go), as
+//	                        kind and name:
+//	  pages <key>.page      a page as served, after a line with its validators
 //	                        (ETag, Last-Modified), freshness and body sha256
-//	metadata/<sha256>       core metadata, by its own sha256
-//	metadata-of/<sha256>    core metadata, by the sha256 of its file
+//	  metadata <sha256>     core metadata, by its own sha256
+//	  metadata-of <sha256>  core metadata, by the sha256 of its file
+//	  provenance <key>      provenance objects, by URL and file hash
 //	files/<sha256>          distribution files, by their sha256
-//	provenance/<key>        provenance objects, by URL and file hash
 //
 // Keys never include credentials: URLs are stripped of userinfo before
-// they are hashed. Every write goes to a temporary file in the target
-// directory and is renamed into place; entries are checked when read, and
-// only downloaded files (checked by their hash anyway) are synced to disk.
+// they are hashed. A pack and a file are each written to a temporary file
+// in their directory and renamed into place; entries are checked when
+// read, and only downloaded files (checked by their hash anyway) are
+// synced to disk. Entries a client writes reach other clients at Flush.
 
 // cachedPage is a page as stored, with what revalidation needs.
 type cachedPage struct {
@@ -175,9 +178,9 @@ func (c *Client) cacheRead(kind, name string) ([]byte, bool) {
 	if c.opts.CacheDir == "" {
 		return nil, false
 	}
-	data, err := os.ReadFile(filepath.Join(c.opts.CacheDir, kind, name))
-	if err != nil || len(data) == 0 {
-		return nil, false // an empty entry is what a crash can leave behind
+	data, ok := c.packRead(kind, name)
+	if !ok || len(data) == 0 {
+		return nil, false
 	}
 	if kind == "metadata" {
 		// Keyed by its own sha256: check it, so that neither a crash nor an
@@ -197,16 +200,10 @@ func (c *Client) cacheWrite(kind, name string, data []byte) {
 	if c.opts.CacheDir == "" {
 		return
 	}
-	// Not synced: every entry is checked when read (hash, parse), so one
-	// lost to a crash is a miss, and a sync per entry cost a cold lock of
-	// 262 projects more than its network round trips.
-	err := writeAtomic(filepath.Join(c.opts.CacheDir, kind), name, false, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-	if err != nil {
-		c.opts.Logf("cache: %v", err)
-	}
+	// Into this run's pack (pack.go): one file per run, not per entry,
+	// because creating hundreds of small files cost a cold lock of 262
+	// projects a quarter of its time.
+	c.packWrite(kind, name, data)
 }
 
 // writeAtomic writes dir/name through write: a temporary file in dir,

@@ -83,6 +83,8 @@ type Client struct {
 
 	linksMu sync.Mutex
 	links   map[string]*Project // remote --find-links pages, parsed, for this client's life
+
+	pack packStore // small cache entries (pack.go)
 }
 
 // NewClient returns a client. It fails only on an unreadable or malformed

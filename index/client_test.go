@@ -3,6 +3,7 @@ package index
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
@@ -40,6 +41,13 @@ func newClient(t *testing.T, opts Options) *Client {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// runProject is one run: Project, then Flush, so that the next client on
+// the same cache dir sees what this one stored.
+func runProject(ctx context.Context, c *Client, ix Index, name string) (*Project, error) {
+	defer c.Flush()
+	return c.Project(ctx, ix, name)
 }
 
 func serveAcme(t *testing.T) (*testindex.Index, *testindex.Server, *testindex.File) {
@@ -456,12 +464,12 @@ func TestCacheRevalidation(t *testing.T) {
 	idx, srv, _ := serveAcme(t)
 	dir := t.TempDir()
 	ix := Index{Name: "pypi", URL: srv.URL}
-	first, err := newClient(t, Options{CacheDir: dir}).Project(ctx, ix, "acme-triton")
+	first, err := runProject(ctx, newClient(t, Options{CacheDir: dir}), ix, "acme-triton")
 	if err != nil {
 		t.Fatal(err)
 	}
 	// a new client (a new run) revalidates and gets 304
-	second, err := newClient(t, Options{CacheDir: dir}).Project(ctx, ix, "acme-triton")
+	second, err := runProject(ctx, newClient(t, Options{CacheDir: dir}), ix, "acme-triton")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -474,7 +482,7 @@ func TestCacheRevalidation(t *testing.T) {
 	}
 	// a new upload changes the page: 200 and the new file
 	idx.Add(testindex.Dist{Name: "acme-triton", Version: "2.0"})
-	third, err := newClient(t, Options{CacheDir: dir}).Project(ctx, ix, "acme-triton")
+	third, err := runProject(ctx, newClient(t, Options{CacheDir: dir}), ix, "acme-triton")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -721,7 +729,7 @@ func TestRevalidateWithLastModifiedOnly(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	for i := 0; i < 2; i++ {
-		p, err := newClient(t, Options{CacheDir: dir}).Project(ctx, Index{Name: "lm", URL: srv.URL + "/simple"}, "lm")
+		p, err := runProject(ctx, newClient(t, Options{CacheDir: dir}), Index{Name: "lm", URL: srv.URL + "/simple"}, "lm")
 		if err != nil || len(p.Files) != 1 {
 			t.Fatalf("run %d: %v %v", i, p, err)
 		}
@@ -903,7 +911,7 @@ func TestCacheMaxAge(t *testing.T) {
 		opts.CacheDir = dir
 		c := newClient(t, opts)
 		c.now = func() time.Time { return at }
-		p, err := c.Project(ctx, ix, "fresh")
+		p, err := runProject(ctx, c, ix, "fresh")
 		if err != nil || len(p.Files) != 1 || p.Files[0].SHA256() != sha {
 			t.Fatalf("page: %+v, %v", p, err)
 		}
@@ -953,13 +961,52 @@ func TestCacheNoMaxAgeOrNoStore(t *testing.T) {
 		url, requests := maxAgeServer(t, tc.cacheControl)
 		dir := t.TempDir()
 		for range 2 {
-			if _, err := newClient(t, Options{CacheDir: dir}).Project(ctx, Index{Name: "pypi", URL: url}, "fresh"); err != nil {
+			if _, err := runProject(ctx, newClient(t, Options{CacheDir: dir}), Index{Name: "pypi", URL: url}, "fresh"); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if got := requests(); !slices.Equal(got, tc.want) {
 			t.Errorf("Cache-Control %q: requests %v, want %v", tc.cacheControl, got, tc.want)
 		}
+	}
+}
+
+// damagePackEntry rewrites the one entry of kind in dir's one pack, with
+// a valid index and trailer, so that only the entry's own checks stand
+// between it and the caller.
+func damagePackEntry(t *testing.T, dir, kind string, damage func([]byte) []byte) {
+	t.Helper()
+	packs, _ := filepath.Glob(filepath.Join(dir, "packs", "*.pack"))
+	if len(packs) != 1 {
+		t.Fatalf("packs: %v", packs)
+	}
+	f, err := os.Open(packs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := readPackIndex(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(packs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, idx []byte
+	for _, e := range entries {
+		b := data[e.off : e.off+e.n]
+		sum := e.sum
+		if e.key.kind == kind {
+			b = damage(slices.Clone(b))
+			sum = sha256.Sum256(b) // the pack's own check passes: the entry's must catch it
+		}
+		idx = fmt.Appendf(idx, "%s\t%s\t%d\t%d\t%x\n", e.key.kind, e.key.name, len(out), len(b), sum)
+		out = append(out, b...)
+	}
+	out = append(out, packTail(idx, int64(len(out)))...)
+	if err := os.WriteFile(packs[0], out, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -978,21 +1025,11 @@ func TestCachePageDamaged(t *testing.T) {
 		url, requests := maxAgeServer(t, "max-age=600")
 		dir := t.TempDir()
 		ix := Index{Name: "pypi", URL: url}
-		if _, err := newClient(t, Options{CacheDir: dir}).Project(ctx, ix, "fresh"); err != nil {
+		if _, err := runProject(ctx, newClient(t, Options{CacheDir: dir}), ix, "fresh"); err != nil {
 			t.Fatal(err)
 		}
-		entries, _ := filepath.Glob(filepath.Join(dir, "pages", "*.page"))
-		if len(entries) != 1 {
-			t.Fatalf("page entries: %v", entries)
-		}
-		data, err := os.ReadFile(entries[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(entries[0], damage(data), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		p, err := newClient(t, Options{CacheDir: dir}).Project(ctx, ix, "fresh")
+		damagePackEntry(t, dir, "pages", damage)
+		p, err := runProject(ctx, newClient(t, Options{CacheDir: dir}), ix, "fresh")
 		if err != nil || p.Files[0].Filename != "fresh-1.0-py3-none-any.whl" {
 			t.Errorf("%s: %+v, %v", name, p, err)
 		}

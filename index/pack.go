@@ -1,0 +1,265 @@
+package index
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// A pack, packs/<unix nanos, 20 digits>-<random>.pack, holds many small
+// cache entries: one file per run instead of one per entry, because
+// creating hundreds of small files cost a cold lock more than its reads.
+//
+//	entry bytes, back to back
+//	index: one line per entry, "kind\tname\toffset\tlength\tsha256hex\n"
+//	trailer (packTrailerLen bytes): index offset and length (big-endian
+//	uint64 each), the index's sha256, then packMagic
+//
+// A pack is written as packs/.tmp-<random> and renamed whole; entries are
+// not synced, since each is checked against its sha256 when read. The
+// newest pack (by name) wins when two hold the same key.
+
+const (
+	packMagic      = "safepip-pack-1\n"
+	packTrailerLen = int64(8 + 8 + sha256.Size + len(packMagic))
+	maxPackIndex   = 64 << 20
+	maxPacks       = 8 // more, and Flush merges them into one
+)
+
+type packKey struct{ kind, name string }
+
+type packLoc struct {
+	f      *os.File
+	off, n int64
+	sum    [sha256.Size]byte
+}
+
+// packStore is a Client's view of packs/: what earlier runs flushed, read
+// once, and what this client wrote, kept in memory until Flush.
+type packStore struct {
+	mu      sync.Mutex
+	loaded  bool
+	index   map[packKey]packLoc
+	files   []*os.File
+	tmp     *os.File // pack being written, nil when nothing is pending
+	tmpOff  int64
+	pending []packEntry
+	mem     map[packKey][]byte // this run's entries, readable at once
+}
+
+type packEntry struct {
+	key    packKey
+	off, n int64
+	sum    [sha256.Size]byte
+}
+
+func packDir(cacheDir string) string { return filepath.Join(cacheDir, "packs") }
+
+func randomName() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// packRead returns an entry from this run's writes or from a flushed pack.
+func (c *Client) packRead(kind, name string) ([]byte, bool) {
+	s := &c.pack
+	k := packKey{kind, name}
+	s.mu.Lock()
+	if data, ok := s.mem[k]; ok {
+		s.mu.Unlock()
+		return data, true
+	}
+	if !s.loaded {
+		s.loaded = true
+		s.index, s.files = loadPacks(packDir(c.opts.CacheDir), c.opts.Logf)
+	}
+	loc, ok := s.index[k]
+	s.mu.Unlock()
+	if !ok {
+		return nil, false
+	}
+	data := make([]byte, loc.n)
+	if _, err := loc.f.ReadAt(data, loc.off); err != nil {
+		c.opts.Logf("cache: reading %s %s from %s: %v", kind, name, loc.f.Name(), err)
+		return nil, false
+	}
+	if sha256.Sum256(data) != loc.sum {
+		c.opts.Logf("cache: ignoring %s entry %s in %s: its content does not match its sha256", kind, name, loc.f.Name())
+		return nil, false
+	}
+	return data, true
+}
+
+// packWrite appends an entry to this client's pending pack.
+func (c *Client) packWrite(kind, name string, data []byte) {
+	s := &c.pack
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tmp == nil {
+		dir := packDir(c.opts.CacheDir)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			c.opts.Logf("cache: %v", err)
+			return
+		}
+		f, err := os.CreateTemp(dir, ".tmp-*")
+		if err != nil {
+			c.opts.Logf("cache: %v", err)
+			return
+		}
+		s.tmp, s.tmpOff = f, 0
+	}
+	if _, err := s.tmp.Write(data); err != nil {
+		c.opts.Logf("cache: writing %s: %v", s.tmp.Name(), err)
+		s.discardLocked()
+		return
+	}
+	k := packKey{kind, name}
+	s.pending = append(s.pending, packEntry{key: k, off: s.tmpOff, n: int64(len(data)), sum: sha256.Sum256(data)})
+	s.tmpOff += int64(len(data))
+	if s.mem == nil {
+		s.mem = make(map[packKey][]byte)
+	}
+	s.mem[k] = slices.Clone(data)
+}
+
+func (s *packStore) discardLocked() {
+	if s.tmp != nil {
+		s.tmp.Close()
+		os.Remove(s.tmp.Name())
+	}
+	s.tmp, s.tmpOff, s.pending = nil, 0, nil
+}
+
+// Flush makes what this client wrote to its cache visible to other
+// clients and processes: it completes the pending pack and renames it
+// into place. Errors are logged, never returned: the cache only saves
+// work. The client stays usable; Flush with nothing pending does nothing.
+func (c *Client) Flush() {
+	if c.opts.CacheDir == "" {
+		return
+	}
+	s := &c.pack
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tmp == nil {
+		return
+	}
+	var idx bytes.Buffer
+	for _, e := range s.pending {
+		fmt.Fprintf(&idx, "%s\t%s\t%d\t%d\t%x\n", e.key.kind, e.key.name, e.off, e.n, e.sum)
+	}
+	if _, err := s.tmp.Write(packTail(idx.Bytes(), s.tmpOff)); err != nil {
+		c.opts.Logf("cache: writing %s: %v", s.tmp.Name(), err)
+		s.discardLocked()
+		return
+	}
+	tmp := s.tmp.Name()
+	err := s.tmp.Close()
+	s.tmp, s.tmpOff, s.pending = nil, 0, nil
+	if err == nil {
+		err = os.Rename(tmp, filepath.Join(packDir(c.opts.CacheDir), packName()))
+	}
+	if err != nil {
+		os.Remove(tmp)
+		c.opts.Logf("cache: %v", err)
+	}
+}
+
+func packName() string {
+	return fmt.Sprintf("%020d-%s.pack", time.Now().UnixNano(), randomName())
+}
+
+// packTail returns the index followed by the trailer, for an index that
+// starts at off.
+func packTail(idx []byte, off int64) []byte {
+	sum := sha256.Sum256(idx)
+	out := slices.Clone(idx)
+	out = binary.BigEndian.AppendUint64(out, uint64(off))
+	out = binary.BigEndian.AppendUint64(out, uint64(len(idx)))
+	out = append(out, sum[:]...)
+	return append(out, packMagic...)
+}
+
+// loadPacks reads every pack's index; the newest pack wins for a key. A
+// pack that does not verify is ignored.
+func loadPacks(dir string, logf func(string, ...any)) (map[packKey]packLoc, []*os.File) {
+	index := make(map[packKey]packLoc)
+	names, _ := filepath.Glob(filepath.Join(dir, "*.pack"))
+	slices.Sort(names)
+	var files []*os.File
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err != nil {
+			continue // vanished: another process compacted it
+		}
+		entries, err := readPackIndex(f)
+		if err != nil {
+			logf("cache: ignoring %s: %v", name, err)
+			f.Close()
+			continue
+		}
+		for _, e := range entries {
+			index[e.key] = packLoc{f: f, off: e.off, n: e.n, sum: e.sum}
+		}
+		files = append(files, f)
+	}
+	return index, files
+}
+
+func readPackIndex(f *os.File) ([]packEntry, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	size := st.Size()
+	if size < packTrailerLen {
+		return nil, fmt.Errorf("shorter than a pack trailer")
+	}
+	var tr [packTrailerLen]byte
+	if _, err := f.ReadAt(tr[:], size-packTrailerLen); err != nil {
+		return nil, err
+	}
+	if string(tr[8+8+sha256.Size:]) != packMagic {
+		return nil, fmt.Errorf("no %q trailer", strings.TrimSpace(packMagic))
+	}
+	off, n := int64(binary.BigEndian.Uint64(tr[0:8])), int64(binary.BigEndian.Uint64(tr[8:16]))
+	if n > maxPackIndex || off < 0 || n < 0 || off+n != size-packTrailerLen {
+		return nil, fmt.Errorf("trailer gives index at %d, %d bytes, in a file of %d bytes", off, n, size)
+	}
+	idx := make([]byte, n)
+	if _, err := f.ReadAt(idx, off); err != nil {
+		return nil, err
+	}
+	if sha256.Sum256(idx) != [sha256.Size]byte(tr[16:16+sha256.Size]) {
+		return nil, fmt.Errorf("index does not match its sha256")
+	}
+	var entries []packEntry
+	for i, line := range strings.Split(strings.TrimSuffix(string(idx), "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		fields := strings.Split(line, "\t")
+		if len(fields) != 5 {
+			return nil, fmt.Errorf("index line %d: %d fields, want 5", i+1, len(fields))
+		}
+		eo, err1 := strconv.ParseInt(fields[2], 10, 64)
+		en, err2 := strconv.ParseInt(fields[3], 10, 64)
+		sum, err3 := hex.DecodeString(fields[4])
+		if err1 != nil || err2 != nil || err3 != nil || len(sum) != sha256.Size || eo < 0 || en < 0 || eo+en > off {
+			return nil, fmt.Errorf("index line %d: malformed %q", i+1, line)
+		}
+		entries = append(entries, packEntry{key: packKey{fields[0], fields[1]}, off: eo, n: en, sum: [sha256.Size]byte(sum)})
+	}
+	return entries, nil
+}
