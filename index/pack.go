@@ -168,16 +168,118 @@ func (c *Client) Flush() {
 	err := s.tmp.Close()
 	s.tmp, s.tmpOff, s.pending = nil, 0, nil
 	if err == nil {
-		err = os.Rename(tmp, filepath.Join(packDir(c.opts.CacheDir), packName()))
+		err = os.Rename(tmp, filepath.Join(packDir(c.opts.CacheDir), packName(time.Now().UnixNano())))
 	}
 	if err != nil {
 		os.Remove(tmp)
 		c.opts.Logf("cache: %v", err)
+		return
+	}
+	compactPacks(packDir(c.opts.CacheDir), time.Now(), c.opts.Logf)
+}
+
+func packName(nanos int64) string {
+	return fmt.Sprintf("%020d-%s.pack", nanos, randomName())
+}
+
+// compactPacks merges the packs in dir into one when there are more than
+// maxPacks, and removes temporary files older than an hour, which only a
+// crashed run leaves behind.
+//
+// Other processes may flush or compact at the same time. The merged pack
+// is renamed into place before the packs it holds are removed, and only
+// packs read in full are removed, so no entry is ever lost; two
+// compactions at once at worst leave duplicates. The merged pack takes
+// the time of the newest pack it holds, so that a pack flushed meanwhile
+// still sorts after it and wins.
+func compactPacks(dir string, now time.Time, logf func(string, ...any)) {
+	tmps, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))
+	for _, name := range tmps {
+		if st, err := os.Stat(name); err == nil && now.Sub(st.ModTime()) > time.Hour {
+			os.Remove(name)
+		}
+	}
+	names, _ := filepath.Glob(filepath.Join(dir, "*.pack"))
+	if len(names) <= maxPacks {
+		return
+	}
+	slices.Sort(names)
+	if err := mergePacks(dir, names, logf); err != nil {
+		logf("cache: compacting %s: %v", dir, err)
 	}
 }
 
-func packName() string {
-	return fmt.Sprintf("%020d-%s.pack", time.Now().UnixNano(), randomName())
+func mergePacks(dir string, names []string, logf func(string, ...any)) (err error) {
+	out, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			out.Close()
+			os.Remove(out.Name())
+		}
+	}()
+	var (
+		idx    bytes.Buffer
+		off    int64
+		seen   = make(map[packKey]bool)
+		merged []string // read in full: safe to remove once out is in place
+		newest string
+	)
+	for _, name := range slices.Backward(names) { // newest first: it wins
+		f, err := os.Open(name)
+		if err != nil {
+			continue // vanished: another process merged it
+		}
+		entries, err := readPackIndex(f)
+		if err != nil {
+			f.Close()
+			logf("cache: ignoring %s: %v", name, err)
+			// Unreadable now and forever: let it go with the rest.
+			merged = append(merged, name)
+			continue
+		}
+		for _, e := range entries {
+			if seen[e.key] {
+				continue
+			}
+			data := make([]byte, e.n)
+			if _, err := f.ReadAt(data, e.off); err != nil || sha256.Sum256(data) != e.sum {
+				logf("cache: dropping %s entry %s of %s: its content does not match its sha256", e.key.kind, e.key.name, name)
+				continue
+			}
+			if _, err := out.Write(data); err != nil {
+				f.Close()
+				return err
+			}
+			seen[e.key] = true
+			fmt.Fprintf(&idx, "%s\t%s\t%d\t%d\t%x\n", e.key.kind, e.key.name, off, e.n, e.sum)
+			off += e.n
+		}
+		f.Close()
+		merged = append(merged, name)
+		if newest == "" {
+			newest = name
+		}
+	}
+	if newest == "" {
+		return fmt.Errorf("no pack could be read")
+	}
+	if _, err := out.Write(packTail(idx.Bytes(), off)); err != nil {
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	nanos, _ := strconv.ParseInt(strings.SplitN(filepath.Base(newest), "-", 2)[0], 10, 64)
+	if err := os.Rename(out.Name(), filepath.Join(dir, packName(nanos))); err != nil {
+		return err
+	}
+	for _, name := range merged {
+		os.Remove(name)
+	}
+	return nil
 }
 
 // packTail returns the index followed by the trailer, for an index that
