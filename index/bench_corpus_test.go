@@ -59,6 +59,7 @@ func corpusSet(b *testing.B) (Index, map[string]string) {
 // of its resolved wheel, as a lock of that set does once it has chosen, and
 // returns the requests the client made.
 func fetchSet(b *testing.B, c *Client, idx Index, wheels map[string]string) int64 {
+	defer c.Flush() // a run ends by flushing: its cost belongs to the run, and priming must be visible
 	ctx := context.Background()
 	var pages []Fetch
 	for _, project := range wheels {

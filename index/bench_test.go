@@ -119,6 +119,7 @@ func benchIndex(b *testing.B, n int) (Index, []Fetch) {
 // fetchAll fetches every page, then every file's metadata, as the resolver
 // does, and returns the requests made.
 func fetchAll(b *testing.B, c *Client, pages []Fetch) int64 {
+	defer c.Flush() // a run ends by flushing: its cost belongs to the run, and priming must be visible
 	ctx := context.Background()
 	var metas []Fetch
 	for _, r := range c.Prefetch(ctx, pages) {
