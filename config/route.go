@@ -86,22 +86,23 @@ func (r *Router) Route(ctx context.Context, project, locked string) (Route, erro
 		return res.route, res.err
 	}
 	r.mu.Unlock()
-	v, _, _ := r.flight.Do("route"+keySep+key, func() (any, error) {
+	v, err := r.shared(ctx, "route"+keySep+key, func(work context.Context) any {
 		r.mu.Lock()
 		res, ok := r.routes[key] // answered between the check above and now
 		r.mu.Unlock()
 		if ok {
-			return res, nil
+			return res
 		}
-		rt, err := r.route(ctx, name, locked)
+		rt, err := r.route(work, name, locked)
 		res = routeResult{rt, err}
-		if ctx.Err() == nil {
-			r.mu.Lock()
-			r.routes[key] = res
-			r.mu.Unlock()
-		}
-		return res, nil
+		r.mu.Lock()
+		r.routes[key] = res
+		r.mu.Unlock()
+		return res
 	})
+	if err != nil {
+		return Route{}, err
+	}
 	res := v.(routeResult)
 	return res.route, res.err
 }
@@ -225,27 +226,44 @@ func (r *Router) versions(ctx context.Context, idx Index, project string) ([]str
 		return a.versions, a.err
 	}
 	r.mu.Unlock()
-	v, _, _ := r.flight.Do("ask"+keySep+key, func() (any, error) {
+	v, err := r.shared(ctx, "ask"+keySep+key, func(work context.Context) any {
 		r.mu.Lock()
 		a, ok := r.answers[key]
 		r.mu.Unlock()
 		if ok {
-			return a, nil
+			return a
 		}
-		vs, err := r.lookup.Versions(ctx, idx, project)
+		vs, err := r.lookup.Versions(work, idx, project)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			err = &IndexError{Project: project, Index: idx, Err: err}
 		}
 		a = answer{vs, err}
-		if ctx.Err() == nil {
-			r.mu.Lock()
-			r.answers[key] = a
-			r.mu.Unlock()
-		}
-		return a, nil
+		r.mu.Lock()
+		r.answers[key] = a
+		r.mu.Unlock()
+		return a
 	})
+	if err != nil {
+		return nil, err
+	}
 	a := v.(answer)
 	return a.versions, a.err
+}
+
+// shared runs fn once for all concurrent callers of key. fn runs detached
+// from any one caller's cancellation (the Lookup bounds it with its own
+// time-outs), so that a caller that gives up (a prefetch cancelled once the
+// resolution starts) never hands its cancellation to the others or to the
+// memo; each caller still returns as soon as its own ctx is done.
+func (r *Router) shared(ctx context.Context, key string, fn func(context.Context) any) (any, error) {
+	work := context.WithoutCancel(ctx)
+	ch := r.flight.DoChan(key, func() (any, error) { return fn(work), nil })
+	select {
+	case res := <-ch:
+		return res.Val, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Offer is one index's versions of a project.

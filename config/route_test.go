@@ -383,3 +383,47 @@ func BenchmarkRoute(b *testing.B) {
 		}
 	}
 }
+
+// TestRouteCallerCancelled: a caller that gives up mid-question (a
+// prefetch cancelled once the resolution starts) gets its ctx.Err(), but
+// neither a concurrent caller nor the memo does: they get the answer.
+func TestRouteCallerCancelled(t *testing.T) {
+	c, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	lk := &barrierLookup{
+		fakeLookup: fakeLookup{have: map[string]map[string][]string{"pypi": {"requests": {"2.0"}}}},
+		wait:       func() error { <-release; return nil },
+	}
+	r := NewRouter(c, lk)
+	gone, cancel := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() {
+		_, err := r.Route(gone, "requests", "")
+		first <- err
+	}()
+	second := make(chan error, 1)
+	go func() {
+		rt, err := r.Route(context.Background(), "requests", "")
+		if err == nil && rt.Index.Name != "pypi" {
+			err = fmt.Errorf("routed to %q", rt.Index.Name)
+		}
+		second <- err
+	}()
+	cancel()
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled caller: %v, want context.Canceled", err)
+	}
+	close(release)
+	if err := <-second; err != nil {
+		t.Errorf("concurrent caller: %v", err)
+	}
+	if rt, err := r.Route(context.Background(), "requests", ""); err != nil || rt.Index.Name != "pypi" {
+		t.Errorf("memo after a cancelled caller: %+v, %v", rt, err)
+	}
+	if n := len(lk.asked()); n != 1 {
+		t.Errorf("asked %d times, want 1", n)
+	}
+}

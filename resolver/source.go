@@ -117,7 +117,10 @@ func (s *RoutedSource) page(ctx context.Context, x config.Index, project string)
 		r = &pageResult{done: make(chan struct{})}
 		s.pages[key] = r
 		s.mu.Unlock()
-		r.page, r.err = s.client.Project(ctx, clientIndex(x), project)
+		// Detached from this caller's cancellation: the result is memoized
+		// for every caller, so it must never be this caller's ctx.Err().
+		// The client's time-outs bound it.
+		r.page, r.err = s.client.Project(context.WithoutCancel(ctx), clientIndex(x), project)
 		close(r.done)
 	} else {
 		s.mu.Unlock()
