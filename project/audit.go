@@ -150,6 +150,7 @@ func Audit(ctx context.Context, env *Env, o AuditOptions) (*audit.Report, error)
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
+	defer client.Flush()
 	pub := audit.Index{Name: "public", URL: public, Sources: []string{"--public-index"}}
 	if o.PublicIndex == "" {
 		pub.Sources = []string{"built-in default"}

@@ -139,6 +139,7 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
+	defer client.Flush()
 	where := lockedFileIndex(env, cfg, lf, path)
 	env.logf("downloading and verifying %d files", len(choices))
 	counter := &countingFetcher{client: client}

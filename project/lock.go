@@ -145,6 +145,7 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	if err != nil {
 		return nil, nil, &InputError{Err: err}
 	}
+	defer client.Flush()
 	locked := map[string]string{}
 	prefs := map[string]string{}
 	if old != nil {
@@ -168,17 +169,20 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	stop := env.statusTicker(func() string { return fmt.Sprintf("resolving: %d requests", client.Requests()) })
 	defer stop()
 	// Asking the interpreter starts a Python process (most of a second);
-	// the pages of the requirements are fetched meanwhile. Their errors
-	// are memoized and reported by the resolver, which needs the target.
+	// the pages of the requirements are fetched meanwhile, and what they
+	// most likely depend on (resolver.Warm). Errors are memoized and
+	// reported by the resolver, which needs the target.
 	warm, cancelWarm := context.WithCancel(ctx)
 	defer cancelWarm()
 	for _, r := range in.reqs {
 		go src.Project(warm, pep508.NormalizeName(r.Name))
 	}
+	go resolver.Warm(warm, src, in.reqs, 0)
 	tgt, err := resolveTarget(ctx, env, o.Target)
 	if err != nil {
 		return nil, nil, err
 	}
+	cancelWarm() // the resolver's own prefetch takes over from here
 	env.logf("resolving %d requirements for Python %s (%s)", len(in.reqs), tgt.record.Python, tgt.record.Platform)
 	sol, err := resolver.Resolve(ctx, src, in.reqs, resolver.Options{
 		Target:       tgt.Target,

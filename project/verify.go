@@ -140,6 +140,7 @@ func Verify(ctx context.Context, env *Env, o VerifyOptions) (*VerifyResult, erro
 		if client, err = index.NewClient(index.Options{CacheDir: env.CacheDir, NetrcPath: env.NetrcPath, Logf: env.Logf}); err != nil {
 			return nil, &InputError{Err: err}
 		}
+		defer client.Flush()
 	}
 	fc := &fileChecker{env: env, cfg: cfg, client: client, where: lockedFileIndex(env, cfg, lf, path)}
 	if slices.ContainsFunc(choices, func(c install.Choice) bool { return c.File.Attestation != nil }) {
