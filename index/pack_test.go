@@ -98,6 +98,15 @@ func TestPackCrashAndCleanup(t *testing.T) {
 }
 
 func TestPackDamaged(t *testing.T) {
+	t.Run("mapped", testPackDamaged)
+	t.Run("read", func(t *testing.T) {
+		mapPacks = false
+		defer func() { mapPacks = true }()
+		testPackDamaged(t)
+	})
+}
+
+func testPackDamaged(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		damage func([]byte) []byte
