@@ -164,22 +164,24 @@ func (c *comparison) compare(lhs, rhs string) (bool, error) {
 	case "===":
 		return c.arbitraryEqual(lhs, rhs)
 	}
-	var why string
-	if spec, ok := singleSpecifier(c.op, rhs); !ok {
-		why = fmt.Sprintf("%q is not a PEP 440 specifier", c.op+rhs)
-	} else if v, err := pep440.Parse(lhs); err != nil {
-		why = fmt.Sprintf("%q is not a PEP 440 version", lhs)
-	} else {
-		// Pre-releases match, as in packaging >= 22 (21.3 excluded them
-		// unless the specifier named one): python_full_version
-		// "3.13.0rc1" is >= "3.8".
-		return spec.Contains(v, pep440.PrereleasesAllow), nil
+	spec, isSpec := singleSpecifier(c.op, rhs)
+	if isSpec {
+		if v, err := pep440.Parse(lhs); err == nil {
+			// Pre-releases match, as in packaging >= 22 (21.3 excluded
+			// them unless the specifier named one): python_full_version
+			// "3.13.0rc1" is >= "3.8".
+			return spec.Contains(v, pep440.PrereleasesAllow), nil
+		}
 	}
 	switch c.op {
 	case "==":
 		return lhs == rhs, nil
 	case "!=":
 		return lhs != rhs, nil
+	}
+	why := fmt.Sprintf("%q is not a PEP 440 specifier", c.op+rhs)
+	if isSpec {
+		why = fmt.Sprintf("%q is not a PEP 440 version", lhs)
 	}
 	return false, c.errorf(ErrUndefinedComparison,
 		"%s; only ==, !=, in and not in compare strings that are not versions", why)
@@ -203,9 +205,23 @@ func singleSpecifier(op, rhs string) (pep440.Specifier, bool) {
 	if strings.IndexByte(rhs, ',') >= 0 {
 		return pep440.Specifier{}, false // no specifier holds a comma
 	}
+	if c := firstByte(rhs); ('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') && c != 'v' && c != 'V' {
+		// "linux", "win32", "CPython", an extra: a version starts with a
+		// digit or "v". Skipping the parse spares its error on the
+		// markers evaluated most.
+		return pep440.Specifier{}, false
+	}
 	s, err := pep440.ParseSpecifier(op + rhs)
 	if err != nil {
 		return pep440.Specifier{}, false
 	}
 	return s, true
+}
+
+// firstByte is s's first byte, 0 for "".
+func firstByte(s string) byte {
+	if s == "" {
+		return 0
+	}
+	return s[0]
 }
