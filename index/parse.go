@@ -250,6 +250,10 @@ func jsonToFile(r *urlResolver, jf *rawFile, f *File) error {
 // a map decoded by encoding/json, a repeated key keeps its last value.
 // Unknown hashes that are not hex are dropped: we cannot use them anyway.
 func jsonHashes(pairs []kv) (map[string]string, error) {
+	// What nearly every index sends: one sha256, lower-case hex.
+	if len(pairs) == 1 && pairs[0].k == "sha256" && len(pairs[0].v) == 64 && isLowerHex(pairs[0].v) {
+		return map[string]string{"sha256": pairs[0].v}, nil
+	}
 	out := make(map[string]string, len(pairs))
 	for i, p := range pairs {
 		if shadowed(pairs, i) {
@@ -721,3 +725,13 @@ func isAlnum(c byte) bool {
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+
+// isLowerHex reports whether s is lower-case hex digits only.
+func isLowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
