@@ -28,6 +28,8 @@ import (
 //	  metadata <sha256>     core metadata, by its own sha256
 //	  metadata-of <sha256>  core metadata, by the sha256 of its file
 //	  provenance <key>      provenance objects, by URL and file hash
+//	  parsed <key>          a page as parsed (pagecodec.go), by its body's
+//	                        sha256, URL, content type and project
 //	files/<sha256>          distribution files, by their sha256
 //
 // Keys never include credentials: URLs are stripped of userinfo before

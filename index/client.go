@@ -368,10 +368,7 @@ func (c *Client) httpProject(ctx context.Context, idx Index, root *url.URL, proj
 	if err != nil {
 		return nil, err
 	}
-	p, err := parsePage(finalURL, ctype, body)
-	if err == nil {
-		err = selectProject(p, project, false)
-	}
+	p, err := c.parsedPage(finalURL, ctype, body, project)
 	if err != nil {
 		return nil, &PageError{Index: idx.Name, URL: Redact(finalURL), Err: err}
 	}
@@ -379,6 +376,31 @@ func (c *Client) httpProject(ctx context.Context, idx Index, root *url.URL, proj
 	for _, s := range p.Skipped {
 		c.opts.Logf("index %q: %s: skipped %s", idx.Name, p.URL, s)
 	}
+	return p, nil
+}
+
+// parsedPage parses a project page and keeps its files of project, or
+// takes that result from the cache: the key is everything the result
+// depends on (the body's sha256, the URL links resolve against, the content
+// type, the project, the codec), so a page revalidated unchanged, or fresh
+// by max-age, is parsed once, not on every run. A cache entry that does not
+// decode is a miss.
+func (c *Client) parsedPage(pageURL, ctype string, body []byte, project string) (*Project, error) {
+	key := parsedCacheKey(pageURL, ctype, body, project)
+	if data, ok := c.cacheRead("parsed", key); ok {
+		if p, err := decodeProject(data); err == nil {
+			return p, nil
+		}
+		c.opts.Logf("cache: ignoring parsed page entry %s: it does not decode", key)
+	}
+	p, err := parsePage(pageURL, ctype, body)
+	if err == nil {
+		err = selectProject(p, project, false)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.cacheWrite("parsed", key, encodeProject(p))
 	return p, nil
 }
 
