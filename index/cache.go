@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"hash"
 	"io"
+	"iter"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -70,19 +71,16 @@ const MaxPageFreshness = 10 * time.Minute
 // package indexes send, and clock skew makes Expires unreliable.
 func freshUntil(h http.Header, now time.Time) time.Time {
 	maxAge := -1
-	for _, field := range h.Values("Cache-Control") {
-		for dir := range strings.SplitSeq(field, ",") {
-			name, value, _ := strings.Cut(strings.TrimSpace(dir), "=")
-			switch strings.ToLower(strings.TrimSpace(name)) {
-			case "no-cache", "no-store":
-				return time.Time{}
-			case "max-age":
-				n, err := strconv.Atoi(strings.Trim(strings.TrimSpace(value), `"`))
-				if err != nil || n < 0 {
-					return time.Time{} // malformed: treat as stale (RFC 9111 4.2.1)
-				}
-				maxAge = n
+	for name, value := range cacheDirectives(h) {
+		switch name {
+		case "no-cache", "no-store":
+			return time.Time{}
+		case "max-age":
+			n, err := strconv.Atoi(strings.Trim(value, `"`))
+			if err != nil || n < 0 {
+				return time.Time{} // malformed: treat as stale (RFC 9111 4.2.1)
 			}
+			maxAge = n
 		}
 	}
 	if maxAge <= 0 {
@@ -120,10 +118,11 @@ func cacheKey(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// A page entry is one file, pages/<key>.page: the cachedPage as one line
-// of JSON, a newline, then the body as served. One file is one read on
-// the warm path, and one rename makes the entry whole or absent.
+// A page entry ("pages", "<key>.page") is the cachedPage as one line of
+// JSON, a newline, then the body as served: one read on the warm path.
 
+// loadPage returns the cached page for key, its BodySHA256 checked; nil
+// when there is none or it cannot be used.
 func (c *Client) loadPage(key string) *cachedPage {
 	data, ok := c.cacheRead("pages", key+".page")
 	if !ok {
@@ -146,15 +145,13 @@ func (c *Client) loadPage(key string) *cachedPage {
 	return &p
 }
 
-// storePage stores a page with what revalidation and freshness need.
+// storePage stores a page with what revalidation and freshness need; its
+// BodySHA256 must be set.
 func (c *Client) storePage(key string, p *cachedPage) {
 	if c.opts.CacheDir == "" || (p.ETag == "" && p.LastModified == "" && p.FreshUntil.IsZero()) {
 		return
 	}
-	sum := sha256.Sum256(p.Body)
-	q := *p
-	q.BodySHA256 = hex.EncodeToString(sum[:])
-	head, err := json.Marshal(&q) // one line: Marshal escapes newlines
+	head, err := json.Marshal(p) // one line: Marshal escapes newlines
 	if err != nil {
 		return
 	}
@@ -164,15 +161,27 @@ func (c *Client) storePage(key string, p *cachedPage) {
 // noStore reports a Cache-Control: no-store response, which no cache may
 // keep (RFC 9111 5.2.2.5).
 func noStore(h http.Header) bool {
-	for _, field := range h.Values("Cache-Control") {
-		for dir := range strings.SplitSeq(field, ",") {
-			name, _, _ := strings.Cut(strings.TrimSpace(dir), "=")
-			if strings.EqualFold(strings.TrimSpace(name), "no-store") {
-				return true
-			}
+	for name := range cacheDirectives(h) {
+		if name == "no-store" {
+			return true
 		}
 	}
 	return false
+}
+
+// cacheDirectives yields the directives of every Cache-Control field of h:
+// lower-case names, and values as given ("" when none).
+func cacheDirectives(h http.Header) iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for _, field := range h.Values("Cache-Control") {
+			for dir := range strings.SplitSeq(field, ",") {
+				name, value, _ := strings.Cut(dir, "=")
+				if !yield(strings.ToLower(strings.TrimSpace(name)), strings.TrimSpace(value)) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // cacheRead returns a cache entry; a missing or unreadable one is a miss.

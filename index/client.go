@@ -2,6 +2,8 @@ package index
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -360,7 +362,7 @@ func (c *Client) httpProject(ctx context.Context, idx Index, root *url.URL, proj
 	page.Path = strings.TrimRight(root.Path, "/") + "/" + project + "/"
 	page.RawPath = ""
 	pageURL := page.String()
-	body, finalURL, ctype, err := c.fetchPage(ctx, idx, pageURL, true)
+	fetched, err := c.fetchPage(ctx, idx, pageURL, true)
 	var nf *NetworkError
 	if errors.As(err, &nf) && (nf.Status == http.StatusNotFound || nf.Status == http.StatusGone) {
 		return nil, &NotFoundError{Index: idx.Name, URL: Redact(pageURL), Project: project}
@@ -368,9 +370,9 @@ func (c *Client) httpProject(ctx context.Context, idx Index, root *url.URL, proj
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.parsedPage(finalURL, ctype, body, project)
+	p, err := c.parsedPage(fetched, project)
 	if err != nil {
-		return nil, &PageError{Index: idx.Name, URL: Redact(finalURL), Err: err}
+		return nil, &PageError{Index: idx.Name, URL: Redact(fetched.FinalURL), Err: err}
 	}
 	p.Index = idx.Name
 	for _, s := range p.Skipped {
@@ -385,15 +387,15 @@ func (c *Client) httpProject(ctx context.Context, idx Index, root *url.URL, proj
 // type, the project, the codec), so a page revalidated unchanged, or fresh
 // by max-age, is parsed once, not on every run. A cache entry that does not
 // decode is a miss.
-func (c *Client) parsedPage(pageURL, ctype string, body []byte, project string) (*Project, error) {
-	key := parsedCacheKey(pageURL, ctype, body, project)
+func (c *Client) parsedPage(page *cachedPage, project string) (*Project, error) {
+	key := parsedCacheKey(page, project)
 	if data, ok := c.cacheRead("parsed", key); ok {
 		if p, err := decodeProject(data); err == nil {
 			return p, nil
 		}
 		c.opts.Logf("cache: ignoring parsed page entry %s: it does not decode", key)
 	}
-	p, err := parsePage(pageURL, ctype, body)
+	p, err := parsePage(page.FinalURL, page.ContentType, page.Body)
 	if err == nil {
 		err = selectProject(p, project, false)
 	}
@@ -423,9 +425,10 @@ func parsePage(pageURL, contentType string, body []byte) (*Project, error) {
 }
 
 // fetchPage GETs a page with content negotiation, using and refreshing the
-// page cache. It returns the body, the URL it came from after redirects
-// (relative links resolve against it) and its content type.
-func (c *Client) fetchPage(ctx context.Context, idx Index, pageURL string, negotiate bool) (body []byte, finalURL, ctype string, err error) {
+// page cache. It returns the page: its body and the body's sha256, the URL
+// it came from after redirects (relative links resolve against it) and its
+// content type.
+func (c *Client) fetchPage(ctx context.Context, idx Index, pageURL string, negotiate bool) (*cachedPage, error) {
 	accept := "text/html"
 	if negotiate {
 		accept = acceptHeader
@@ -434,7 +437,7 @@ func (c *Client) fetchPage(ctx context.Context, idx Index, pageURL string, negot
 	cached := c.loadPage(key)
 	if cached != nil && !c.opts.Refresh && cached.fresh(c.now()) {
 		c.opts.Logf("%s: fresh in the cache (Cache-Control max-age), not asked", Redact(pageURL))
-		return cached.Body, cached.FinalURL, cached.ContentType, nil
+		return cached, nil
 	}
 	h := http.Header{"Accept": {accept}}
 	if cached != nil {
@@ -447,7 +450,7 @@ func (c *Client) fetchPage(ctx context.Context, idx Index, pageURL string, negot
 	}
 	resp, err := c.get(ctx, idx, pageURL, h)
 	if err != nil {
-		return nil, "", "", err
+		return nil, err
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotModified && cached != nil:
@@ -459,27 +462,27 @@ func (c *Client) fetchPage(ctx context.Context, idx Index, pageURL string, negot
 			cached.FreshUntil = until
 			c.storePage(key, cached)
 		}
-		return cached.Body, cached.FinalURL, cached.ContentType, nil
+		return cached, nil
 	case resp.StatusCode != http.StatusOK:
 		resp.Body.Close()
-		return nil, "", "", resp.statusError(idx)
+		return nil, resp.statusError(idx)
 	}
-	body, err = resp.readAll(idx, c.opts.MaxPageBytes)
+	body, err := resp.readAll(idx, c.opts.MaxPageBytes)
 	if err != nil {
-		return nil, "", "", err
+		return nil, err
 	}
 	final := *resp.Request.URL
 	final.User = nil
-	finalURL = final.String()
-	ctype = resp.Header.Get("Content-Type")
-	if !noStore(resp.Header) {
-		c.storePage(key, &cachedPage{
-			URL: Redact(pageURL), FinalURL: finalURL, ETag: resp.Header.Get("ETag"),
-			LastModified: resp.Header.Get("Last-Modified"), ContentType: ctype, Body: body,
-			FreshUntil: freshUntil(resp.Header, c.now()),
-		})
+	sum := sha256.Sum256(body)
+	p := &cachedPage{
+		URL: Redact(pageURL), FinalURL: final.String(), ETag: resp.Header.Get("ETag"),
+		LastModified: resp.Header.Get("Last-Modified"), ContentType: resp.Header.Get("Content-Type"), Body: body,
+		BodySHA256: hex.EncodeToString(sum[:]), FreshUntil: freshUntil(resp.Header, c.now()),
 	}
-	return body, finalURL, ctype, nil
+	if !noStore(resp.Header) {
+		c.storePage(key, p)
+	}
+	return p, nil
 }
 
 // fileProject reads <root>/<project>/index.html of a file:// PEP 503 tree.
@@ -564,13 +567,13 @@ func (c *Client) linksPage(ctx context.Context, idx Index, root *url.URL) (*Proj
 		return p.clone(), nil
 	}
 	v, err := c.shared(ctx, "links\x00"+pageURL, func(ctx context.Context) (any, error) {
-		body, finalURL, ctype, err := c.fetchPage(ctx, idx, pageURL, false)
+		page, err := c.fetchPage(ctx, idx, pageURL, false)
 		if err != nil {
 			return nil, err
 		}
-		p, err := parsePage(finalURL, ctype, body)
+		p, err := parsePage(page.FinalURL, page.ContentType, page.Body)
 		if err != nil {
-			return nil, &PageError{Index: idx.Name, URL: Redact(finalURL), Err: err}
+			return nil, &PageError{Index: idx.Name, URL: Redact(page.FinalURL), Err: err}
 		}
 		c.linksMu.Lock()
 		c.links[pageURL] = p

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"time"
@@ -28,10 +27,9 @@ const pageCodecMagic = "safepip-page-1\x00"
 var errPageCodec = errors.New("not an encoded page")
 
 // parsedCacheKey is the cache key of a page's parse: everything the parse
-// depends on, the codec included.
-func parsedCacheKey(pageURL, ctype string, body []byte, project string) string {
-	sum := sha256.Sum256(body)
-	return cacheKey(pageCodecMagic, pageURL, ctype, project, string(sum[:]))
+// depends on (the body by its sha256), the codec included.
+func parsedCacheKey(page *cachedPage, project string) string {
+	return cacheKey(pageCodecMagic, page.FinalURL, page.ContentType, project, page.BodySHA256)
 }
 
 func encodeProject(p *Project) []byte {

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -113,8 +112,10 @@ func FuzzPageCodec(f *testing.F) {
 	})
 }
 
-// TestParsedPageCache: a second run parses nothing (the parse comes from
-// the cache) and gets the same page; a damaged parsed entry is a miss.
+// TestParsedPageCache: a page revalidated unchanged is taken from the
+// parsed cache, not parsed again (shown by planting a different parse
+// under its key: that is what the next run returns); an entry that does
+// not decode is a miss and the page is parsed.
 func TestParsedPageCache(t *testing.T) {
 	ctx := context.Background()
 	url, requests := maxAgeServer(t, "")
@@ -125,33 +126,43 @@ func TestParsedPageCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newClient(t, Options{CacheDir: dir})
-	if _, ok := c.cacheRead("parsed", parsedKey(t, c, ix)); !ok {
+	key := parsedKey(t, c, ix)
+	if data, ok := c.cacheRead("parsed", key); !ok {
 		t.Fatal("no parsed entry after the first run")
+	} else if p, err := decodeProject(data); err != nil {
+		t.Fatal(err)
+	} else if p.Index = first.Index; !reflect.DeepEqual(p, first) { // the index is the caller's, not the page's
+		t.Fatalf("parsed entry %+v, want the first run's page %+v", p, first)
 	}
-	second, err := runProject(ctx, c, ix, "fresh")
-	if err != nil || !reflect.DeepEqual(first, second) {
-		t.Errorf("page from the parsed cache differs (%v):\n%+v\n%+v", err, first, second)
+
+	planted := first.clone()
+	planted.Files[0].RequiresPython = ">=3.99" // not on the page: only the cache says so
+	plant := newClient(t, Options{CacheDir: dir})
+	plant.cacheWrite("parsed", key, encodeProject(planted))
+	plant.Flush()
+	second, err := runProject(ctx, newClient(t, Options{CacheDir: dir}), ix, "fresh")
+	if err != nil || second.Files[0].RequiresPython != ">=3.99" {
+		t.Errorf("second run: %+v, %v; want the planted parse, not a new one", second, err)
 	}
 	if got := requests(); !slices.Equal(got, []int{200, 304}) {
-		t.Errorf("requests %v", got)
+		t.Errorf("requests %v, want a 200 then a 304", got)
 	}
-	// a parsed entry that does not decode: the page is parsed again
-	c3 := newClient(t, Options{CacheDir: dir})
-	c3.cacheWrite("parsed", parsedKey(t, c3, ix), []byte("garbage"))
-	third, err := c3.Project(ctx, ix, "fresh")
+
+	damaged := newClient(t, Options{CacheDir: dir})
+	damaged.cacheWrite("parsed", key, []byte("garbage"))
+	damaged.Flush()
+	third, err := runProject(ctx, newClient(t, Options{CacheDir: dir}), ix, "fresh")
 	if err != nil || !reflect.DeepEqual(first, third) {
-		t.Errorf("after a damaged parsed entry: %+v, %v", third, err)
+		t.Errorf("after a damaged parsed entry: %+v, %v; want the page parsed again", third, err)
 	}
 }
 
 // parsedKey is the parsed-cache key of the "fresh" page of maxAgeServer.
 func parsedKey(t *testing.T, c *Client, ix Index) string {
 	t.Helper()
-	page := ix.URL + "/fresh/"
-	data, ok := c.cacheRead("pages", cacheKey(page, acceptHeader)+".page")
-	if !ok {
+	page := c.loadPage(cacheKey(ix.URL+"/fresh/", acceptHeader))
+	if page == nil {
 		t.Fatal("no cached page")
 	}
-	_, body, _ := bytes.Cut(data, []byte("\n"))
-	return parsedCacheKey(page, ContentTypeJSON, body, "fresh")
+	return parsedCacheKey(page, "fresh")
 }

@@ -60,11 +60,11 @@ func TestParseMatchesPip(t *testing.T) {
 	srv := idx.Serve(t)
 	for _, accept := range []string{"text/html", ContentTypeJSON} {
 		c := newClient(t, Options{})
-		body, final, ctype, err := c.fetchPage(t.Context(), Index{Name: "t"}, srv.ProjectURL("acme-triton"), accept == ContentTypeJSON)
+		page, err := c.fetchPage(t.Context(), Index{Name: "t"}, srv.ProjectURL("acme-triton"), accept == ContentTypeJSON)
 		if err != nil {
 			t.Fatal(err)
 		}
-		pages = append(pages, pipPage{final, ctype, string(body)})
+		pages = append(pages, pipPage{page.FinalURL, page.ContentType, string(page.Body)})
 	}
 
 	in, _ := json.Marshal(pages)
