@@ -170,13 +170,11 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	defer stop()
 	// Asking the interpreter starts a Python process (most of a second);
 	// the pages of the requirements are fetched meanwhile, and what they
-	// most likely depend on (resolver.Warm). Errors are memoized and
-	// reported by the resolver, which needs the target.
+	// most likely depend on (resolver.Warm; requirements under a marker
+	// wait for the target). Errors are memoized and reported by the
+	// resolver, which needs the target.
 	warm, cancelWarm := context.WithCancel(ctx)
 	defer cancelWarm()
-	for _, r := range in.reqs {
-		go src.Project(warm, pep508.NormalizeName(r.Name))
-	}
 	go resolver.Warm(warm, src, in.reqs, 0)
 	tgt, err := resolveTarget(ctx, env, o.Target)
 	if err != nil {

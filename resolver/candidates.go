@@ -50,18 +50,11 @@ func candidates(p *index.Project, pol filterPolicy) ([]*candidate, error) {
 	pythonOff := map[string]string{} // data-requires-python -> its normal form when the target fails it
 	for i := range p.Files {
 		f := p.Files[i]
-		var v pep440.Version
-		var wheelTags []tags.Tag
-		w, sd := parsedName(&p.Files[i])
-		isWheel := w != nil
-		switch {
-		case w != nil && w.Name == p.Name:
-			v, wheelTags = w.Version, w.Tags
-		case sd != nil && sd.Name == p.Name:
-			v = sd.Version
-		default:
+		v, w, ok := fileVersion(&p.Files[i], p.Name)
+		if !ok {
 			continue
 		}
+		isWheel := w != nil
 		if !pol.excludeNewer.IsZero() {
 			if f.UploadTime.IsZero() {
 				return nil, &PolicyError{Project: p.Name, Msg: fmt.Sprintf("index %q gives no upload time for %s, so the exclude-newer cut-off cannot be applied; remove the cut-off or use an index that serves PEP 700 upload-time", p.Index, f.Filename)}
@@ -96,7 +89,7 @@ func candidates(p *index.Project, pol filterPolicy) ([]*candidate, error) {
 			}
 		}
 		if isWheel {
-			if r, ok := pol.ranks.Best(wheelTags); ok {
+			if r, ok := pol.ranks.Best(w.Tags); ok {
 				if prev, seen := bestRank[c]; !seen || r < prev {
 					bestRank[c] = r
 					c.wheel = len(c.files) - 1
@@ -180,20 +173,26 @@ type PolicyError struct {
 
 func (e *PolicyError) Error() string { return e.Project + ": " + e.Msg }
 
-// parsedName returns f's name parsed: as the index client left it, else
-// parsed here (files that did not come from a page). At most one is set.
-func parsedName(f *index.File) (*wheel.Wheel, *wheel.Sdist) {
-	if f.Wheel != nil || f.Sdist != nil {
-		return f.Wheel, f.Sdist
-	}
-	if f.IsWheel() {
-		if w, err := wheel.ParseWheel(f.Filename); err == nil {
-			return &w, nil
+// fileVersion is the version a file of project serves, and the file's
+// wheel name parsed (nil for an sdist); ok is false for a file whose name
+// does not parse as one of project's. It uses the parse the index client
+// left on the file, and parses only files made elsewhere (direct URLs).
+func fileVersion(f *index.File, project string) (v pep440.Version, w *wheel.Wheel, ok bool) {
+	w, sd := f.Wheel, f.Sdist
+	if w == nil && sd == nil {
+		if f.IsWheel() {
+			if pw, err := wheel.ParseWheel(f.Filename); err == nil {
+				w = &pw
+			}
+		} else if ps, err := wheel.ParseSdist(f.Filename); err == nil {
+			sd = &ps
 		}
-		return nil, nil
 	}
-	if sd, err := wheel.ParseSdist(f.Filename); err == nil {
-		return nil, &sd
+	switch {
+	case w != nil && w.Name == project:
+		return w.Version, w, true
+	case sd != nil && sd.Name == project:
+		return sd.Version, nil, true
 	}
-	return nil, nil
+	return pep440.Version{}, nil, false
 }

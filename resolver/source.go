@@ -142,13 +142,8 @@ func pageVersions(p *index.Project) []string {
 	var vs []pep440.Version
 	seen := map[string]bool{}
 	for i := range p.Files {
-		var v pep440.Version
-		switch w, sd := parsedName(&p.Files[i]); {
-		case w != nil:
-			v = w.Version
-		case sd != nil:
-			v = sd.Version
-		default:
+		v, _, ok := fileVersion(&p.Files[i], p.Name)
+		if !ok {
 			continue
 		}
 		if !seen[v.String()] {

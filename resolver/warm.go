@@ -118,13 +118,8 @@ func likelyFile(page *index.Project, spec pep440.SpecifierSet) *index.File {
 		if f.Yanked {
 			continue
 		}
-		var v pep440.Version
-		switch w, sd := parsedName(f); {
-		case w != nil && w.Name == page.Name:
-			v = w.Version
-		case sd != nil && sd.Name == page.Name:
-			v = sd.Version
-		default:
+		v, _, ok := fileVersion(f, page.Name)
+		if !ok {
 			continue
 		}
 		if !spec.Contains(v, pep440.PrereleasesAllow) {
