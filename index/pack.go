@@ -169,7 +169,7 @@ func (c *Client) Flush() {
 	}
 	var idx bytes.Buffer
 	for _, e := range s.pending {
-		fmt.Fprintf(&idx, "%s\t%s\t%d\t%d\t%x\n", e.key.kind, e.key.name, e.off, e.n, e.sum)
+		idx.WriteString(e.indexLine(e.off))
 	}
 	if _, err := s.tmp.Write(packTail(idx.Bytes(), s.tmpOff)); err != nil {
 		c.opts.Logf("cache: writing %s: %v", s.tmp.Name(), err)
@@ -188,6 +188,11 @@ func (c *Client) Flush() {
 		return
 	}
 	compactPacks(packDir(c.opts.CacheDir), time.Now(), c.opts.Logf)
+}
+
+// indexLine is e's line in a pack index, for its data at off.
+func (e packEntry) indexLine(off int64) string {
+	return fmt.Sprintf("%s\t%s\t%d\t%d\t%x\n", e.key.kind, e.key.name, off, e.n, e.sum)
 }
 
 func packName(nanos int64) string {
@@ -266,7 +271,7 @@ func mergePacks(dir string, names []string, logf func(string, ...any)) (err erro
 				return err
 			}
 			seen[e.key] = true
-			fmt.Fprintf(&idx, "%s\t%s\t%d\t%d\t%x\n", e.key.kind, e.key.name, off, e.n, e.sum)
+			idx.WriteString(e.indexLine(off))
 			off += e.n
 		}
 		f.Close()

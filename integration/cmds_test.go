@@ -29,6 +29,29 @@ func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []stri
 	seen := map[string]int{}                  // requests already printed
 	indexes := map[string]*testindex.Index{}  // what each server serves
 	key := func(ts *testscript.TestScript, name string) string { return ts.Getenv("WORK") + "\x00" + name }
+	// serve starts an index of dists on loopback as NAME; $NAME is its URL.
+	serve := func(ts *testscript.TestScript, name string, dists []testindex.Dist) {
+		idx := testindex.New(t)
+		for _, d := range dists {
+			idx.Add(d)
+		}
+		srv := idx.Serve(t)
+		mu.Lock()
+		servers[key(ts, name)] = srv
+		indexes[key(ts, name)] = idx
+		mu.Unlock()
+		ts.Setenv(name, srv.URL)
+	}
+	// served returns the running index NAME; the script fails without one.
+	served := func(ts *testscript.TestScript, name string) (*testindex.Server, *testindex.Index) {
+		mu.Lock()
+		srv, idx := servers[key(ts, name)], indexes[key(ts, name)]
+		mu.Unlock()
+		if srv == nil {
+			ts.Fatalf("no index %s", name)
+		}
+		return srv, idx
+	}
 	var sigs sigstores
 	return map[string]func(*testscript.TestScript, bool, []string){
 		"exits": exits,
@@ -41,16 +64,7 @@ func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []stri
 			if neg || len(args) != 2 {
 				ts.Fatalf("usage: index NAME FILE")
 			}
-			idx := testindex.New(t)
-			for _, d := range parseDists(ts, ts.ReadFile(args[1])) {
-				idx.Add(d)
-			}
-			srv := idx.Serve(t)
-			mu.Lock()
-			servers[key(ts, args[0])] = srv
-			indexes[key(ts, args[0])] = idx
-			mu.Unlock()
-			ts.Setenv(args[0], srv.URL)
+			serve(ts, args[0], parseDists(ts, ts.ReadFile(args[1])))
 		},
 		// indextree NAME DIR FILE: write the distributions FILE describes
 		// as a PEP 503 tree under DIR and set $NAME to its file:// URL.
@@ -70,14 +84,11 @@ func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []stri
 			if neg || len(args) != 1 {
 				ts.Fatalf("usage: requests NAME")
 			}
-			mu.Lock()
+			srv, _ := served(ts, args[0])
 			k := key(ts, args[0])
-			srv := servers[k]
+			mu.Lock()
 			from := seen[k]
 			mu.Unlock()
-			if srv == nil {
-				ts.Fatalf("no index %s", args[0])
-			}
 			reqs := srv.Requests()
 			mu.Lock()
 			seen[k] = len(reqs)
@@ -95,12 +106,7 @@ func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []stri
 			if len(args) != 2 {
 				ts.Fatalf("usage: [!] stall NAME FILENAME")
 			}
-			mu.Lock()
-			srv, idx := servers[key(ts, args[0])], indexes[key(ts, args[0])]
-			mu.Unlock()
-			if srv == nil {
-				ts.Fatalf("no index %s", args[0])
-			}
+			srv, idx := served(ts, args[0])
 			pattern := "/files/" + args[1]
 			if neg {
 				srv.Handle(pattern, nil)
@@ -124,9 +130,7 @@ func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []stri
 			if neg || len(args) != 2 {
 				ts.Fatalf("usage: waitreq NAME TEXT")
 			}
-			mu.Lock()
-			srv := servers[key(ts, args[0])]
-			mu.Unlock()
+			srv, _ := served(ts, args[0])
 			deadline := time.Now().Add(60 * time.Second)
 			for time.Now().Before(deadline) {
 				for _, r := range srv.Requests() {
@@ -180,16 +184,7 @@ func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []stri
 			if neg || len(args) != 2 {
 				ts.Fatalf("usage: signedindex NAME FILE")
 			}
-			idx := testindex.New(t)
-			for _, d := range signedDists(ts, sigs.get(ts), ts.ReadFile(args[1])) {
-				idx.Add(d)
-			}
-			srv := idx.Serve(t)
-			mu.Lock()
-			servers[key(ts, args[0])] = srv
-			indexes[key(ts, args[0])] = idx
-			mu.Unlock()
-			ts.Setenv(args[0], srv.URL)
+			serve(ts, args[0], signedDists(ts, sigs.get(ts), ts.ReadFile(args[1])))
 		},
 		// upload NAME FILE: add (or replace, by file name) the signed
 		// distributions FILE describes on the running index NAME.
@@ -197,12 +192,7 @@ func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []stri
 			if neg || len(args) != 2 {
 				ts.Fatalf("usage: upload NAME FILE")
 			}
-			mu.Lock()
-			idx := indexes[key(ts, args[0])]
-			mu.Unlock()
-			if idx == nil {
-				ts.Fatalf("no index %s", args[0])
-			}
+			_, idx := served(ts, args[0])
 			for _, d := range signedDists(ts, sigs.get(ts), ts.ReadFile(args[1])) {
 				idx.Add(d)
 			}
@@ -213,15 +203,11 @@ func commands(t *testing.T) map[string]func(*testscript.TestScript, bool, []stri
 			if neg || len(args) != 2 {
 				ts.Fatalf("usage: cachecontrol NAME VALUE")
 			}
-			mu.Lock()
-			srv := servers[key(ts, args[0])]
-			mu.Unlock()
-			if srv == nil {
-				ts.Fatalf("no index %s", args[0])
-			}
+			srv, _ := served(ts, args[0])
 			srv.SetCacheControl(args[1])
 		},
-		// cmpenv-lock A B: the two files are byte-identical.
+		// samebytes A B: the two files are byte-identical ("! samebytes":
+		// they differ).
 		"samebytes": func(ts *testscript.TestScript, neg bool, args []string) {
 			if len(args) != 2 {
 				ts.Fatalf("usage: samebytes A B")
