@@ -39,10 +39,52 @@ type Router struct {
 	cfg    *Config
 	lookup Lookup
 
-	mu      sync.Mutex
-	routes  map[string]routeResult
-	answers map[string]answer
-	flight  singleflight.Group
+	routes  memo[routeResult] // by project and locked index
+	answers memo[answer]      // by index and project
+}
+
+// memo holds answers for a run: each is computed once, concurrent callers
+// of one key share the computation, and a caller that gives up (a
+// prefetch cancelled once the resolution starts) never hands its
+// cancellation to the others or to the memo: the computation runs
+// detached from any one caller (the Lookup bounds it with its own
+// time-outs), and each caller still returns as soon as its own ctx is done.
+type memo[T any] struct {
+	mu     sync.Mutex
+	done   map[string]T
+	flight singleflight.Group
+}
+
+func (m *memo[T]) get(ctx context.Context, key string, compute func(context.Context) T) (T, error) {
+	m.mu.Lock()
+	v, ok := m.done[key]
+	m.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	work := context.WithoutCancel(ctx)
+	ch := m.flight.DoChan(key, func() (any, error) {
+		m.mu.Lock()
+		v, ok := m.done[key] // answered between the check above and now
+		m.mu.Unlock()
+		if !ok {
+			v = compute(work)
+			m.mu.Lock()
+			if m.done == nil {
+				m.done = map[string]T{}
+			}
+			m.done[key] = v
+			m.mu.Unlock()
+		}
+		return v, nil
+	})
+	select {
+	case res := <-ch:
+		return res.Val.(T), nil
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
 }
 
 type routeResult struct {
@@ -60,7 +102,7 @@ const maxParallel = 8
 
 // NewRouter returns a router over cfg's indexes, asking them through lookup.
 func NewRouter(cfg *Config, lookup Lookup) *Router {
-	return &Router{cfg: cfg, lookup: lookup, routes: make(map[string]routeResult), answers: make(map[string]answer)}
+	return &Router{cfg: cfg, lookup: lookup}
 }
 
 // Route returns the one index that serves project. locked is the name of the
@@ -80,30 +122,13 @@ func (r *Router) Route(ctx context.Context, project, locked string) (Route, erro
 	}
 	name := pep508.NormalizeName(project)
 	key := name + keySep + strings.ToLower(locked)
-	r.mu.Lock()
-	if res, ok := r.routes[key]; ok {
-		r.mu.Unlock()
-		return res.route, res.err
-	}
-	r.mu.Unlock()
-	v, err := r.shared(ctx, "route"+keySep+key, func(work context.Context) any {
-		r.mu.Lock()
-		res, ok := r.routes[key] // answered between the check above and now
-		r.mu.Unlock()
-		if ok {
-			return res
-		}
+	res, err := r.routes.get(ctx, key, func(work context.Context) routeResult {
 		rt, err := r.route(work, name, locked)
-		res = routeResult{rt, err}
-		r.mu.Lock()
-		r.routes[key] = res
-		r.mu.Unlock()
-		return res
+		return routeResult{rt, err}
 	})
 	if err != nil {
 		return Route{}, err
 	}
-	res := v.(routeResult)
 	return res.route, res.err
 }
 
@@ -220,50 +245,17 @@ func (r *Router) route(ctx context.Context, name, locked string) (Route, error) 
 // versions asks idx for project once per run.
 func (r *Router) versions(ctx context.Context, idx Index, project string) ([]string, error) {
 	key := idx.Name + keySep + project
-	r.mu.Lock()
-	if a, ok := r.answers[key]; ok {
-		r.mu.Unlock()
-		return a.versions, a.err
-	}
-	r.mu.Unlock()
-	v, err := r.shared(ctx, "ask"+keySep+key, func(work context.Context) any {
-		r.mu.Lock()
-		a, ok := r.answers[key]
-		r.mu.Unlock()
-		if ok {
-			return a
-		}
+	a, err := r.answers.get(ctx, key, func(work context.Context) answer {
 		vs, err := r.lookup.Versions(work, idx, project)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			err = &IndexError{Project: project, Index: idx, Err: err}
 		}
-		a = answer{vs, err}
-		r.mu.Lock()
-		r.answers[key] = a
-		r.mu.Unlock()
-		return a
+		return answer{vs, err}
 	})
 	if err != nil {
 		return nil, err
 	}
-	a := v.(answer)
 	return a.versions, a.err
-}
-
-// shared runs fn once for all concurrent callers of key. fn runs detached
-// from any one caller's cancellation (the Lookup bounds it with its own
-// time-outs), so that a caller that gives up (a prefetch cancelled once the
-// resolution starts) never hands its cancellation to the others or to the
-// memo; each caller still returns as soon as its own ctx is done.
-func (r *Router) shared(ctx context.Context, key string, fn func(context.Context) any) (any, error) {
-	work := context.WithoutCancel(ctx)
-	ch := r.flight.DoChan(key, func() (any, error) { return fn(work), nil })
-	select {
-	case res := <-ch:
-		return res.Val, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 }
 
 // Offer is one index's versions of a project.
