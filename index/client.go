@@ -299,7 +299,7 @@ type response struct {
 func (c *Client) get(ctx context.Context, idx Index, rawURL string, header http.Header) (*response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, &PageError{Index: idx.Name, URL: Redact(rawURL), Err: err}
+		return nil, &PageError{Index: idx.Name, URL: Redact(rawURL), Err: urlErr(err)}
 	}
 	u.User = nil
 	if err := checkRemoteURL(u); err != nil {
@@ -310,7 +310,7 @@ func (c *Client) get(ctx context.Context, idx Index, rawURL string, header http.
 	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		cancel()
-		return nil, &PageError{Index: idx.Name, URL: Redact(rawURL), Err: err}
+		return nil, &PageError{Index: idx.Name, URL: Redact(rawURL), Err: urlErr(err)}
 	}
 	for k, vs := range header {
 		req.Header[k] = vs
@@ -320,10 +320,7 @@ func (c *Client) get(ctx context.Context, idx Index, rawURL string, header http.
 	resp, err := c.http.Do(req)
 	if err != nil {
 		cancel()
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err // its URL may hold a query token; ours is redacted
-		}
+		err = urlErr(err) // its URL may hold a query token; ours is redacted
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}

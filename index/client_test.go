@@ -434,6 +434,17 @@ func TestSecretNeverInErrorsOrLogs(t *testing.T) {
 	record(c.Project(ctx, ix, "slow"))
 	record(c.Project(ctx, Index{Name: "bad", URL: "http://ci:" + secret + "@example.com/simple"}, "x"))
 	record(c.Project(ctx, Index{Name: "bad", URL: "https://ci:" + secret + "@exa mple.com/simple"}, "x"))
+	record(c.Project(ctx, Index{Name: "bad", URL: "https://ci:" + secret + "@example.com:port/simple"}, "x"))
+	// a page URL or a link url.Parse refuses: its error quotes the input
+	record(ParseHTML("https://ci:"+secret+"@example.com:port/simple/a/", nil))
+	record(ParseJSON("https://ci:"+secret+"@example.com:port/simple/a/", nil))
+	record(ParseHTML("https://example.com/simple/a/", []byte(`<base href="https://ci:`+secret+`@h:port/">`)))
+	record(ParseJSON("https://example.com/simple/a/", []byte(`{"meta":{"api-version":"1.0"},"name":"a","files":[{"filename":"a-1.0.tar.gz","url":"https://ci:`+secret+`@h:port/a-1.0.tar.gz","hashes":{}}]}`)))
+	if p, err := ParseHTML("https://example.com/simple/a/", []byte(`<a href="https://ci:`+secret+`@h:port/a-1.0.tar.gz">a</a>`)); err != nil {
+		t.Fatal(err)
+	} else if len(p.Skipped) != 1 || strings.Contains(p.Skipped[0], secret) {
+		t.Errorf("skipped link: %q, want one reason without the secret", p.Skipped)
+	}
 
 	for i, err := range errs {
 		if err == nil {

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -121,6 +122,16 @@ func Redact(rawURL string) string {
 		u.RawQuery = q.Encode()
 	}
 	return strings.Replace(u.String(), "%2A%2A%2A", "***", -1)
+}
+
+// urlErr is err without the URL a *url.Error quotes in full (credentials
+// and query tokens included); callers name the URL themselves, redacted.
+func urlErr(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // redactUnparsed removes "user:pass@" from text that url.Parse refused.

@@ -36,7 +36,7 @@ const acceptHeader = ContentTypeJSON + ", " + ContentTypeHTML + ";q=0.2, text/ht
 func ParseHTML(pageURL string, data []byte) (*Project, error) {
 	page, err := url.Parse(pageURL)
 	if err != nil {
-		return nil, fmt.Errorf("page URL %q: %w", Redact(pageURL), err)
+		return nil, fmt.Errorf("page URL %q: %w", Redact(pageURL), urlErr(err))
 	}
 	base := page
 	baseSet := false
@@ -53,7 +53,7 @@ func ParseHTML(pageURL string, data []byte) (*Project, error) {
 				baseSet = true
 				u, err := page.Parse(strings.TrimSpace(href))
 				if err != nil {
-					return nil, fmt.Errorf("<base href=%q>: %w", href, err)
+					return nil, fmt.Errorf("<base href=%q>: %w", Redact(href), urlErr(err))
 				}
 				base = u
 			}
@@ -88,7 +88,7 @@ func ParseHTML(pageURL string, data []byte) (*Project, error) {
 func htmlFile(page, base *url.URL, href string, attrs map[string]string) (f File, skip string, err error) {
 	u, err := base.Parse(href)
 	if err != nil {
-		return f, fmt.Sprintf("link %q: %v", Redact(href), err), nil
+		return f, fmt.Sprintf("link %q: %v", Redact(href), urlErr(err)), nil
 	}
 	if !linkSchemeOK(page, u) {
 		return f, fmt.Sprintf("link %q: scheme %q not allowed on this page", Redact(u.String()), u.Scheme), nil
@@ -159,7 +159,7 @@ func htmlMetadataAttr(v string) (bool, map[string]string, error) {
 func ParseJSON(pageURL string, data []byte) (*Project, error) {
 	page, err := url.Parse(pageURL)
 	if err != nil {
-		return nil, fmt.Errorf("page URL %q: %w", Redact(pageURL), err)
+		return nil, fmt.Errorf("page URL %q: %w", Redact(pageURL), urlErr(err))
 	}
 	jp, err := decodePage(data)
 	if err != nil {
@@ -349,7 +349,7 @@ func (r *urlResolver) resolve(ref string) (string, error) {
 func (r *urlResolver) slow(ref string) (string, error) {
 	u, err := r.page.Parse(ref)
 	if err != nil {
-		return "", fmt.Errorf("url: %w", err)
+		return "", fmt.Errorf("url %q: %w", Redact(ref), urlErr(err))
 	}
 	if !linkSchemeOK(r.page, u) {
 		return "", fmt.Errorf("url %q: scheme %q not allowed on this page", Redact(u.String()), u.Scheme)
