@@ -164,6 +164,9 @@ func (f *File) Validate() error {
 		if p.Index == "" && p.URL == "" {
 			return fmt.Errorf("package %q: needs an index or a url", p.Name)
 		}
+		if hasCredentials(p.URL) {
+			return fmt.Errorf("package %q: url carries credentials; a lock never holds them", p.Name)
+		}
 		if len(p.Files) == 0 {
 			return fmt.Errorf("package %q %s: no files", p.Name, p.Version)
 		}

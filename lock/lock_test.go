@@ -95,6 +95,11 @@ func TestParseErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	exportLock, err := os.ReadFile(filepath.Join("testdata", "export.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct := string(exportLock) // has a "name @ url" package
 	tests := []struct {
 		name string
 		data string
@@ -105,6 +110,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad toml", "version = 1\n[target\n", "safepip.lock:2:"},
 		{"bad sha", strings.Replace(string(valid), sha, "abc", 1), `sha256 "abc" is not 64 lower-case hex digits`},
 		{"credentials", strings.Replace(string(valid), "https://pypi.internal.example", "https://user:hunter2@pypi.internal.example", 1), "url carries credentials"},
+		{"credentials in a direct url", strings.Replace(direct, "url = 'https://example.org/dl/tool", "url = 'https://user:hunter2@example.org/dl/tool", 1), `package "tool-from-url": url carries credentials`},
 		{"unknown index", strings.Replace(string(valid), "index = 'internal'", "index = 'nowhere'", 1), `index "nowhere" is not among`},
 		{"old format", "version = 0\n", "unsupported lock format version 0"},
 		{"slash in file name", strings.Replace(string(valid), "name = 'acme_triton-1.0-py3-none-any.whl'", "name = '../x.whl'", 1), `bad file name "../x.whl"`},
