@@ -392,10 +392,10 @@ func TestRouteCallerCancelled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	release := make(chan struct{})
+	asked, release := make(chan struct{}), make(chan struct{})
 	lk := &barrierLookup{
 		fakeLookup: fakeLookup{have: map[string]map[string][]string{"pypi": {"requests": {"2.0"}}}},
-		wait:       func() error { <-release; return nil },
+		wait:       func() error { close(asked); <-release; return nil },
 	}
 	r := NewRouter(c, lk)
 	gone, cancel := context.WithCancel(context.Background())
@@ -404,6 +404,7 @@ func TestRouteCallerCancelled(t *testing.T) {
 		_, err := r.Route(gone, "requests", "")
 		first <- err
 	}()
+	<-asked // the first caller's question is under way: it gives up mid-question
 	second := make(chan error, 1)
 	go func() {
 		rt, err := r.Route(context.Background(), "requests", "")

@@ -12,8 +12,6 @@ import (
 	"io"
 	"iter"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -215,36 +213,6 @@ func (c *Client) cacheWrite(kind, name string, data []byte) {
 	// because creating hundreds of small files cost a cold lock of 262
 	// projects a quarter of its time.
 	c.packWrite(kind, name, data)
-}
-
-// writeAtomic writes dir/name through write: a temporary file in dir,
-// synced when sync is set, closed and renamed, removed on any error.
-func writeAtomic(dir, name string, sync bool, write func(io.Writer) error) (err error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, ".tmp-"+name+"-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = write(tmp); err != nil {
-		return err
-	}
-	if sync {
-		if err = tmp.Sync(); err != nil {
-			return err
-		}
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(dir, name))
 }
 
 // digester hashes what is written to it: always sha256, plus the

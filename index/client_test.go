@@ -632,10 +632,16 @@ func TestFindLinksPageFetchedOnce(t *testing.T) {
 
 func TestInsecureURLsRefused(t *testing.T) {
 	c := newClient(t, Options{})
-	for _, u := range []string{"http://pypi.example/simple", "ftp://pypi.example/simple", "https:///simple"} {
+	for u, want := range map[string]string{
+		"http://pypi.example/simple": "plain http",
+		"ftp://pypi.example/simple":  "scheme",
+		"https:///simple":            "no host",
+	} {
+		// refused before any request: a DNS or connection error would
+		// not name the rule
 		_, err := c.Project(context.Background(), Index{Name: "x", URL: u}, "a")
-		if err == nil {
-			t.Errorf("%s: no error", u)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want it to say %q", u, err, want)
 		}
 	}
 	for _, host := range []string{"localhost", "127.0.0.5", "[::1]"} {
@@ -1007,12 +1013,12 @@ func damagePackEntry(t *testing.T, dir, kind string, damage func([]byte) []byte)
 	var out, idx []byte
 	for _, e := range entries {
 		b := data[e.off : e.off+e.n]
-		sum := e.sum
 		if e.key.kind == kind {
 			b = damage(slices.Clone(b))
-			sum = sha256.Sum256(b) // the pack's own check passes: the entry's must catch it
+			e.sum = sha256.Sum256(b) // the pack's own check passes: the entry's must catch it
 		}
-		idx = fmt.Appendf(idx, "%s\t%s\t%d\t%d\t%x\n", e.key.kind, e.key.name, len(out), len(b), sum)
+		e.n = int64(len(b))
+		idx = append(idx, e.indexLine(int64(len(out)))...)
 		out = append(out, b...)
 	}
 	out = append(out, packTail(idx, int64(len(out)))...)

@@ -528,12 +528,15 @@ func (c *Client) DownloadToCache(ctx context.Context, idx Index, f File) (string
 // downloadToCache streams f into a temporary file in dir and renames it
 // to its sha256 once verified; on any error the temporary file is removed.
 func (c *Client) downloadToCache(ctx context.Context, idx Index, f File, dir string) (path string, err error) {
+	// Errors of the cache itself name the file; Download's own errors
+	// already do (and name the index).
+	local := func(err error) error { return fmt.Errorf("caching %s in %s: %w", f.Filename, dir, err) }
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
+		return "", local(err)
 	}
 	tmp, err := os.CreateTemp(dir, ".tmp-download-*")
 	if err != nil {
-		return "", err
+		return "", local(err)
 	}
 	defer func() {
 		if err != nil {
@@ -546,14 +549,14 @@ func (c *Client) downloadToCache(ctx context.Context, idx Index, f File, dir str
 		return "", err
 	}
 	if err = tmp.Sync(); err != nil {
-		return "", err
+		return "", local(err)
 	}
 	if err = tmp.Close(); err != nil {
-		return "", err
+		return "", local(err)
 	}
 	path = filepath.Join(dir, sum)
 	if err = os.Rename(tmp.Name(), path); err != nil {
-		return "", err
+		return "", local(err)
 	}
 	return path, nil
 }
