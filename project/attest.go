@@ -207,7 +207,7 @@ func attestLock(ctx context.Context, env *Env, cfg *config.Config, client *index
 				}
 				continue
 			}
-			jobs = append(jobs, job{pkg: lp, dist: &lp.Files[j], file: f, idx: ClientIndex(x), pin: pin})
+			jobs = append(jobs, job{pkg: lp, dist: &lp.Files[j], file: f, idx: resolver.ClientIndex(x), pin: pin})
 		}
 	}
 	if len(jobs) > 0 {

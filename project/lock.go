@@ -317,7 +317,7 @@ func lockDist(ctx context.Context, client *index.Client, x config.Index, f index
 		d.UploadTime = f.UploadTime.UTC().Format(time.RFC3339)
 	}
 	if d.SHA256 == "" {
-		sum, err := client.Download(ctx, index.Index{Name: x.Name, URL: x.URL, FindLinks: x.Kind == config.Flat}, f, io.Discard)
+		sum, err := client.Download(ctx, resolver.ClientIndex(x), f, io.Discard)
 		if err != nil {
 			return d, err
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/safepip/safepip/config"
 	"github.com/safepip/safepip/index"
 	"github.com/safepip/safepip/internal/testindex"
+	"github.com/safepip/safepip/resolver"
 )
 
 // torchtriton serves the December 2022 attack on two loopback indexes: the
@@ -40,7 +41,8 @@ func newRouter(t *testing.T, file *config.File, o config.Options) *config.Router
 	if err != nil {
 		t.Fatal(err)
 	}
-	return config.NewRouter(cfg, IndexLookup{Client: client})
+	// the lookup a real lock routes through
+	return config.NewRouter(cfg, resolver.NewRoutedSource(cfg, client, nil))
 }
 
 func writeConfig(t *testing.T, doc string) *config.File {

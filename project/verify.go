@@ -19,6 +19,7 @@ import (
 	"github.com/safepip/safepip/install"
 	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/pypa/pep440"
+	"github.com/safepip/safepip/resolver"
 	"github.com/safepip/safepip/verify"
 )
 
@@ -199,13 +200,13 @@ func lockedFileIndex(env *Env, cfg *config.Config, lf *lock.File, lockPath strin
 			return index.Index{}, "", &InputError{Err: fmt.Errorf("%s: file %s: %w", lockPath, d.Name, err)}
 		}
 		if x, ok := cfg.Index(p.Index); ok {
-			return ClientIndex(x), u, nil
+			return resolver.ClientIndex(x), u, nil
 		}
 		for _, li := range lf.Indexes {
 			if li.Name == p.Index {
 				lu, err := expandVars(li.URL, env.Getenv)
 				if err != nil {
-					return index.Index{}, "", &InputError{Err: err}
+					return index.Index{}, "", &InputError{Err: fmt.Errorf("%s: [[index]] %q: %w", lockPath, li.Name, err)}
 				}
 				return index.Index{Name: li.Name, URL: lu}, u, nil
 			}

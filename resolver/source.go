@@ -90,7 +90,7 @@ func (s *RoutedSource) Metadata(ctx context.Context, p *index.Project, f index.F
 	if !ok {
 		return nil, errors.New("index " + p.Index + " is not configured")
 	}
-	return s.client.Metadata(ctx, clientIndex(x), f)
+	return s.client.Metadata(ctx, ClientIndex(x), f)
 }
 
 // Client returns the index client, for downloads and provenance.
@@ -120,7 +120,7 @@ func (s *RoutedSource) page(ctx context.Context, x config.Index, project string)
 		// Detached from this caller's cancellation: the result is memoized
 		// for every caller, so it must never be this caller's ctx.Err().
 		// The client's time-outs bound it.
-		r.page, r.err = s.client.Project(context.WithoutCancel(ctx), clientIndex(x), project)
+		r.page, r.err = s.client.Project(context.WithoutCancel(ctx), ClientIndex(x), project)
 		close(r.done)
 	} else {
 		s.mu.Unlock()
@@ -133,7 +133,8 @@ func (s *RoutedSource) page(ctx context.Context, x config.Index, project string)
 	}
 }
 
-func clientIndex(x config.Index) index.Index {
+// ClientIndex returns the index client's view of a configured index.
+func ClientIndex(x config.Index) index.Index {
 	return index.Index{Name: x.Name, URL: x.URL, FindLinks: x.Kind == config.Flat}
 }
 
