@@ -73,7 +73,7 @@ func (x Index) Display() string {
 	if w == "" {
 		w = x.URL
 	}
-	s, _ := stripUserinfo(w)
+	s, _ := StripUserinfo(w)
 	return s
 }
 

@@ -210,8 +210,8 @@ func (m *merger) add(opt IndexOption, kind Kind, expand bool) {
 		if urlKey(x.URL) == urlKey(u) {
 			// Declared already; keep that declaration (its name and pins),
 			// taking credentials from this one if it has none.
-			if _, had := stripUserinfo(x.URL); !had {
-				if _, has := stripUserinfo(u); has {
+			if _, had := StripUserinfo(x.URL); !had {
+				if _, has := StripUserinfo(u); has {
 					m.indexes[i].URL = u
 				}
 			}
@@ -345,7 +345,7 @@ func loopback(host string) bool {
 // urlKey is the form in which two URLs of the same index compare equal:
 // no credentials, lower-case scheme and host, no trailing slash.
 func urlKey(u string) string {
-	s, _ := stripUserinfo(u)
+	s, _ := StripUserinfo(u)
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok {
 		return strings.TrimRight(s, "/")

@@ -7,7 +7,7 @@ import "strings"
 // works on text, so URLs that do not parse and URLs holding unexpanded
 // ${VAR} references are redacted too.
 func RedactURL(rawURL string) string {
-	u, had := stripUserinfo(rawURL)
+	u, had := StripUserinfo(rawURL)
 	if !had {
 		return rawURL
 	}
@@ -15,9 +15,10 @@ func RedactURL(rawURL string) string {
 	return scheme + "://***@" + rest
 }
 
-// stripUserinfo returns rawURL without its user information, and whether
-// there was any.
-func stripUserinfo(rawURL string) (string, bool) {
+// StripUserinfo returns rawURL without its user information, and whether
+// there was any. It works on the text, so it neither re-escapes a URL nor
+// leaves the credentials of one url.Parse refuses.
+func StripUserinfo(rawURL string) (string, bool) {
 	scheme, rest, ok := strings.Cut(rawURL, "://")
 	if !ok {
 		return rawURL, false

@@ -314,7 +314,7 @@ func (e *AmbiguousError) Fix() []string {
 			out = append(out, `  format = "flat"`)
 		}
 		out = append(out, fmt.Sprintf("  packages = %s", tomlList([]string{e.Project})))
-		if _, had := stripUserinfo(x.written); had {
+		if _, had := StripUserinfo(x.written); had {
 			out = append(out, `  # credentials: write them as ${VAR} in url, or in ~/.netrc`)
 		}
 	}

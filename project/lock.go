@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -266,7 +265,8 @@ func directPackage(ctx context.Context, client *index.Client, p *resolver.Packag
 		if _, err := client.Download(ctx, index.Index{Name: "direct URL", URL: f.URL}, f, io.Discard); err != nil {
 			return lp, err
 		}
-		lp.Files = append(lp.Files, lock.Dist{Name: f.Filename, URL: stripUserinfo(f.URL), SHA256: f.SHA256(), Size: f.Size})
+		u, _ := config.StripUserinfo(f.URL)
+		lp.Files = append(lp.Files, lock.Dist{Name: f.Filename, URL: u, SHA256: f.SHA256(), Size: f.Size})
 	}
 	return lp, nil
 }
@@ -331,12 +331,12 @@ func lockDist(ctx context.Context, client *index.Client, x config.Index, f index
 // file lives under the index's own location, so that a lock of a
 // file://${REPO}/index works from any checkout.
 func portableURL(fileURL string, x config.Index) string {
-	fileURL = stripUserinfo(fileURL)
+	fileURL, _ = config.StripUserinfo(fileURL)
 	written := x.Display()
 	if !strings.Contains(written, "${") {
 		return fileURL
 	}
-	expanded := stripUserinfo(x.URL)
+	expanded, _ := config.StripUserinfo(x.URL)
 	// The longest common prefix ending in "/" of the file and the index.
 	n := 0
 	for i := 0; i < len(fileURL) && i < len(expanded) && fileURL[i] == expanded[i]; i++ {
@@ -349,13 +349,4 @@ func portableURL(fileURL string, x config.Index) string {
 		return fileURL
 	}
 	return written[:len(written)-len(suffix)] + fileURL[n:]
-}
-
-func stripUserinfo(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	u.User = nil
-	return u.String()
 }

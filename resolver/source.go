@@ -3,7 +3,6 @@ package resolver
 import (
 	"context"
 	"errors"
-	"net/url"
 	"slices"
 	"sync"
 
@@ -72,7 +71,8 @@ func (s *RoutedSource) Route(ctx context.Context, project string) (config.Route,
 // Project returns the page of the index that routing chose for name.
 func (s *RoutedSource) Project(ctx context.Context, name string) (*index.Project, error) {
 	if f, ok := s.direct[name]; ok {
-		return &index.Project{Name: name, Index: DirectIndex, URL: stripCredentials(f.URL), Files: []index.File{f}}, nil
+		u, _ := config.StripUserinfo(f.URL)
+		return &index.Project{Name: name, Index: DirectIndex, URL: u, Files: []index.File{f}}, nil
 	}
 	r, err := s.Route(ctx, name)
 	if err != nil {
@@ -158,13 +158,4 @@ func pageVersions(p *index.Project) []string {
 		out[i] = v.String()
 	}
 	return out
-}
-
-func stripCredentials(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	u.User = nil
-	return u.String()
 }
