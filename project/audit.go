@@ -71,17 +71,7 @@ func Audit(ctx context.Context, env *Env, o AuditOptions) (*audit.Report, error)
 				names = append(names, r.Name)
 			}
 		}
-		dir := filepath.Dir(env.abs(name))
-		opt := f.Options
-		if opt.IndexURL != nil {
-			reqOpts = append(reqOpts, config.IndexOption{Name: "--index-url", Value: opt.IndexURL.Value, Source: opt.IndexURL.Source.String(), Dir: dir})
-		}
-		for _, s := range opt.ExtraIndexURLs {
-			reqOpts = append(reqOpts, config.IndexOption{Name: "--extra-index-url", Value: s.Value, Source: s.Source.String(), Dir: dir})
-		}
-		for _, s := range opt.FindLinks {
-			reqOpts = append(reqOpts, config.IndexOption{Name: "--find-links", Value: s.Value, Source: s.Source.String(), Dir: dir})
-		}
+		reqOpts = append(reqOpts, reqIndexOptions(f, filepath.Dir(env.abs(name)))...)
 	}
 	file, err := config.Load(env.Dir)
 	if err != nil {
@@ -99,6 +89,9 @@ func Audit(ctx context.Context, env *Env, o AuditOptions) (*audit.Report, error)
 	}
 	// config keeps one declaration per URL; the audit names them all.
 	for _, opt := range reqOpts {
+		if opt.Name == "--no-index" {
+			continue // names no index; config has dropped the default for it
+		}
 		u := opt.Value
 		if !strings.Contains(u, "://") {
 			u = (&url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Join(opt.Dir, u))}).String()

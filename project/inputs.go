@@ -118,21 +118,8 @@ func readInputs(env *Env, reqFiles, constraintFiles []string, flags config.Flags
 				return &InputError{Err: err}
 			}
 		}
-		o := f.Options
-		dir := filepath.Dir(path)
-		if o.IndexURL != nil {
-			idxOpts = append(idxOpts, config.IndexOption{Name: "--index-url", Value: o.IndexURL.Value, Source: o.IndexURL.Source.String(), Dir: dir})
-		}
-		for _, s := range o.ExtraIndexURLs {
-			idxOpts = append(idxOpts, config.IndexOption{Name: "--extra-index-url", Value: s.Value, Source: s.Source.String(), Dir: dir})
-		}
-		for _, s := range o.FindLinks {
-			idxOpts = append(idxOpts, config.IndexOption{Name: "--find-links", Value: s.Value, Source: s.Source.String(), Dir: dir})
-		}
-		if o.NoIndex != nil {
-			idxOpts = append(idxOpts, config.IndexOption{Name: "--no-index", Source: o.NoIndex.Source.String(), Dir: dir})
-		}
-		if o.Pre != nil {
+		idxOpts = append(idxOpts, reqIndexOptions(f, filepath.Dir(path))...)
+		if f.Options.Pre != nil {
 			in.pre = true
 		}
 		return nil
@@ -241,4 +228,25 @@ func canonicalReqs(reqs []pep508.Requirement) []byte {
 	}
 	slices.Sort(lines)
 	return []byte(strings.Join(lines, "\n"))
+}
+
+// reqIndexOptions are the index options of a requirements file in dir, as
+// config takes them, each with its file and line: what lock, install and
+// audit all see.
+func reqIndexOptions(f *reqfile.File, dir string) []config.IndexOption {
+	o := f.Options
+	var out []config.IndexOption
+	if o.IndexURL != nil {
+		out = append(out, config.IndexOption{Name: "--index-url", Value: o.IndexURL.Value, Source: o.IndexURL.Source.String(), Dir: dir})
+	}
+	for _, s := range o.ExtraIndexURLs {
+		out = append(out, config.IndexOption{Name: "--extra-index-url", Value: s.Value, Source: s.Source.String(), Dir: dir})
+	}
+	for _, s := range o.FindLinks {
+		out = append(out, config.IndexOption{Name: "--find-links", Value: s.Value, Source: s.Source.String(), Dir: dir})
+	}
+	if o.NoIndex != nil {
+		out = append(out, config.IndexOption{Name: "--no-index", Source: o.NoIndex.Source.String(), Dir: dir})
+	}
+	return out
 }
