@@ -275,8 +275,9 @@ func directPackage(ctx context.Context, client *index.Client, p *resolver.Packag
 // --check reuses the one the lock recorded, so that min-release-age does
 // not make every check stale as time passes.
 func releaseCutoff(env *Env, cfg *config.Config, o LockOptions, old *lock.File) (time.Time, error) {
+	p := cfg.Policy
 	if o.ExcludeNewer != "" || o.MinReleaseAge != "" {
-		p := config.Policy{}
+		p = config.Policy{} // the flags replace the policy's cut-off
 		if o.ExcludeNewer != "" {
 			t, err := time.Parse(time.RFC3339, o.ExcludeNewer)
 			if err != nil {
@@ -291,21 +292,13 @@ func releaseCutoff(env *Env, cfg *config.Config, o LockOptions, old *lock.File) 
 			}
 			p.MinReleaseAge = d
 		}
-		if o.Check && old != nil && old.Policy.ExcludeNewer != "" && p.MinReleaseAge > 0 {
-			if t, err := time.Parse(time.RFC3339, old.Policy.ExcludeNewer); err == nil {
-				return t, nil
-			}
-		}
-		t, _ := p.Cutoff(env.now())
-		return t, nil
 	}
-	if o.Check && old != nil && old.Policy.ExcludeNewer != "" && cfg.Policy.MinReleaseAge > 0 {
-		t, err := time.Parse(time.RFC3339, old.Policy.ExcludeNewer)
-		if err == nil {
+	if o.Check && old != nil && old.Policy.ExcludeNewer != "" && p.MinReleaseAge > 0 {
+		if t, err := time.Parse(time.RFC3339, old.Policy.ExcludeNewer); err == nil {
 			return t, nil
 		}
 	}
-	t, _ := cfg.Policy.Cutoff(env.now())
+	t, _ := p.Cutoff(env.now()) // zero: no cut-off
 	return t, nil
 }
 
