@@ -530,16 +530,10 @@ func truncate(s string) string {
 	return s
 }
 
-// belongs reports whether filename is a wheel or sdist (PEP 427, PEP 625
-// and legacy sdists) of project, a PEP 503 normalized name; when it is not,
-// why says so.
-func belongs(filename, project string) (ok bool, why string) {
-	_, _, ok, why = parseName(filename, project)
-	return ok, why
-}
-
-// parseName parses a distribution file name and checks that it is a file
-// of project; one of the results is set when ok.
+// parseName parses a distribution file name and checks that it is a wheel
+// or sdist (PEP 427, PEP 625 and legacy sdists) of project, a PEP 503
+// normalized name: one of the results is set when ok; when it is not, why
+// says so.
 func parseName(filename, project string) (w *wheel.Wheel, sd *wheel.Sdist, ok bool, why string) {
 	var name string
 	if strings.HasSuffix(strings.ToLower(filename), ".whl") {

@@ -176,7 +176,7 @@ func TestSelectProject(t *testing.T) {
 	}
 }
 
-func TestBelongs(t *testing.T) {
+func TestParseNameBelongs(t *testing.T) {
 	tests := []struct {
 		filename, project string
 		want              bool
@@ -196,8 +196,8 @@ func TestBelongs(t *testing.T) {
 		{"acme-tritonic-1.0.tar.gz", "acme-triton", false},
 	}
 	for _, tt := range tests {
-		if got, _ := belongs(tt.filename, tt.project); got != tt.want {
-			t.Errorf("belongs(%q, %q) = %v, want %v", tt.filename, tt.project, got, tt.want)
+		if _, _, got, _ := parseName(tt.filename, tt.project); got != tt.want {
+			t.Errorf("parseName(%q, %q) ok = %v, want %v", tt.filename, tt.project, got, tt.want)
 		}
 	}
 }

@@ -158,17 +158,6 @@ func (s VersionSet) Descending() iter.Seq[pep440.Version] {
 	}
 }
 
-// Versions returns the members of s, newest first.
-func (s VersionSet) Versions() []pep440.Version {
-	var out []pep440.Version
-	for i := len(s.u.versions) - 1; i >= 0; i-- {
-		if s.has(i) {
-			out = append(out, s.u.versions[i])
-		}
-	}
-	return out
-}
-
 // String renders s as PEP 440 ranges over the known versions, the way a
 // person would write them: "*", ">=2.0", ">=1.0, <2.0", "==1.5", joined
 // with " | " when there are gaps.

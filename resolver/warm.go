@@ -102,7 +102,8 @@ func (w *warmer) fetch(ctx context.Context, name string, spec pep440.SpecifierSe
 func likelyFile(page *index.Project, spec pep440.SpecifierSet) *index.File {
 	var best *index.File
 	var bestV pep440.Version
-	better := func(v pep440.Version, f *index.File) bool {
+	bestWheel := false
+	better := func(v pep440.Version, isWheel bool) bool {
 		switch {
 		case best == nil:
 			return true
@@ -111,22 +112,22 @@ func likelyFile(page *index.Project, spec pep440.SpecifierSet) *index.File {
 		case v.Compare(bestV) != 0:
 			return v.Compare(bestV) > 0
 		}
-		return f.Wheel != nil && best.Wheel == nil // a wheel over the sdist of one version
+		return isWheel && !bestWheel // a wheel over the sdist of one version
 	}
 	for i := range page.Files {
 		f := &page.Files[i]
 		if f.Yanked {
 			continue
 		}
-		v, _, ok := fileVersion(f, page.Name)
+		v, w, ok := fileVersion(f, page.Name)
 		if !ok {
 			continue
 		}
 		if !spec.Contains(v, pep440.PrereleasesAllow) {
 			continue
 		}
-		if better(v, f) {
-			best, bestV = f, v
+		if better(v, w != nil) {
+			best, bestV, bestWheel = f, v, w != nil
 		}
 	}
 	return best
