@@ -340,17 +340,24 @@ func storeProvenance(cacheDir string, data []byte) error {
 }
 
 // cachedProvenance returns the provenance stored under bundleSHA256, after
-// checking that its bytes still hash to it; ok is false when it is absent.
+// checking that its bytes still hash to it; ok is false when it is absent,
+// or damaged (then the entry is removed: it is a cache miss, not a change
+// of provenance at the index).
 func cachedProvenance(cacheDir, bundleSHA256 string) (data []byte, ok bool, err error) {
 	if cacheDir == "" || !isHexSHA256(bundleSHA256) {
 		return nil, false, nil
 	}
-	data, err = os.ReadFile(filepath.Join(cacheDir, provenanceDir, bundleSHA256))
+	path := filepath.Join(cacheDir, provenanceDir, bundleSHA256)
+	data, err = os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, err
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != bundleSHA256 {
+		os.Remove(path)
+		return nil, false, nil
 	}
 	return data, true, nil
 }

@@ -118,6 +118,17 @@ func TestProvenanceCache(t *testing.T) {
 	if _, ok, _ := cachedProvenance("", hex.EncodeToString(sum[:])); ok {
 		t.Errorf("cachedProvenance without a cache directory found something")
 	}
+	// a damaged entry is a miss, and is removed
+	path := filepath.Join(dir, provenanceDir, hex.EncodeToString(sum[:]))
+	if err := os.WriteFile(path, []byte(`{"version":2}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, err := cachedProvenance(dir, hex.EncodeToString(sum[:])); ok || err != nil || got != nil {
+		t.Errorf("cachedProvenance(damaged) = %q, %v, %v; want a miss", got, ok, err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the damaged entry is still there: %v", err)
+	}
 }
 
 // sitePackages writes installed distributions: name -> version and files.
