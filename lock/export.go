@@ -292,13 +292,39 @@ func ExportRequirements(f *File) ([]byte, error) {
 	return []byte(b.String()), nil
 }
 
-// expandURL replaces the ${NAME} references of u (NAME of upper case
-// letters, digits and "_", as pip and safepip.toml write them) with their
-// values, and refuses a result that carries credentials. An empty value
-// counts as unset: it would turn a path into another, valid-looking one.
+// expandURL replaces the ${NAME} references of u with their values
+// (ExpandVars), and refuses a result that carries credentials. An empty
+// value counts as unset: it would turn a path into another, valid-looking
+// one.
 func expandURL(u string, getenv func(string) (string, bool)) (string, error) {
+	out, err := ExpandVars(u, func(name string) (string, bool) {
+		if getenv == nil {
+			return "", false
+		}
+		v, ok := getenv(name)
+		return v, ok && v != ""
+	})
+	if err != nil {
+		return "", fmt.Errorf("url %s: %w; set it to the value it had when locking (pylock.toml holds expanded URLs)", u, err)
+	}
+	if hasCredentials(out) {
+		return "", fmt.Errorf("url %s: expanding it gives a URL with credentials; pylock.toml never holds them, so use ~/.netrc or a keyring for the host", u)
+	}
+	return out, nil
+}
+
+// ExpandVars replaces each ${NAME} reference in s, as a lock records the
+// ${VAR}s of its indexes' URLs (NAME: letters, digits and "_", not
+// starting with a digit, as safepip.toml allows), with getenv(NAME).
+// Text that is not such a reference stays as it is. Every name getenv
+// does not know is reported, in one error; a nil getenv knows none.
+func ExpandVars(s string, getenv func(string) (string, bool)) (string, error) {
+	if getenv == nil {
+		getenv = func(string) (string, bool) { return "", false }
+	}
 	var b strings.Builder
-	rest := u
+	var missing []string
+	rest := s
 	for {
 		i := strings.Index(rest, "${")
 		if i < 0 {
@@ -312,32 +338,28 @@ func expandURL(u string, getenv func(string) (string, bool)) (string, error) {
 			continue
 		}
 		name := rest[i+2 : i+end]
-		var v string
-		ok := false
-		if getenv != nil {
-			v, ok = getenv(name)
+		if v, ok := getenv(name); ok {
+			b.WriteString(rest[:i])
+			b.WriteString(v)
+		} else {
+			b.WriteString(rest[:i])
+			missing = append(missing, name)
 		}
-		if !ok || v == "" {
-			return "", fmt.Errorf("url %s: ${%s} is not set; set it to the value it had when locking (pylock.toml holds expanded URLs)", u, name)
-		}
-		b.WriteString(rest[:i])
-		b.WriteString(v)
 		rest = rest[i+end+1:]
 	}
-	out := b.String()
-	if hasCredentials(out) {
-		return "", fmt.Errorf("url %s: expanding it gives a URL with credentials; pylock.toml never holds them, so use ~/.netrc or a keyring for the host", u)
+	if len(missing) > 0 {
+		return "", fmt.Errorf("${%s} is not set", strings.Join(missing, "}, ${"))
 	}
-	return out, nil
+	return b.String(), nil
 }
 
 func isVarName(s string) bool {
-	if s == "" {
+	if s == "" || '0' <= s[0] && s[0] <= '9' {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !('A' <= c && c <= 'Z' || c == '_' || i > 0 && '0' <= c && c <= '9') {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
 			return false
 		}
 	}

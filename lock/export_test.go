@@ -423,3 +423,34 @@ func FuzzExport(f *testing.F) {
 		_, _ = ExportRequirements(lf)
 	})
 }
+
+// TestExpandVars: the one expander of a lock's ${VAR} references, for
+// install, verify and export alike.
+func TestExpandVars(t *testing.T) {
+	env := map[string]string{"ROOT": "/srv", "repo_root": "/home/ci/repo", "EMPTY": ""}
+	getenv := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	for _, tc := range []struct{ in, want, err string }{
+		{"file://${ROOT}/simple", "file:///srv/simple", ""},
+		{"file://${repo_root}/index", "file:///home/ci/repo/index", ""}, // safepip.toml allows lower case
+		{"file://${EMPTY}/x", "file:///x", ""},                          // set, if empty (export refuses it)
+		{"https://h/${1X}/${ok", "https://h/${1X}/${ok", ""},            // not references: kept
+		{"${A}/${ROOT}/${B}", "", "${A}, ${B} is not set"},
+	} {
+		got, err := ExpandVars(tc.in, getenv)
+		if tc.err != "" {
+			if err == nil || err.Error() != tc.err {
+				t.Errorf("ExpandVars(%q) error = %v, want %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("ExpandVars(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+	if _, err := ExpandVars("${ROOT}", nil); err == nil {
+		t.Error("a nil getenv expanded a reference")
+	}
+	if _, err := expandURL("file://${repo_root}/index", getenv); err != nil {
+		t.Errorf("export refuses a lower-case name the lock may hold: %v", err)
+	}
+}

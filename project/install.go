@@ -2,17 +2,15 @@ package project
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"sync/atomic"
 
 	"github.com/safepip/safepip/config"
 	"github.com/safepip/safepip/index"
 	"github.com/safepip/safepip/install"
+	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/pypa/pep440"
 	"github.com/safepip/safepip/verify"
 )
@@ -190,23 +188,12 @@ func alreadyInstalled(interp *install.Interpreter, choices []install.Choice) (bo
 	return true, nil
 }
 
-var varRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
-
-// expandVars expands ${NAME} references, as the lock keeps them.
+// expandVars expands the ${VAR} references a lock's URLs keep
+// (lock.ExpandVars), naming every one that is not set.
 func expandVars(s string, getenv func(string) (string, bool)) (string, error) {
-	var missing []string
-	out := varRef.ReplaceAllStringFunc(s, func(ref string) string {
-		name := ref[2 : len(ref)-1]
-		if getenv != nil {
-			if v, ok := getenv(name); ok {
-				return v
-			}
-		}
-		missing = append(missing, name)
-		return ""
-	})
-	if len(missing) > 0 {
-		return "", errors.New("${" + strings.Join(missing, "}, ${") + "} is not set; set it to what it was when the lock was written")
+	out, err := lock.ExpandVars(s, getenv)
+	if err != nil {
+		return "", fmt.Errorf("%w; set it to what it was when the lock was written", err)
 	}
 	return out, nil
 }
