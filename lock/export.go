@@ -100,7 +100,7 @@ func ExportPylock(f *File, getenv func(string) (string, bool)) ([]byte, error) {
 	}
 	out := pylockDoc{
 		LockVersion:    "1.0",
-		RequiresPython: pythonPin(f.Target.Python),
+		RequiresPython: pythonPin(f.Scope.Python),
 		CreatedBy:      createdByTool(f.CreatedBy),
 		Packages:       []pylockPackage{},
 	}
@@ -114,9 +114,9 @@ func ExportPylock(f *File, getenv func(string) (string, bool)) ([]byte, error) {
 	out.Tool.Safepip = safepipTool{
 		CreatedBy:      f.CreatedBy,
 		Inputs:         f.Inputs,
-		TargetPython:   f.Target.Python,
-		TargetImpl:     f.Target.Implementation,
-		TargetPlatform: f.Target.Platform,
+		TargetPython:   f.Scope.Python,
+		TargetImpl:     f.Scope.Implementation,
+		TargetPlatform: f.Scope.Platform,
 		ExcludeNewer:   f.Policy.ExcludeNewer,
 	}
 	var buf bytes.Buffer
@@ -253,7 +253,7 @@ func ExportRequirements(f *File) ([]byte, error) {
 	}
 	var b strings.Builder
 	b.WriteString("# Exported from safepip.lock by `safepip export --format requirements`; regenerate it, do not edit it.\n")
-	fmt.Fprintf(&b, "# Target: Python %s on %s. Install with:\n", f.Target.Python, f.Target.Platform)
+	fmt.Fprintf(&b, "# Target: Python %s on %s. Install with:\n", f.Scope.Python, f.Scope.Platform)
 	b.WriteString("#   pip install --no-deps --require-hashes -r THIS_FILE\n")
 	var binary []string
 	for _, p := range f.Packages {

@@ -51,15 +51,67 @@ func Parse(name string, data []byte) (*File, error) {
 		return nil, &ParseError{File: name, Err: fmt.Errorf("%w (format version %d; this one reads %d): upgrade safepip", ErrNewerFormat, head.Version, FormatVersion)}
 	}
 	var f File
-	dec := toml.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
+	if head.Version == 1 {
+		var v1 fileV1
+		if err := decodeStrict(data, &v1); err != nil {
+			return nil, tomlError(name, err)
+		}
+		f = v1.upgrade()
+	} else if err := decodeStrict(data, &f); err != nil {
 		return nil, tomlError(name, err)
 	}
 	if err := f.Validate(); err != nil {
 		return nil, &ParseError{File: name, Err: err}
 	}
 	return &f, nil
+}
+
+func decodeStrict(data []byte, v any) error {
+	dec := toml.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// fileV1 is a version 1 lock: one interpreter's [target] where version 2
+// has [scope].
+type fileV1 struct {
+	Version   int       `toml:"version"`
+	CreatedBy string    `toml:"created-by"`
+	Inputs    string    `toml:"inputs"`
+	Target    targetV1  `toml:"target"`
+	Policy    Policy    `toml:"policy,omitempty"`
+	Indexes   []Index   `toml:"index,omitempty"`
+	Packages  []Package `toml:"package"`
+}
+
+// targetV1 is the [target] table of a version 1 lock.
+type targetV1 struct {
+	Python         string `toml:"python"`
+	Implementation string `toml:"implementation,omitempty"`
+	Platform       string `toml:"platform"`
+	Tags           string `toml:"tags"`
+	Markers        string `toml:"markers,omitempty"`
+}
+
+// upgrade reads a version 1 lock as a lock narrowed to its target. The
+// result keeps Version 1, so callers can tell; Marshal writes it as the
+// current format.
+func (v fileV1) upgrade() File {
+	return File{
+		Version:   v.Version,
+		CreatedBy: v.CreatedBy,
+		Inputs:    v.Inputs,
+		Scope: Scope{
+			Python:         v.Target.Python,
+			Implementation: v.Target.Implementation,
+			Platform:       v.Target.Platform,
+			Tags:           v.Target.Tags,
+			Markers:        v.Target.Markers,
+		},
+		Policy:   v.Policy,
+		Indexes:  v.Indexes,
+		Packages: v.Packages,
+	}
 }
 
 func tomlError(name string, err error) error {
@@ -76,9 +128,11 @@ func tomlError(name string, err error) error {
 	return &ParseError{File: name, Err: err}
 }
 
-// Marshal returns the canonical bytes of f: normalized, then encoded.
-// Equal content always gives equal bytes.
+// Marshal returns the canonical bytes of f: normalized, then encoded in
+// the current format (a lock read as version 1 is written as version
+// FormatVersion). Equal content always gives equal bytes.
 func Marshal(f *File) ([]byte, error) {
+	f.Version = FormatVersion
 	f.Normalize()
 	if err := f.Validate(); err != nil {
 		return nil, err

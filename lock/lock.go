@@ -3,21 +3,69 @@
 // between two locks.
 //
 // A lock is reviewed by people and diffed by CI, so its bytes depend only
-// on its content: packages sorted by normalized name, files by name,
-// dependency lists sorted, no timestamps, and never a credential.
+// on its content: packages sorted by normalized name then version, files
+// by name, dependency lists sorted, no timestamps, and never a credential.
+// Nothing in it depends on the machine that wrote it.
+//
+// # Format version 2
+//
+// One lock serves every environment inside its scope (uv.lock and PEP 751
+// are the references). The top level holds:
+//
+//	version = 2
+//	created-by = "safepip 0.2.0"
+//	inputs = "sha256:..."   # the normalized inputs, index configuration,
+//	                        # scope and format version; --check compares it
+//
+//	[scope]                 # where the lock may be installed
+//	requires-python = ">=3.9"
+//	environments = ["sys_platform == 'linux'"]          # [resolution] environments
+//	required-environments = ["sys_platform == 'linux' and platform_machine == 'x86_64'"]
+//	python = "3.11"         # --python / --python-version narrowed the lock
+//	implementation = "cpython"
+//	platform = "manylinux_2_17_x86_64"                  # --platform narrowed it
+//	tags = "sha256:..."     # --python: that interpreter's ordered tags
+//	markers = "sha256:..."  # --python: its marker environment
+//	forks = ["python_full_version < '3.11'", "python_full_version >= '3.11'"]
+//
+// Every key of [scope] is optional: a universal lock of a project with no
+// requires-python has an empty scope (every environment). Marker strings
+// are canonical (pep508's String form), so that equal scopes are equal
+// bytes. forks lists the parts of the environment space the resolver
+// resolved separately, absent when it did not fork.
+//
+// Each [[package]] may carry a marker: the package is installed exactly in
+// the environments where it holds (absent: everywhere in scope). A name may
+// appear in several [[package]] entries, one per version, when forks chose
+// different versions; their markers must be disjoint, so an environment
+// selects at most one version of a name. Every file of a chosen version is
+// listed; an installer picks, per environment, the best compatible wheel.
+//
+// # Format version 1
+//
+// Version 1 locks (written by safepip 0.1) were for one interpreter: a
+// [target] table instead of [scope]. Parse still reads them, as a lock
+// whose scope is narrowed to that target (Scope.Python, Implementation,
+// Platform, Tags, Markers), with their packages' markers as recorded, so a
+// version 1 lock still installs. `safepip lock` rewrites it as version 2:
+// the inputs digest includes the format version, so `lock --check` calls a
+// version 1 lock stale.
 package lock
 
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"slices"
 	"strings"
 
+	"github.com/safepip/safepip/pypa/pep440"
 	"github.com/safepip/safepip/pypa/pep508"
 )
 
-// FormatVersion is the lock format this package reads and writes.
-const FormatVersion = 1
+// FormatVersion is the lock format this package writes. It also reads
+// version 1 (see the package doc).
+const FormatVersion = 2
 
 // RootName names the user's requirements in RequiredBy.
 const RootName = "<root>"
@@ -27,19 +75,35 @@ type File struct {
 	Version   int       `toml:"version"`
 	CreatedBy string    `toml:"created-by"`
 	Inputs    string    `toml:"inputs"` // "sha256:<hex>" over the normalized inputs
-	Target    Target    `toml:"target"`
+	Scope     Scope     `toml:"scope"`
 	Policy    Policy    `toml:"policy,omitempty"`
 	Indexes   []Index   `toml:"index,omitempty"`
 	Packages  []Package `toml:"package"`
 }
 
-// Target is the environment the resolution is for.
-type Target struct {
-	Python         string `toml:"python"`                   // "3.11.7" or "3.11"
+// Scope is where a lock may be installed: the environments its
+// resolution holds for. Empty fields do not narrow it.
+type Scope struct {
+	// RequiresPython is the Python versions the lock is for (a PEP 440
+	// specifier set, as [resolution] requires-python).
+	RequiresPython string `toml:"requires-python,omitempty"`
+	// Environments narrows the lock to the environments where one of these
+	// markers holds (canonical marker strings).
+	Environments []string `toml:"environments,multiline,omitempty"`
+	// RequiredEnvironments are environments every package has a wheel for.
+	RequiredEnvironments []string `toml:"required-environments,multiline,omitempty"`
+
+	// The narrowing of a lock made with --python, --python-version or
+	// --platform (or read from a version 1 [target]).
+	Python         string `toml:"python,omitempty"`         // "3.11.7" or "3.11"
 	Implementation string `toml:"implementation,omitempty"` // "cpython", "pypy"
-	Platform       string `toml:"platform"`                 // "linux_x86_64", "manylinux_2_28_x86_64", ...
-	Tags           string `toml:"tags"`                     // "sha256:<hex>" of the ordered tag list
-	Markers        string `toml:"markers,omitempty"`        // "sha256:<hex>" of the marker environment
+	Platform       string `toml:"platform,omitempty"`       // a platform tag: "manylinux_2_28_x86_64"
+	Tags           string `toml:"tags,omitempty"`           // "sha256:<hex>" of an interpreter's ordered tags
+	Markers        string `toml:"markers,omitempty"`        // "sha256:<hex>" of an interpreter's marker environment
+
+	// Forks are the canonical markers of the parts of the environment space
+	// the resolution was split into; empty when it did not fork.
+	Forks []string `toml:"forks,multiline,omitempty"`
 }
 
 // Policy records the choices that change a resolution, so that a later
@@ -89,7 +153,9 @@ type Attestation struct {
 	BundleSHA256 string `toml:"bundle-sha256"`
 }
 
-// Package returns the locked package named name (any spelling), or nil.
+// Package returns the first locked entry named name (any spelling), or
+// nil. A universal lock may hold several versions of a name under disjoint
+// markers: Versions lists them all.
 func (f *File) Package(name string) *Package {
 	n := pep508.NormalizeName(name)
 	for i := range f.Packages {
@@ -98,6 +164,19 @@ func (f *File) Package(name string) *Package {
 		}
 	}
 	return nil
+}
+
+// Versions returns every locked entry named name (any spelling), in lock
+// order (ascending version).
+func (f *File) Versions(name string) []*Package {
+	n := pep508.NormalizeName(name)
+	var out []*Package
+	for i := range f.Packages {
+		if f.Packages[i].Name == n {
+			out = append(out, &f.Packages[i])
+		}
+	}
+	return out
 }
 
 // Normalize sorts everything that has no meaningful order, so that equal
@@ -121,8 +200,41 @@ func (f *File) Normalize() {
 			p.RequiredBy = []string{}
 		}
 	}
-	slices.SortFunc(f.Packages, func(a, b Package) int { return strings.Compare(a.Name, b.Name) })
+	slices.Sort(f.Scope.Environments)
+	f.Scope.Environments = slices.Compact(f.Scope.Environments)
+	slices.Sort(f.Scope.RequiredEnvironments)
+	f.Scope.RequiredEnvironments = slices.Compact(f.Scope.RequiredEnvironments)
+	slices.Sort(f.Scope.Forks)
+	f.Scope.Forks = slices.Compact(f.Scope.Forks)
+	slices.SortFunc(f.Packages, comparePackages)
 	slices.SortFunc(f.Indexes, func(a, b Index) int { return strings.Compare(a.Name, b.Name) })
+}
+
+// comparePackages orders [[package]] entries: by name, then version
+// (PEP 440 order), then marker.
+func comparePackages(a, b Package) int {
+	if c := strings.Compare(a.Name, b.Name); c != 0 {
+		return c
+	}
+	if c := compareVersions(a.Version, b.Version); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Marker, b.Marker)
+}
+
+// compareVersions compares two versions in PEP 440 order, falling back to
+// the text for one that does not parse (Validate reports it), so that the
+// order is total and the bytes deterministic.
+func compareVersions(a, b string) int {
+	va, errA := pep440.Parse(a)
+	vb, errB := pep440.Parse(b)
+	if errA != nil || errB != nil {
+		return strings.Compare(a, b)
+	}
+	if c := va.Compare(vb); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
 }
 
 var hexSHA256 = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -130,8 +242,11 @@ var hexSHA256 = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // Validate checks what the format promises: known indexes, normalized and
 // unique names, a sha256 for every file, no credentials in URLs.
 func (f *File) Validate() error {
-	if f.Version != FormatVersion {
-		return fmt.Errorf("unsupported lock format version %d (this safepip reads version %d)", f.Version, FormatVersion)
+	if f.Version < 1 || f.Version > FormatVersion {
+		return fmt.Errorf("unsupported lock format version %d (this safepip reads versions 1 to %d)", f.Version, FormatVersion)
+	}
+	if err := f.Scope.validate(); err != nil {
+		return err
 	}
 	indexes := map[string]bool{}
 	for _, ix := range f.Indexes {
@@ -146,7 +261,7 @@ func (f *File) Validate() error {
 		}
 		indexes[ix.Name] = true
 	}
-	seen := map[string]bool{}
+	seen := map[string][]Package{}
 	for _, p := range f.Packages {
 		if p.Name == "" || p.Version == "" {
 			return fmt.Errorf("a [[package]] lacks its name or version")
@@ -154,10 +269,20 @@ func (f *File) Validate() error {
 		if p.Name != pep508.NormalizeName(p.Name) {
 			return fmt.Errorf("package %q: name is not normalized (want %q)", p.Name, pep508.NormalizeName(p.Name))
 		}
-		if seen[p.Name] {
-			return fmt.Errorf("package %q is locked twice", p.Name)
+		if p.Marker != "" {
+			if _, err := pep508.ParseMarker(p.Marker); err != nil {
+				return fmt.Errorf("package %q %s: marker %q: %w", p.Name, p.Version, p.Marker, err)
+			}
 		}
-		seen[p.Name] = true
+		for _, q := range seen[p.Name] {
+			if overlap, err := markersOverlap(q.Marker, p.Marker); err != nil {
+				return fmt.Errorf("package %q: %w", p.Name, err)
+			} else if overlap {
+				return fmt.Errorf("package %q is locked twice for the same environments (%s under %s, %s under %s): the markers of one name's entries must be disjoint",
+					p.Name, q.Version, markerOrEverywhere(q.Marker), p.Version, markerOrEverywhere(p.Marker))
+			}
+		}
+		seen[p.Name] = append(seen[p.Name], p)
 		if p.Index != "" && !indexes[p.Index] {
 			return fmt.Errorf("package %q: index %q is not among the lock's [[index]] tables", p.Name, p.Index)
 		}
@@ -193,4 +318,52 @@ func hasCredentials(u string) bool {
 	}
 	host, _, _ := strings.Cut(rest, "/")
 	return strings.Contains(host, "@")
+}
+
+// validate checks that the scope's specifier and markers parse.
+func (s *Scope) validate() error {
+	if s.RequiresPython != "" {
+		if _, err := pep440.ParseSpecifierSet(s.RequiresPython); err != nil {
+			return fmt.Errorf("[scope] requires-python %q: %w", s.RequiresPython, err)
+		}
+	}
+	for _, list := range []struct {
+		key     string
+		markers []string
+	}{{"environments", s.Environments}, {"required-environments", s.RequiredEnvironments}, {"forks", s.Forks}} {
+		for _, m := range list.markers {
+			if _, err := pep508.ParseMarker(m); err != nil {
+				return fmt.Errorf("[scope] %s: marker %q: %w", list.key, m, err)
+			}
+		}
+	}
+	return nil
+}
+
+// markersOverlap reports whether some environment satisfies both package
+// markers ("" holds everywhere).
+//
+// TODO(H1 marker algebra): until pep508's MarkerSet lands, only the sure
+// cases are recognized: an empty marker overlaps everything, and equal
+// canonical markers overlap each other.
+func markersOverlap(a, b string) (bool, error) {
+	if a == "" || b == "" {
+		return true, nil
+	}
+	ma, err := pep508.ParseMarker(a)
+	if err != nil {
+		return false, fmt.Errorf("marker %q: %w", a, err)
+	}
+	mb, err := pep508.ParseMarker(b)
+	if err != nil {
+		return false, fmt.Errorf("marker %q: %w", b, err)
+	}
+	return ma.String() == mb.String(), nil
+}
+
+func markerOrEverywhere(m string) string {
+	if m == "" {
+		return "no marker (everywhere)"
+	}
+	return strconv.Quote(m)
 }

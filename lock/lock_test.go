@@ -19,7 +19,7 @@ func sample() *File {
 		Version:   FormatVersion,
 		CreatedBy: "safepip 0.1.0",
 		Inputs:    Digest([]byte("requests")),
-		Target:    Target{Python: "3.11.7", Implementation: "cpython", Platform: "linux_x86_64", Tags: Digest([]byte("cp311-cp311-linux_x86_64"))},
+		Scope:     Scope{Python: "3.11.7", Implementation: "cpython", Platform: "linux_x86_64", Tags: Digest([]byte("cp311-cp311-linux_x86_64"))},
 		Policy:    Policy{ExcludeNewer: "2026-11-01T00:00:00Z"},
 		Indexes:   []Index{{Name: "pypi", URL: "https://pypi.org/simple"}, {Name: "internal", URL: "https://pypi.internal.example/simple"}},
 		Packages: []Package{
@@ -105,7 +105,7 @@ func TestParseErrors(t *testing.T) {
 		data string
 		want string
 	}{
-		{"newer format", "version = 2\n", "written by a newer safepip (format version 2; this one reads 1): upgrade safepip"},
+		{"newer format", "version = 3\n", "written by a newer safepip (format version 3; this one reads 2): upgrade safepip"},
 		{"unknown key", strings.Replace(string(valid), "created-by =", "created_by =", 1), `unknown key "created_by"`},
 		{"bad toml", "version = 1\n[target\n", "safepip.lock:2:"},
 		{"bad sha", strings.Replace(string(valid), sha, "abc", 1), `sha256 "abc" is not 64 lower-case hex digits`},
@@ -124,7 +124,7 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("%s: error leaks a credential: %v", tt.name, err)
 		}
 	}
-	_, err = Parse("safepip.lock", []byte("version = 2\n"))
+	_, err = Parse("safepip.lock", []byte("version = 3\n"))
 	if !errors.Is(err, ErrNewerFormat) {
 		t.Errorf("newer format error %v is not ErrNewerFormat", err)
 	}

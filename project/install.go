@@ -76,7 +76,7 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 			stale = "there is no lock"
 		case lf.Inputs != in.digest(o.Pre):
 			stale = "the requirements or the configuration changed since it was written"
-		case lf.Target != recordTarget(interp.FullVersion, tt, interp.Markers, supported):
+		case !sameNarrowing(lf.Scope, recordTarget(interp.FullVersion, tt, interp.Markers, supported)):
 			stale = "it was written for another environment than " + interp.Executable
 		}
 		if stale != "" {

@@ -97,7 +97,7 @@ func Lock(ctx context.Context, env *Env, o LockOptions) (*LockResult, error) {
 			reason := "it would change"
 			if old.Inputs != newLock.Inputs {
 				reason = "the requirements or the configuration changed since it was written"
-			} else if old.Target != newLock.Target {
+			} else if !sameNarrowing(old.Scope, newLock.Scope) {
 				reason = "it was written for another target environment"
 			}
 			return res, &StaleError{Path: path, Reason: reason, Changes: res.Changes}
@@ -196,7 +196,7 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 		Version:   lock.FormatVersion,
 		CreatedBy: o.CreatedBy,
 		Inputs:    in.digest(o.Pre),
-		Target:    tgt.record,
+		Scope:     tgt.record,
 	}
 	if !cutoff.IsZero() {
 		lf.Policy.ExcludeNewer = cutoff.UTC().Format(time.RFC3339)
@@ -243,6 +243,13 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 		return nil, nil, err
 	}
 	return lf, in, nil
+}
+
+// sameNarrowing reports whether two scopes narrow the lock to the same
+// interpreter or described target.
+func sameNarrowing(a, b lock.Scope) bool {
+	return a.Python == b.Python && a.Implementation == b.Implementation && a.Platform == b.Platform &&
+		a.Tags == b.Tags && a.Markers == b.Markers
 }
 
 // directPackage records a "name @ url" requirement: no index, its URL,

@@ -25,7 +25,7 @@ type TargetOptions struct {
 // target is a resolved TargetOptions.
 type target struct {
 	resolver.Target
-	record lock.Target
+	record lock.Scope
 	interp *install.Interpreter // nil for a described target
 }
 
@@ -128,7 +128,7 @@ func describedTarget(env *Env, o TargetOptions) (*target, error) {
 	return t, nil
 }
 
-func recordTarget(python string, tt tags.Target, markers map[string]string, ts []tags.Tag) lock.Target {
+func recordTarget(python string, tt tags.Target, markers map[string]string, ts []tags.Tag) lock.Scope {
 	names := make([]string, len(ts))
 	for i, t := range ts {
 		names[i] = t.String()
@@ -142,7 +142,7 @@ func recordTarget(python string, tt tags.Target, markers map[string]string, ts [
 	if tt.Implementation == "pp" {
 		impl = "pypy"
 	}
-	return lock.Target{
+	return lock.Scope{
 		Python:         python,
 		Implementation: impl,
 		Platform:       tt.Platform.String(),
