@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -26,7 +25,9 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultTimeout            = 30 * time.Second
+	DefaultTimeout            = 15 * time.Second // pip's --timeout default
+	DefaultLowSpeedLimit      = 1024             // bytes per second
+	DefaultRetryBudget        = retryBudgetTimeouts * DefaultTimeout
 	DefaultRetries            = 3
 	DefaultBackoff            = 500 * time.Millisecond
 	DefaultMaxBackoff         = 20 * time.Second
@@ -45,9 +46,21 @@ type Options struct {
 	// NetrcPath is a netrc file to take credentials from; "" for none.
 	// A missing file is not an error.
 	NetrcPath string
-	// Timeout bounds connecting, waiting for response headers, and each
-	// pause while reading a body.
+	// Timeout bounds connecting (DNS, TCP, TLS), then waiting for the
+	// response headers; it is also the window of LowSpeedLimit.
 	Timeout time.Duration
+	// LowSpeedLimit ends a response whose body brings fewer bytes a second
+	// than this, on average over a window of Timeout, as curl's
+	// --speed-limit and cargo's http.low-speed-limit (0: the default,
+	// negative: no limit).
+	LowSpeedLimit int64
+	// RetryBudget bounds the time of one request's attempts and back-off
+	// pauses: no retry starts, nor waits, past it (0: 4 × Timeout). A page,
+	// metadata or provenance request ends, body included, within
+	// RetryBudget + 2 × Timeout; a file download has no such deadline (a
+	// large file on a slow but steady link still arrives), only the
+	// low-speed limit.
+	RetryBudget time.Duration
 	// Retries is how many times a failed request is retried (0: the
 	// default, negative: never).
 	Retries int
@@ -96,6 +109,15 @@ func NewClient(opts Options) (*Client, error) {
 		opts.Timeout = DefaultTimeout
 	}
 	switch {
+	case opts.LowSpeedLimit == 0:
+		opts.LowSpeedLimit = DefaultLowSpeedLimit
+	case opts.LowSpeedLimit < 0:
+		opts.LowSpeedLimit = 0
+	}
+	if opts.RetryBudget <= 0 {
+		opts.RetryBudget = retryBudgetTimeouts * opts.Timeout
+	}
+	switch {
 	case opts.Retries == 0:
 		opts.Retries = DefaultRetries
 	case opts.Retries < 0:
@@ -134,10 +156,16 @@ func NewClient(opts Options) (*Client, error) {
 	if base == nil {
 		base = newBaseTransport(opts.Timeout)
 	}
-	c.retry = &retryTransport{base: base, retries: opts.Retries, backoff: opts.Backoff, maxWait: opts.MaxBackoff, logf: opts.Logf}
+	c.retry = &retryTransport{base: base, retries: opts.Retries, backoff: opts.Backoff, maxWait: opts.MaxBackoff,
+		budget: opts.RetryBudget, limits: limits{timeout: opts.Timeout, lowSpeed: opts.LowSpeedLimit}, logf: opts.Logf}
 	c.http = &http.Client{Transport: c.retry, CheckRedirect: c.checkRedirect}
 	return c, nil
 }
+
+// retryBudgetTimeouts is the default retry budget in timeouts: with the
+// last attempt's two timeouts, a dead index costs a page 6 timeouts (90 s
+// at the default 15 s), and shorter timeouts shorten it in proportion.
+const retryBudgetTimeouts = 4
 
 func setDefault(v *int64, def int64) {
 	if *v <= 0 {
@@ -287,11 +315,12 @@ func (c *Client) authorize(req *http.Request, idx Index) {
 	}
 }
 
-// response is an HTTP response whose body stops when idle too long.
+// response is an HTTP response whose body is held to the low-speed limit.
 type response struct {
 	*http.Response
 	url      string // the requested URL, redacted
 	attempts int
+	budget   time.Duration // the retry budget when it stopped the retries
 }
 
 // get sends one GET (retried by the transport) for rawURL. Transport
@@ -305,11 +334,9 @@ func (c *Client) get(ctx context.Context, idx Index, rawURL string, header http.
 	if err := checkRemoteURL(u); err != nil {
 		return nil, &PageError{Index: idx.Name, URL: Redact(rawURL), Err: err}
 	}
-	var attempts atomic.Int32
-	reqCtx, cancel := context.WithCancel(context.WithValue(ctx, attemptsKey{}, &attempts))
-	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, u.String(), nil)
+	var stats requestStats
+	req, err := http.NewRequestWithContext(context.WithValue(ctx, statsKey{}, &stats), http.MethodGet, u.String(), nil)
 	if err != nil {
-		cancel()
 		return nil, &PageError{Index: idx.Name, URL: Redact(rawURL), Err: urlErr(err)}
 	}
 	for k, vs := range header {
@@ -319,20 +346,35 @@ func (c *Client) get(ctx context.Context, idx Index, rawURL string, header http.
 	c.authorize(req, idx)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		cancel()
 		err = urlErr(err) // its URL may hold a query token; ours is redacted
 		if ctx.Err() != nil {
-			err = ctx.Err()
+			err = context.Cause(ctx)
 		}
-		return nil, &NetworkError{Index: idx.Name, URL: Redact(u.String()), Attempts: int(attempts.Load()), Err: err}
+		return nil, &NetworkError{Index: idx.Name, URL: Redact(u.String()), Attempts: int(stats.attempts.Load()), Budget: c.spent(&stats), Err: err}
 	}
-	resp.Body = newIdleBody(resp.Body, c.opts.Timeout, cancel)
-	return &response{Response: resp, url: Redact(u.String()), attempts: int(attempts.Load())}, nil
+	return &response{Response: resp, url: Redact(u.String()), attempts: int(stats.attempts.Load()), budget: c.spent(&stats)}, nil
+}
+
+// spent is the retry budget if it stopped the retries of a request.
+func (c *Client) spent(stats *requestStats) time.Duration {
+	if stats.budgetSpent.Load() {
+		return c.opts.RetryBudget
+	}
+	return 0
+}
+
+// bounded returns ctx limited to the time a page, metadata or provenance
+// request may take in all: the retry budget, then one last attempt's
+// connect and response-header timeouts. The caller reads the body before
+// it calls cancel.
+func (c *Client) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := c.opts.RetryBudget + 2*c.opts.Timeout
+	return context.WithTimeoutCause(ctx, d, &TimeoutError{Limit: LimitTotal, After: d})
 }
 
 // statusError turns a non-success response into a *NetworkError.
 func (r *response) statusError(idx Index) error {
-	return &NetworkError{Index: idx.Name, URL: r.url, Status: r.StatusCode, Attempts: r.attempts}
+	return &NetworkError{Index: idx.Name, URL: r.url, Status: r.StatusCode, Attempts: r.attempts, Budget: r.budget}
 }
 
 // readAll reads the body up to limit bytes; more is a *TooLargeError.
@@ -436,6 +478,8 @@ func (c *Client) fetchPage(ctx context.Context, idx Index, pageURL string, negot
 		c.opts.Logf("%s: fresh in the cache (Cache-Control max-age), not asked", Redact(pageURL))
 		return cached, nil
 	}
+	ctx, cancel := c.bounded(ctx)
+	defer cancel()
 	h := http.Header{"Accept": {accept}}
 	if cached != nil {
 		if cached.ETag != "" {
@@ -678,6 +722,8 @@ func (c *Client) fetchSmall(ctx context.Context, idx Index, rawURL string, limit
 		}
 		return data, nil
 	}
+	ctx, cancel := c.bounded(ctx)
+	defer cancel()
 	resp, err := c.get(ctx, idx, rawURL, nil)
 	if err != nil {
 		return nil, err

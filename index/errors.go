@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // NetworkError is an index that could not be reached or kept failing (5xx,
@@ -16,7 +17,10 @@ type NetworkError struct {
 	URL      string // credentials removed
 	Status   int    // the last HTTP status, 0 when there was no response
 	Attempts int    // requests made, retries included
-	Err      error  // the cause, nil when Status says it all
+	// Budget is the retry budget when it stopped the retries; 0 when the
+	// retries ran out or the failure was not retriable.
+	Budget time.Duration
+	Err    error // the cause, nil when Status says it all
 }
 
 func (e *NetworkError) Error() string {
@@ -30,11 +34,47 @@ func (e *NetworkError) Error() string {
 	default:
 		fmt.Fprintf(&b, "%d %s", e.Status, statusText(e.Status))
 	}
-	if e.Attempts > 1 {
+	switch {
+	case e.Budget > 0:
+		fmt.Fprintf(&b, " (after %d attempts: the retry budget of %s is spent)", e.Attempts, e.Budget)
+	case e.Attempts > 1:
 		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
 	}
 	return b.String()
 }
+
+// The limits a *TimeoutError names.
+const (
+	LimitConnect  = "connect timeout"         // DNS, TCP and TLS
+	LimitHeaders  = "response-header timeout" // from the connection to the response headers
+	LimitLowSpeed = "low-speed limit"         // the body's average speed over a window
+	LimitTotal    = "time limit"              // a page, metadata or provenance request, retries included
+)
+
+// TimeoutError is a request ended by one of the client's time limits
+// (Options.Timeout, LowSpeedLimit, RetryBudget). It is the Err of a
+// *NetworkError.
+type TimeoutError struct {
+	Limit string        // LimitConnect, LimitHeaders, LimitLowSpeed or LimitTotal
+	After time.Duration // the limit's time: the timeout, the window, the total
+	Got   int64         // LimitLowSpeed: bytes received in the window
+	Rate  int64         // LimitLowSpeed: the bytes per second required
+}
+
+func (e *TimeoutError) Error() string {
+	switch e.Limit {
+	case LimitConnect:
+		return fmt.Sprintf("no connection within %s (%s)", e.After, e.Limit)
+	case LimitHeaders:
+		return fmt.Sprintf("no response headers within %s of connecting (%s)", e.After, e.Limit)
+	case LimitLowSpeed:
+		return fmt.Sprintf("%d bytes in %s, slower than %d bytes/s (%s)", e.Got, e.After, e.Rate, e.Limit)
+	}
+	return fmt.Sprintf("no complete answer within %s (%s of a page: the retry budget plus twice the timeout)", e.After, e.Limit)
+}
+
+// Timeout reports true, as net.Error's method does.
+func (e *TimeoutError) Timeout() bool { return true }
 
 func (e *NetworkError) Unwrap() error { return e.Err }
 

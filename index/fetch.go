@@ -220,7 +220,9 @@ func (r *rangeReader) fetch(rangeHeader string) (off, total int64, data []byte, 
 		return 0, 0, nil, errTooManyRanges
 	}
 	r.requests++
-	resp, err := r.c.get(r.ctx, r.idx, r.url, http.Header{"Range": {rangeHeader}, "Accept-Encoding": {"identity"}})
+	ctx, cancel := r.c.bounded(r.ctx)
+	defer cancel()
+	resp, err := r.c.get(ctx, r.idx, r.url, http.Header{"Range": {rangeHeader}, "Accept-Encoding": {"identity"}})
 	if err != nil {
 		return 0, 0, nil, err
 	}
@@ -487,7 +489,13 @@ func (c *Client) Download(ctx context.Context, idx Index, f File, w io.Writer) (
 	}
 	defer body.Close()
 	d := newDigester(f.Hashes)
-	n, err := io.Copy(io.MultiWriter(w, d), io.LimitReader(body, c.opts.MaxFileBytes+1))
+	dst := &recordingWriter{w: w}
+	n, err := io.Copy(io.MultiWriter(dst, d), io.LimitReader(body, c.opts.MaxFileBytes+1))
+	if dst.err != nil {
+		// w failed, not the index: a full or read-only disk is no reason
+		// to retry the download (the caller's error names the file)
+		return "", dst.err
+	}
 	if err != nil {
 		return "", &NetworkError{Index: idx.Name, URL: where, Err: err}
 	}
@@ -501,6 +509,21 @@ func (c *Client) Download(ctx context.Context, idx Index, f File, w io.Writer) (
 		return "", &HashMismatchError{What: "file", Filename: f.Filename, URL: where, Algorithm: algo, Want: want, Got: got}
 	}
 	return d.sha256(), nil
+}
+
+// recordingWriter keeps the error of w, so that a failed copy can tell the
+// writer's failure from the reader's.
+type recordingWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (r *recordingWriter) Write(p []byte) (int, error) {
+	n, err := r.w.Write(p)
+	if err != nil {
+		r.err = err
+	}
+	return n, err
 }
 
 // DownloadToCache stores f in the cache (Options.CacheDir must be set) as
@@ -545,6 +568,10 @@ func (c *Client) downloadToCache(ctx context.Context, idx Index, f File, dir str
 		}
 	}()
 	sum, err := c.Download(ctx, idx, f, tmp)
+	var pathErr *os.PathError
+	if errors.As(err, &pathErr) && pathErr.Path == tmp.Name() {
+		return "", local(err)
+	}
 	if err != nil {
 		return "", err
 	}

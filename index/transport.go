@@ -9,7 +9,9 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -17,31 +19,61 @@ import (
 // retryTransport retries a request on 429, 5xx (but 501) and transport
 // errors other than certificate failures, with exponential back-off and
 // full jitter, honouring Retry-After up to maxWait. It gives up after
-// retries retries and returns the last response or error.
+// retries retries, or when the next retry would start after budget has
+// passed since the first attempt, and returns the last response or error.
+//
+// Each attempt is held to the client's time limits (limits): connecting,
+// then the response headers, each within timeout; the body then to the
+// low-speed limit.
 type retryTransport struct {
 	base     http.RoundTripper
 	retries  int
 	backoff  time.Duration
 	maxWait  time.Duration
+	budget   time.Duration
+	limits   limits
 	logf     func(format string, args ...any)
 	attempts atomic.Int64 // every request made, for benchmarks
 }
 
-// attemptsKey carries a *atomic.Int32 counting the attempts of one request.
-type attemptsKey struct{}
+// limits are the time limits of one attempt.
+type limits struct {
+	timeout  time.Duration // connecting; then the response headers
+	lowSpeed int64         // bytes per second a body must average over each window of timeout; 0: none
+}
+
+// requestStats is what the transport tells the client about one request,
+// carried in its context under statsKey.
+type requestStats struct {
+	attempts    atomic.Int32
+	budgetSpent atomic.Bool // retries stopped because the budget ran out
+}
+
+type statsKey struct{}
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	stats, _ := ctx.Value(statsKey{}).(*requestStats)
+	start := time.Now()
 	for attempt := 0; ; attempt++ {
-		if n, ok := ctx.Value(attemptsKey{}).(*atomic.Int32); ok {
-			n.Add(1)
+		if stats != nil {
+			stats.attempts.Add(1)
 		}
 		t.attempts.Add(1)
-		resp, err := t.base.RoundTrip(req)
+		resp, err := t.limits.roundTrip(t.base, req)
 		if attempt >= t.retries || !retriable(ctx, resp, err) {
 			return resp, err
 		}
 		wait := t.wait(attempt, resp)
+		if time.Since(start)+wait >= t.budget {
+			// Retries must not multiply the time limits: past the budget,
+			// the last answer stands.
+			if stats != nil {
+				stats.budgetSpent.Store(true)
+			}
+			t.logf("%s: no retry: the retry budget of %s is spent", Redact(req.URL.String()), t.budget)
+			return resp, err
+		}
 		reason := ""
 		if err != nil {
 			reason = err.Error()
@@ -56,7 +88,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		case <-timer.C:
 		case <-ctx.Done():
 			timer.Stop()
-			return nil, ctx.Err()
+			return nil, context.Cause(ctx)
 		}
 	}
 }
@@ -101,48 +133,135 @@ func (t *retryTransport) wait(attempt int, resp *http.Response) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// newBaseTransport returns the shared transport: connection reuse, HTTP/2,
-// and time-outs on dialing, TLS and waiting for response headers.
-func newBaseTransport(timeout time.Duration) *http.Transport {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.DialContext = (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext
-	tr.TLSHandshakeTimeout = timeout
-	tr.ResponseHeaderTimeout = timeout
-	tr.MaxIdleConnsPerHost = 32
-	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	return tr
+// roundTrip makes one attempt under l: a watchdog cancels it when the
+// connection (DNS, TCP, TLS) is not there within l.timeout, or the
+// response headers are not within l.timeout of getting it; the body of the
+// response it returns is held to the low-speed limit. A limit that ends
+// the attempt is its error, a *TimeoutError.
+func (l limits) roundTrip(base http.RoundTripper, req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithCancelCause(req.Context())
+	w := &phaseWatch{timeout: l.timeout, cancel: cancel}
+	w.enter(LimitConnect)
+	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { w.enter(LimitHeaders) }}
+	resp, err := base.RoundTrip(req.WithContext(httptrace.WithClientTrace(ctx, trace)))
+	w.stop()
+	if err != nil {
+		var te *TimeoutError
+		if errors.As(context.Cause(ctx), &te) {
+			err = te
+		}
+		cancel(nil)
+		return nil, err
+	}
+	resp.Body = newSpeedBody(ctx, resp.Body, l, cancel)
+	return resp, nil
 }
 
-// idleBody fails a read when no byte arrived for timeout, by cancelling
-// the request's context.
-type idleBody struct {
-	rc      io.ReadCloser
-	timer   *time.Timer
+// phaseWatch cancels an attempt when one phase (connecting, waiting for
+// headers) lasts longer than timeout.
+type phaseWatch struct {
+	mu      sync.Mutex
 	timeout time.Duration
-	cancel  context.CancelFunc
-	stalled atomic.Bool
+	cancel  context.CancelCauseFunc
+	timer   *time.Timer
+	done    bool
 }
 
-var errStalled = errors.New("response stalled")
+func (w *phaseWatch) enter(limit string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done {
+		return
+	}
+	if w.timer != nil {
+		w.timer.Stop()
+	}
+	cause := &TimeoutError{Limit: limit, After: w.timeout}
+	w.timer = time.AfterFunc(w.timeout, func() { w.cancel(cause) })
+}
 
-func newIdleBody(rc io.ReadCloser, timeout time.Duration, cancel context.CancelFunc) *idleBody {
-	b := &idleBody{rc: rc, timeout: timeout, cancel: cancel}
-	b.timer = time.AfterFunc(timeout, func() { b.stalled.Store(true); cancel() })
+func (w *phaseWatch) stop() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.done = true
+	if w.timer != nil {
+		w.timer.Stop()
+	}
+}
+
+// speedBody cancels its request when fewer than lowSpeed bytes a second,
+// on average, arrived over a window of timeout: unlike an idle timer,
+// which any byte restarts, a trickle cannot keep it open, and unlike a
+// deadline, a large file on a slow but steady link still arrives.
+type speedBody struct {
+	ctx    context.Context
+	rc     io.ReadCloser
+	cancel context.CancelCauseFunc
+	got    atomic.Int64 // bytes in the current window
+
+	mu     sync.Mutex
+	timer  *time.Timer
+	closed bool
+}
+
+func newSpeedBody(ctx context.Context, rc io.ReadCloser, l limits, cancel context.CancelCauseFunc) *speedBody {
+	b := &speedBody{ctx: ctx, rc: rc, cancel: cancel}
+	if l.lowSpeed <= 0 || l.timeout <= 0 {
+		return b
+	}
+	need := max(l.lowSpeed*int64(l.timeout)/int64(time.Second), 1)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var check func()
+	check = func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if b.closed {
+			return
+		}
+		if got := b.got.Swap(0); got < need {
+			b.cancel(&TimeoutError{Limit: LimitLowSpeed, After: l.timeout, Got: got, Rate: l.lowSpeed})
+			return
+		}
+		b.timer = time.AfterFunc(l.timeout, check)
+	}
+	b.timer = time.AfterFunc(l.timeout, check)
 	return b
 }
 
-func (b *idleBody) Read(p []byte) (int, error) {
+func (b *speedBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
-	b.timer.Reset(b.timeout)
-	if err != nil && err != io.EOF && b.stalled.Load() {
-		return n, errStalled
+	b.got.Add(int64(n))
+	if err != nil && err != io.EOF {
+		var te *TimeoutError
+		if errors.As(context.Cause(b.ctx), &te) {
+			err = te
+		}
 	}
 	return n, err
 }
 
-func (b *idleBody) Close() error {
-	b.timer.Stop()
+func (b *speedBody) Close() error {
+	b.mu.Lock()
+	b.closed = true
+	if b.timer != nil {
+		b.timer.Stop()
+	}
+	b.mu.Unlock()
 	err := b.rc.Close()
-	b.cancel()
+	b.cancel(nil)
 	return err
+}
+
+// newBaseTransport returns the shared transport: connection reuse and
+// HTTP/2. The time limits are the retry transport's (limits.roundTrip);
+// the dialer's is a backstop only.
+func newBaseTransport(timeout time.Duration) *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = (&net.Dialer{Timeout: 2 * timeout, KeepAlive: 30 * time.Second}).DialContext
+	tr.TLSHandshakeTimeout = 2 * timeout
+	tr.ResponseHeaderTimeout = 0
+	tr.MaxIdleConnsPerHost = 32
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	return tr
 }
