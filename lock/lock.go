@@ -55,8 +55,8 @@ package lock
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/safepip/safepip/pypa/pep440"
