@@ -76,9 +76,25 @@ type File struct {
 	CreatedBy string    `toml:"created-by"`
 	Inputs    string    `toml:"inputs"` // "sha256:<hex>" over the normalized inputs
 	Scope     Scope     `toml:"scope"`
+	Requested Requested `toml:"requested,omitempty"`
 	Policy    Policy    `toml:"policy,omitempty"`
 	Indexes   []Index   `toml:"index,omitempty"`
 	Packages  []Package `toml:"package"`
+}
+
+// Requested records what the lock was asked for besides its requirements
+// files' contents, so that a reader sees it and `safepip install NAME`
+// can add to it; the inputs digest covers all of it.
+type Requested struct {
+	// Files are the -r files given, relative to the lock's directory, in
+	// slash form.
+	Files []string `toml:"files,omitempty"`
+	// Requirements are the requirements given as arguments, canonical.
+	Requirements []string `toml:"requirements,omitempty"`
+	// Extras and Groups are the pyproject.toml extras and PEP 735
+	// dependency groups locked (normalized), besides its dependencies.
+	Extras []string `toml:"extras,omitempty"`
+	Groups []string `toml:"groups,omitempty"`
 }
 
 // Scope is where a lock may be installed: the environments its
