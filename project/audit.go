@@ -139,7 +139,7 @@ func Audit(ctx context.Context, env *Env, o AuditOptions) (*audit.Report, error)
 	}
 
 	// A review asks the indexes as they are now, never a cached answer.
-	client, err := index.NewClient(index.Options{CacheDir: env.CacheDir, NetrcPath: env.NetrcPath, Logf: env.Logf, Refresh: true})
+	client, err := env.newClient(index.Options{Refresh: true})
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}

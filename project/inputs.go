@@ -35,6 +35,8 @@ type Env struct {
 	// Status shows a one-line progress report, replacing the previous
 	// one ("" clears it); nil for none (no terminal, --quiet, --json).
 	Status func(line string)
+	// Network holds the command line's network settings (network.go).
+	Network Network
 }
 
 // statusTicker shows line() every 100ms until the returned stop is called.

@@ -133,7 +133,7 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 	if o.DryRun {
 		return res, nil
 	}
-	client, err := index.NewClient(index.Options{CacheDir: env.CacheDir, NetrcPath: env.NetrcPath, Logf: env.Logf})
+	client, err := env.newClient(index.Options{})
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}

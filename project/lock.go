@@ -139,8 +139,7 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	if err != nil {
 		return nil, nil, err
 	}
-	client, err := index.NewClient(index.Options{CacheDir: env.CacheDir, NetrcPath: env.NetrcPath, Logf: env.Logf,
-		Refresh: o.Refresh || o.Upgrade || len(o.UpgradePackages) > 0})
+	client, err := env.newClient(index.Options{Refresh: o.Refresh || o.Upgrade || len(o.UpgradePackages) > 0})
 	if err != nil {
 		return nil, nil, &InputError{Err: err}
 	}

@@ -138,7 +138,7 @@ func Verify(ctx context.Context, env *Env, o VerifyOptions) (*VerifyResult, erro
 
 	var client *index.Client
 	if !o.Offline {
-		if client, err = index.NewClient(index.Options{CacheDir: env.CacheDir, NetrcPath: env.NetrcPath, Logf: env.Logf}); err != nil {
+		if client, err = env.newClient(index.Options{}); err != nil {
 			return nil, &InputError{Err: err}
 		}
 		defer client.Flush()

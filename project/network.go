@@ -1,0 +1,102 @@
+package project
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/safepip/safepip/index"
+)
+
+// Network is what the command line says about talking to indexes; each
+// zero value leaves the setting to the environment, then the default.
+type Network struct {
+	Timeout time.Duration // --timeout
+	Retries *int          // --retries
+}
+
+// newClient returns an index client for env: its cache, netrc and log, with
+// o's other fields, and the network settings env gives, each taken from
+// the first of:
+//
+//	timeout          --timeout, SAFEPIP_HTTP_TIMEOUT, PIP_TIMEOUT (seconds)
+//	retries          --retries, SAFEPIP_HTTP_RETRIES, PIP_RETRIES
+//	low-speed limit  SAFEPIP_HTTP_LOW_SPEED_LIMIT (bytes/s, 0 for none)
+//
+// then index's defaults. pip's variables mean what they mean to pip, so a
+// CI job that sets them for pip gets the same patience from safepip. Its
+// errors are input errors: callers wrap them in *InputError.
+func (e *Env) newClient(o index.Options) (*index.Client, error) {
+	o.CacheDir, o.NetrcPath, o.Logf = e.CacheDir, e.NetrcPath, e.Logf
+	n, err := e.network()
+	if err != nil {
+		return nil, err
+	}
+	o.Timeout, o.Retries, o.LowSpeedLimit = n.timeout, n.retries, n.lowSpeed
+	return index.NewClient(o)
+}
+
+// networkSettings are index.Options values: 0 for the default, a negative
+// count for none.
+type networkSettings struct {
+	timeout  time.Duration
+	retries  int
+	lowSpeed int64
+}
+
+func (e *Env) network() (networkSettings, error) {
+	var s networkSettings
+	if s.timeout = e.Network.Timeout; s.timeout == 0 {
+		v, name := e.firstEnv("SAFEPIP_HTTP_TIMEOUT", "PIP_TIMEOUT")
+		if v != "" {
+			secs, err := strconv.ParseFloat(v, 64)
+			if err != nil || !(secs > 0) || secs > math.MaxInt64/float64(time.Second) {
+				return s, fmt.Errorf("%s=%q: want a number of seconds greater than 0, as in %s=30", name, v, name)
+			}
+			s.timeout = time.Duration(secs * float64(time.Second))
+		}
+	}
+	retries := e.Network.Retries
+	if retries == nil {
+		v, name := e.firstEnv("SAFEPIP_HTTP_RETRIES", "PIP_RETRIES")
+		if v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return s, fmt.Errorf("%s=%q: want a count of retries, 0 or more, as in %s=3", name, v, name)
+			}
+			retries = &n
+		}
+	}
+	if retries != nil {
+		s.retries = *retries
+		if s.retries == 0 {
+			s.retries = -1 // index.Options: 0 is the default, negative none
+		}
+	}
+	if v, name := e.firstEnv("SAFEPIP_HTTP_LOW_SPEED_LIMIT"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return s, fmt.Errorf("%s=%q: want bytes per second, 0 or more (0 turns the limit off), as in %s=1024", name, v, name)
+		}
+		if s.lowSpeed = n; n == 0 {
+			s.lowSpeed = -1
+		}
+	}
+	return s, nil
+}
+
+// firstEnv returns the value and name of the first of names set to
+// something other than blanks.
+func (e *Env) firstEnv(names ...string) (value, name string) {
+	if e.Getenv == nil {
+		return "", ""
+	}
+	for _, n := range names {
+		if v, ok := e.Getenv(n); ok && strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v), n
+		}
+	}
+	return "", ""
+}
