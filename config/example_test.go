@@ -57,8 +57,8 @@ packages = ["acme-*"]
 	// pinned by packages "acme-*" of index "internal" (safepip.toml:2)
 	// true
 	// "six" is served by 2 indexes; safepip takes a project from one index only:
-	//   "pypi" (https://pypi.org/simple) offers 1.17.0
-	//   "mirror.example" (https://mirror.example/simple) offers 1.16.0
+	//   "pypi" (https://pypi.org/simple) from built-in default offers 1.17.0
+	//   "mirror.example" (https://mirror.example/simple) from command line (--extra-index-url) offers 1.16.0
 	// hint: to take "six" from "mirror.example", declared at command line (--extra-index-url), add to safepip.toml:
 	//   [[index]]
 	//   name = "mirror.example"

@@ -25,8 +25,13 @@ type Options struct {
 	// nil: no variables are set, so any reference is an error.
 	Getenv func(string) (string, bool)
 	// Dir is the directory relative --find-links paths of the command line
-	// are resolved against; "": the current directory.
+	// and of pip's configuration are resolved against; "": the current
+	// directory.
 	Dir string
+	// Pip is pip's own configuration (ReadPip): the defaults of pip's
+	// options, below the requirements files and the command line; nil:
+	// none.
+	Pip *Pip
 }
 
 // Flags are the index options of the command line.
@@ -89,8 +94,9 @@ func (m *merger) run() (*Config, error) {
 	var reqDefault *IndexOption
 	var noIndex string
 	type extra struct {
-		opt  IndexOption
-		kind Kind
+		opt    IndexOption
+		kind   Kind
+		expand bool // ${VAR} is expanded in requirements files only, as pip does
 	}
 	var extras []extra
 	for _, opt := range m.o.Requirements {
@@ -104,9 +110,9 @@ func (m *merger) run() (*Config, error) {
 					RedactURL(opt.Value), RedactURL(reqDefault.Value), reqDefault.Source))
 			}
 		case "--extra-index-url":
-			extras = append(extras, extra{opt, Simple})
+			extras = append(extras, extra{opt, Simple, true})
 		case "-f", "--find-links":
-			extras = append(extras, extra{opt, Flat})
+			extras = append(extras, extra{opt, Flat, true})
 		case "--no-index":
 			if noIndex == "" {
 				noIndex = opt.Source
@@ -117,13 +123,37 @@ func (m *merger) run() (*Config, error) {
 	}
 	fl := m.o.Flags
 	for _, u := range fl.ExtraIndexURLs {
-		extras = append(extras, extra{IndexOption{Name: "--extra-index-url", Value: u, Source: "command line"}, Simple})
+		extras = append(extras, extra{IndexOption{Name: "--extra-index-url", Value: u, Source: "command line"}, Simple, false})
 	}
 	for _, u := range fl.FindLinks {
-		extras = append(extras, extra{IndexOption{Name: "--find-links", Value: u, Source: "command line"}, Flat})
+		extras = append(extras, extra{IndexOption{Name: "--find-links", Value: u, Source: "command line"}, Flat, false})
 	}
 	if fl.NoIndex {
 		noIndex = "command line"
+	}
+
+	// pip's configuration gives the defaults of pip's options: a flag
+	// replaces the option it sets, and a requirements file's --index-url
+	// replaces every index URL before it, extra ones included, as in pip.
+	// pip lists these before the requirements files' own.
+	pip := m.o.Pip
+	if pip == nil {
+		pip = &Pip{}
+	}
+	var pipExtras []extra
+	if len(fl.ExtraIndexURLs) == 0 && reqDefault == nil {
+		for _, v := range pip.ExtraIndexURLs {
+			pipExtras = append(pipExtras, extra{IndexOption{Value: v.Value, Source: v.Source}, Simple, false})
+		}
+	}
+	if len(fl.FindLinks) == 0 {
+		for _, v := range pip.FindLinks {
+			pipExtras = append(pipExtras, extra{IndexOption{Value: v.Value, Source: v.Source}, Flat, false})
+		}
+	}
+	extras = append(pipExtras, extras...)
+	if noIndex == "" && pip.NoIndex != nil {
+		noIndex = pip.NoIndex.Source
 	}
 
 	switch {
@@ -131,14 +161,24 @@ func (m *merger) run() (*Config, error) {
 		m.setDefault(IndexOption{Name: "--index-url", Value: fl.IndexURL, Source: "command line"}, false)
 	case reqDefault != nil:
 		m.setDefault(*reqDefault, true)
+	case pip.IndexURL != nil:
+		m.setDefault(IndexOption{Value: pip.IndexURL.Value, Source: pip.IndexURL.Source}, false)
 	default:
 		if !slices.ContainsFunc(m.indexes, func(x Index) bool { return x.Default }) {
 			m.setDefault(IndexOption{Value: PyPI, Source: "built-in default"}, false)
 		}
 	}
 	for _, e := range extras {
-		m.add(e.opt, e.kind, e.opt.Source != "command line")
+		m.add(e.opt, e.kind, e.expand)
 	}
+
+	// pip's --only-binary: those projects are wheels only, whatever
+	// [policy] allow-sdist says (a pip setting never widens the policy).
+	var wheelsOnly []string
+	for _, v := range pip.OnlyBinary {
+		wheelsOnly = append(wheelsOnly, v.Value)
+	}
+	c.Policy.AllowSdist = c.Policy.AllowSdist.without(wheelsOnly)
 
 	if noIndex != "" {
 		c.noIndex = noIndex

@@ -82,19 +82,43 @@ func (m AttestationMode) String() string {
 type NameSet struct {
 	All   bool
 	Names []string // normalized, sorted
+	// Except are the projects All leaves out (normalized, sorted): pip's
+	// --only-binary names under allow-sdist = true.
+	Except []string
 }
 
 // Has reports whether project (any spelling) is in s.
 func (s NameSet) Has(project string) bool {
 	if s.All {
-		return true
+		_, out := slices.BinarySearch(s.Except, pep508.NormalizeName(project))
+		return !out
 	}
 	_, ok := slices.BinarySearch(s.Names, pep508.NormalizeName(project))
 	return ok
 }
 
+// without returns s less the names given (normalized, or ":all:", which
+// leaves nothing).
+func (s NameSet) without(names []string) NameSet {
+	if len(names) == 0 {
+		return s
+	}
+	if slices.Contains(names, ":all:") {
+		return NameSet{}
+	}
+	if s.All {
+		s.Except = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(s.Except), names...))))
+		return s
+	}
+	s.Names = slices.DeleteFunc(slices.Clone(s.Names), func(n string) bool { return slices.Contains(names, n) })
+	return s
+}
+
 func (s NameSet) canonical() string {
 	if s.All {
+		if len(s.Except) > 0 {
+			return "true except " + quoteList(s.Except)
+		}
 		return "true"
 	}
 	return quoteList(s.Names)

@@ -282,7 +282,7 @@ func (e *AmbiguousError) Error() string {
 		fmt.Fprintf(&b, "%q is served by %d indexes; safepip takes a project from one index only:", e.Project, len(e.Offers))
 	}
 	for _, o := range e.Offers {
-		fmt.Fprintf(&b, "\n  %s offers %s", o.Index, formatVersions(o.Versions))
+		fmt.Fprintf(&b, "\n  %s from %s offers %s", o.Index, o.Index.Source, formatVersions(o.Versions))
 	}
 	for _, l := range e.Fix() {
 		b.WriteString("\n" + l)

@@ -102,7 +102,7 @@ packages = ["lib-?", "Tools_*_Core"]
 		{name: "unpinned: ambiguous", flags: extra,
 			have:    map[string]map[string][]string{"pypi": {"six": {"1.16.0", "1.17.0"}}, "extra.example": {"six": {"1.15.0"}}},
 			project: "six", wantErr: new(*AmbiguousError),
-			errHas: []string{`"six" is served by 2 indexes`, `"pypi" (https://pypi.org/simple) offers 1.16.0, 1.17.0`, `"extra.example" (https://extra.example/simple) offers 1.15.0`},
+			errHas: []string{`"six" is served by 2 indexes`, `"pypi" (https://pypi.org/simple) from built-in default offers 1.16.0, 1.17.0`, `"extra.example" (https://extra.example/simple) from command line (--extra-index-url) offers 1.15.0`},
 			asked:  []string{"extra.example/six", "pypi/six"}},
 		{name: "unpinned: on none", flags: extra,
 			project: "ghost", wantErr: new(*NotFoundError),
@@ -223,8 +223,8 @@ func TestRouteTorchtriton(t *testing.T) {
 			t.Fatalf("Route = %v, want *AmbiguousError", err)
 		}
 		want := `"acme-triton" is served by 2 indexes; safepip takes a project from one index only:
-  "pypi" (https://pypi.org/simple) offers 9.9.9
-  "pypi.internal.example" (https://pypi.internal.example/simple) offers 1.0
+  "pypi" (https://pypi.org/simple) from built-in default offers 9.9.9
+  "pypi.internal.example" (https://pypi.internal.example/simple) from requirements.txt:1 (--extra-index-url) offers 1.0
 hint: to take "acme-triton" from "pypi.internal.example", declared at requirements.txt:1 (--extra-index-url), add to safepip.toml:
   [[index]]
   name = "pypi.internal.example"

@@ -23,9 +23,6 @@ import (
 type AuditOptions struct {
 	Requirements []string // requirements files (-r), nested -r/-c followed
 	PublicIndex  string   // "": PyPI's simple API
-	// Home is the user's home directory, where pip's user configuration
-	// lives; "": none.
-	Home string
 }
 
 // Audit collects every index a pip user on this machine would hit
@@ -73,13 +70,13 @@ func Audit(ctx context.Context, env *Env, o AuditOptions) (*audit.Report, error)
 		}
 		reqOpts = append(reqOpts, reqIndexOptions(f, filepath.Dir(env.abs(name)))...)
 	}
-	file, err := config.Load(env.Dir)
+	pc, err := readPipConf(env)
 	if err != nil {
-		return nil, &InputError{Err: err}
+		return nil, err
 	}
-	cfg, err := config.New(config.Options{File: file, Requirements: reqOpts, Getenv: env.Getenv, Dir: env.Dir})
+	cfg, err := loadConfig(env, pc, reqOpts, config.Flags{})
 	if err != nil {
-		return nil, &InputError{Err: err}
+		return nil, err
 	}
 	for _, x := range cfg.Indexes {
 		if x.Source == "built-in default" {
@@ -99,25 +96,13 @@ func Audit(ctx context.Context, env *Env, o AuditOptions) (*audit.Report, error)
 		addIndex(hostName(u, idx), u, opt.Name == "--find-links", opt.Source+" ("+opt.Name+")")
 	}
 
-	// pip's own configuration, in the order pip loads it.
-	exists := func(p string) bool { _, err := os.Stat(p); return err == nil }
-	var settings []audit.PipSetting
-	for _, p := range audit.PipConfigFiles(o.Home, env.Getenv, exists) {
-		data, err := os.ReadFile(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, &InputError{Err: fmt.Errorf("reading pip configuration: %w", err)}
-		}
-		s, err := audit.ParsePipConfig(p, data)
-		if err != nil {
-			return nil, &InputError{Err: err}
-		}
+	// Every index pip's configuration declares, also those another file
+	// or variable overrides (cfg has the ones pip uses).
+	var settings []config.PipSetting
+	for _, s := range pc.settings {
 		settings = append(settings, s...)
 	}
-	decls, _ := audit.PipIndexes(settings, env.Getenv)
-	for _, d := range decls {
+	for _, d := range config.PipDeclarations(config.PipCommand, settings, env.Getenv) {
 		u := d.Value
 		if !strings.Contains(u, "://") {
 			if d.Option != "find-links" {

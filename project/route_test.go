@@ -72,8 +72,8 @@ func TestRouteTorchtritonExtraIndexURL(t *testing.T) {
 	msg := err.Error()
 	for _, want := range []string{
 		`"acme-triton" is served by 2 indexes`,
-		`(` + public.URL + `) offers 9.9.9`,
-		`(` + private.URL + `) offers 1.0`,
+		`(` + public.URL + `) from command line (--index-url) offers 9.9.9`,
+		`(` + private.URL + `) from requirements.txt:1 (--extra-index-url) offers 1.0`,
 		"add to safepip.toml:\n  [[index]]\n",
 		`  url = "` + private.URL + `"` + "\n" + `  packages = ["acme-triton"]`,
 	} {

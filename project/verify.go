@@ -103,13 +103,13 @@ func Verify(ctx context.Context, env *Env, o VerifyOptions) (*VerifyResult, erro
 	if lf == nil {
 		return nil, &InputError{Err: fmt.Errorf("%s: no such lock; run `safepip lock` first, or name it with --lock", path)}
 	}
-	file, err := config.Load(env.Dir)
+	pc, err := readPipConf(env)
 	if err != nil {
-		return nil, &InputError{Err: err}
+		return nil, err
 	}
-	cfg, err := config.New(config.Options{File: file, Getenv: env.Getenv, Dir: env.Dir})
+	cfg, err := loadConfig(env, pc, nil, config.Flags{})
 	if err != nil {
-		return nil, &InputError{Err: err}
+		return nil, err
 	}
 	res := &VerifyResult{LockPath: path}
 

@@ -47,11 +47,9 @@ class); exposed (true when the exit status is 1).`
 }
 
 func (c *auditCmd) Run(g *globals, e *env) error {
-	home, _ := e.getenv("HOME")
 	rep, err := project.Audit(context.Background(), e.project(g), project.AuditOptions{
 		Requirements: c.Requirement,
 		PublicIndex:  c.PublicIndex,
-		Home:         home,
 	})
 	if rep == nil {
 		return err

@@ -1,0 +1,138 @@
+package project
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/safepip/safepip/config"
+	"github.com/safepip/safepip/pypa/reqfile"
+)
+
+// pipConf is pip's own configuration on this machine, as "pip install"
+// would read it: the one reader behind lock, install, audit and verify.
+type pipConf struct {
+	// settings are the keys of every file pip loads, file by file in
+	// pip's order (the audit lists every declaration, overridden or not).
+	settings [][]config.PipSetting
+	// pip is what those files and the PIP_* variables give pip install.
+	pip *config.Pip
+}
+
+// readPipConf finds pip's configuration files (config.PipConfigFiles)
+// for the user's HOME and the site prefix $VIRTUAL_ENV (the sys.prefix of
+// an activated virtual environment's python), reads those that exist and
+// computes pip's options with the PIP_* variables (config.ReadPip).
+func readPipConf(env *Env) (*pipConf, error) {
+	home, _ := lookupEnv(env, "HOME")
+	prefix, _ := lookupEnv(env, "VIRTUAL_ENV")
+	exists := func(p string) bool { _, err := os.Stat(p); return err == nil }
+	pc := &pipConf{}
+	for _, f := range config.PipConfigFiles(home, prefix, env.Getenv, exists) {
+		data, err := os.ReadFile(f.Path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // pip skips a missing file too
+		}
+		if err != nil {
+			return nil, &InputError{Err: fmt.Errorf("reading pip's %s configuration: %w", f.Variant, err)}
+		}
+		s, err := config.ParsePipConfig(f.Path, data)
+		if err != nil {
+			return nil, &InputError{Err: fmt.Errorf("pip configuration: %w", err)}
+		}
+		pc.settings = append(pc.settings, s)
+	}
+	var err error
+	if pc.pip, err = config.ReadPip(config.PipCommand, pc.settings, env.Getenv); err != nil {
+		return nil, &InputError{Err: err}
+	}
+	return pc, nil
+}
+
+// loadConfig merges safepip.toml, pip's configuration, the requirements
+// files' index options and the flags: the configuration every workflow
+// routes with.
+func loadConfig(env *Env, pc *pipConf, reqOpts []config.IndexOption, flags config.Flags) (*config.Config, error) {
+	file, err := config.Load(env.Dir)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	cfg, err := config.New(config.Options{File: file, Requirements: reqOpts, Flags: flags, Getenv: env.Getenv, Dir: env.Dir, Pip: pc.pip})
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	return cfg, nil
+}
+
+// refuseUnsupported stops on the pip settings safepip cannot honour yet,
+// naming where each was set: pip would act on them, so ignoring them
+// would install something other than what the user asked for.
+func (pc *pipConf) refuseUnsupported() error {
+	p := pc.pip
+	if len(p.NoBinary) > 0 {
+		var names []string
+		for _, v := range p.NoBinary {
+			names = append(names, v.Value+" ("+v.Source+")")
+		}
+		return &InputError{Err: fmt.Errorf("--no-binary %s: pip would build these from source, and safepip does not build sdists as --no-binary asks yet; unset it (PIP_NO_BINARY, or no-binary in pip.conf) for safepip, or use [policy] allow-sdist in safepip.toml",
+			strings.Join(names, ", "))}
+	}
+	return nil
+}
+
+// lookupEnv is env.Getenv, nil meaning no variable is set.
+func lookupEnv(env *Env, key string) (string, bool) {
+	if env.Getenv == nil {
+		return "", false
+	}
+	return env.Getenv(key)
+}
+
+// constraintFiles returns the -c files of the command line, or when there
+// are none, those of pip's configuration (PIP_CONSTRAINT, constraint in
+// pip.conf), relative to the working directory as pip reads them.
+func (pc *pipConf) constraintFiles(flags []string) []string {
+	if len(flags) > 0 {
+		return flags // a command-line option replaces the configuration's
+	}
+	var out []string
+	for _, v := range pc.pip.Constraints {
+		out = append(out, v.Value)
+	}
+	return out
+}
+
+// addFormatControl applies a requirements file's --no-binary and
+// --only-binary after pip's configuration, as pip applies a file's option
+// lines to the format control the configuration set up. (A file's
+// ":none:" clears only the file's own names here; pip would clear the
+// configuration's too.)
+func (pc *pipConf) addFormatControl(o reqfile.GlobalOptions) {
+	p := pc.pip
+	move := func(to, from *[]config.PipValue, s reqfile.Setting) {
+		v := config.PipValue{Value: s.Value, Source: s.Source.String()}
+		if s.Value == ":all:" {
+			*to, *from = []config.PipValue{v}, nil
+			return
+		}
+		keep := func(list []config.PipValue) []config.PipValue {
+			var out []config.PipValue
+			for _, x := range list {
+				if x.Value != s.Value {
+					out = append(out, x)
+				}
+			}
+			return out
+		}
+		*from = keep(*from)
+		*to = append(keep(*to), v)
+	}
+	for _, s := range o.NoBinary {
+		move(&p.NoBinary, &p.OnlyBinary, s)
+	}
+	for _, s := range o.OnlyBinary {
+		move(&p.OnlyBinary, &p.NoBinary, s)
+	}
+}
