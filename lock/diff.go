@@ -1,67 +1,115 @@
 package lock
 
 import (
+	"cmp"
 	"slices"
 	"strings"
-
-	"github.com/safepip/safepip/pypa/pep440"
 )
 
-// Change is one package's difference between two locks.
+// Change is one package entry's difference between two locks.
 type Change struct {
 	Name       string `json:"name"`
 	Index      string `json:"index"`
 	Kind       string `json:"kind"` // "added", "removed", "upgraded", "downgraded", "changed"
 	OldVersion string `json:"old_version,omitempty"`
 	NewVersion string `json:"new_version,omitempty"`
+	// Marker is where the entry applies ("" everywhere in scope): the new
+	// entry's, or for "removed" the old one's.
+	Marker string `json:"marker,omitempty"`
 }
 
 // Diff lists what changed from old (nil for none) to new, by package name.
-// "changed" means the same version with other files or another index.
+// "changed" means the same version with other files, another index or
+// another marker.
+//
+// A name locked at several versions (under disjoint markers) is compared
+// entry by entry: entries with equal markers pair first, then entries of
+// equal versions; when one entry of each side is left, it is an upgrade or
+// a downgrade; any other is added or removed.
 func Diff(old, new *File) []Change {
 	var out []Change
-	oldPkgs := map[string]*Package{}
+	oldByName := map[string][]*Package{}
 	if old != nil {
 		for i := range old.Packages {
-			oldPkgs[old.Packages[i].Name] = &old.Packages[i]
+			p := &old.Packages[i]
+			oldByName[p.Name] = append(oldByName[p.Name], p)
 		}
 	}
-	seen := map[string]bool{}
+	newByName := map[string][]*Package{}
+	var names []string
 	for i := range new.Packages {
-		n := &new.Packages[i]
-		seen[n.Name] = true
-		o := oldPkgs[n.Name]
-		switch {
-		case o == nil:
-			out = append(out, Change{Name: n.Name, Index: n.Index, Kind: "added", NewVersion: n.Version})
-		case o.Version != n.Version:
-			kind := "upgraded"
-			if versionLess(n.Version, o.Version) {
-				kind = "downgraded"
-			}
-			out = append(out, Change{Name: n.Name, Index: n.Index, Kind: kind, OldVersion: o.Version, NewVersion: n.Version})
-		case o.Index != n.Index || !sameFiles(o.Files, n.Files):
-			out = append(out, Change{Name: n.Name, Index: n.Index, Kind: "changed", OldVersion: o.Version, NewVersion: n.Version})
+		p := &new.Packages[i]
+		if newByName[p.Name] == nil {
+			names = append(names, p.Name)
+		}
+		newByName[p.Name] = append(newByName[p.Name], p)
+	}
+	for name := range oldByName {
+		if newByName[name] == nil {
+			names = append(names, name)
 		}
 	}
-	if old != nil {
-		for _, o := range old.Packages {
-			if !seen[o.Name] {
-				out = append(out, Change{Name: o.Name, Index: o.Index, Kind: "removed", OldVersion: o.Version})
-			}
-		}
+	for _, name := range names {
+		out = append(out, diffName(oldByName[name], newByName[name])...)
 	}
-	slices.SortFunc(out, func(a, b Change) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortStableFunc(out, func(a, b Change) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return compareVersions(cmp.Or(a.NewVersion, a.OldVersion), cmp.Or(b.NewVersion, b.OldVersion))
+	})
 	return out
 }
 
-func versionLess(a, b string) bool {
-	va, errA := pep440.Parse(a)
-	vb, errB := pep440.Parse(b)
-	if errA != nil || errB != nil {
-		return a < b
+// diffName compares the entries of one name.
+func diffName(olds, news []*Package) []Change {
+	var out []Change
+	pair := func(same func(o, n *Package) bool) {
+		for i, n := range news {
+			if n == nil {
+				continue
+			}
+			for j, o := range olds {
+				if o != nil && same(o, n) {
+					out = append(out, compareEntries(o, n)...)
+					olds[j], news[i] = nil, nil
+					break
+				}
+			}
+		}
 	}
-	return va.Compare(vb) < 0
+	olds, news = slices.Clone(olds), slices.Clone(news)
+	pair(func(o, n *Package) bool { return o.Marker == n.Marker })
+	pair(func(o, n *Package) bool { return o.Version == n.Version })
+	olds = slices.DeleteFunc(olds, func(p *Package) bool { return p == nil })
+	news = slices.DeleteFunc(news, func(p *Package) bool { return p == nil })
+	if len(olds) == 1 && len(news) == 1 {
+		return append(out, compareEntries(olds[0], news[0])...)
+	}
+	for _, n := range news {
+		out = append(out, Change{Name: n.Name, Index: n.Index, Kind: "added", NewVersion: n.Version, Marker: n.Marker})
+	}
+	for _, o := range olds {
+		out = append(out, Change{Name: o.Name, Index: o.Index, Kind: "removed", OldVersion: o.Version, Marker: o.Marker})
+	}
+	return out
+}
+
+// compareEntries is the change from o to n, if any.
+func compareEntries(o, n *Package) []Change {
+	c := Change{Name: n.Name, Index: n.Index, OldVersion: o.Version, NewVersion: n.Version, Marker: n.Marker}
+	switch {
+	case o.Version != n.Version:
+		c.Kind = "upgraded"
+		if compareVersions(n.Version, o.Version) < 0 {
+			c.Kind = "downgraded"
+		}
+	case o.Index != n.Index || o.Marker != n.Marker || !sameFiles(o.Files, n.Files):
+		c.Kind = "changed"
+	default:
+		return nil
+	}
+	return []Change{c}
 }
 
 func sameFiles(a, b []Dist) bool {

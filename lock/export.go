@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,9 +21,10 @@ import (
 
 // pylockDoc is a PEP 751 pylock.toml, as ExportPylock writes it. Fields
 // are in the order the specification lists them; only what a safepip lock
-// knows is present (no environments, extras, groups, vcs or directories).
+// knows is present (no extras, groups, vcs or directories).
 type pylockDoc struct {
 	LockVersion    string          `toml:"lock-version"`
+	Environments   []string        `toml:"environments,multiline,omitempty"`
 	RequiresPython string          `toml:"requires-python,omitempty"`
 	CreatedBy      string          `toml:"created-by"`
 	Packages       []pylockPackage `toml:"packages"`
@@ -37,12 +39,14 @@ type pylockTool struct {
 // safepipTool is [tool.safepip]: what the lock was made by and for, which
 // PEP 751 has no keys for. Installers must not depend on it.
 type safepipTool struct {
-	CreatedBy      string `toml:"created-by"`
-	Inputs         string `toml:"inputs"`
-	TargetPython   string `toml:"target-python"`
-	TargetImpl     string `toml:"target-implementation,omitempty"`
-	TargetPlatform string `toml:"target-platform"`
-	ExcludeNewer   string `toml:"exclude-newer,omitempty"`
+	CreatedBy            string   `toml:"created-by"`
+	Inputs               string   `toml:"inputs"`
+	Python               string   `toml:"python,omitempty"`
+	Implementation       string   `toml:"implementation,omitempty"`
+	Platform             string   `toml:"platform,omitempty"`
+	RequiredEnvironments []string `toml:"required-environments,multiline,omitempty"`
+	Forks                []string `toml:"forks,multiline,omitempty"`
+	ExcludeNewer         string   `toml:"exclude-newer,omitempty"`
 }
 
 // pylockPackage is one [[packages]] entry of a pylock.toml.
@@ -59,9 +63,11 @@ type pylockPackage struct {
 	AttestationIdentities []map[string]string `toml:"attestation-identities,omitempty"`
 }
 
-// pylockDependency names another [[packages]] entry.
+// pylockDependency names another [[packages]] entry; with its version
+// when the lock holds that name at several versions.
 type pylockDependency struct {
-	Name string `toml:"name"`
+	Name    string `toml:"name"`
+	Version string `toml:"version,omitempty"`
 }
 
 // pylockFile is a [packages.sdist], [[packages.wheels]] or
@@ -80,11 +86,15 @@ type pylockFile struct {
 // supplies their values here, and an unset variable is an error naming it.
 // A value that puts credentials into a URL is refused: no lock holds them.
 //
-// The lock is for one target, so requires-python pins its minor Python
-// version. Every file of every package is listed with its sha256, size and
-// upload time when the lock knows them; packages from a direct URL become
-// [packages.archive]. f is normalized first (sorted), so equal locks give
-// equal bytes.
+// The lock's scope becomes the top-level environments and requires-python
+// (a lock narrowed to one Python version pins it, "==3.11.*"), and each
+// package keeps its marker, so that a PEP 751 installer selects what
+// `safepip install` selects: the packages whose markers hold, one version
+// of each name. The narrowing to a platform or an interpreter build has no
+// PEP 751 key and is recorded in [tool.safepip]. Every file of every
+// package is listed with its sha256, size and upload time when the lock
+// knows them; packages from a direct URL become [packages.archive]. f is
+// normalized first (sorted), so equal locks give equal bytes.
 func ExportPylock(f *File, getenv func(string) (string, bool)) ([]byte, error) {
 	f.Normalize()
 	if err := f.Validate(); err != nil {
@@ -100,24 +110,34 @@ func ExportPylock(f *File, getenv func(string) (string, bool)) ([]byte, error) {
 	}
 	out := pylockDoc{
 		LockVersion:    "1.0",
-		RequiresPython: pythonPin(f.Scope.Python),
+		Environments:   f.Scope.Environments,
+		RequiresPython: f.Scope.RequiresPython,
 		CreatedBy:      createdByTool(f.CreatedBy),
 		Packages:       []pylockPackage{},
 	}
+	if f.Scope.Python != "" {
+		out.RequiresPython = pythonPin(f.Scope.Python)
+	}
+	versions := map[string][]string{}
 	for _, p := range f.Packages {
-		pp, err := exportPackage(p, indexURL[p.Index], getenv)
+		versions[p.Name] = append(versions[p.Name], p.Version)
+	}
+	for _, p := range f.Packages {
+		pp, err := exportPackage(p, indexURL[p.Index], versions, getenv)
 		if err != nil {
 			return nil, fmt.Errorf("package %s %s: %w", p.Name, p.Version, err)
 		}
 		out.Packages = append(out.Packages, pp)
 	}
 	out.Tool.Safepip = safepipTool{
-		CreatedBy:      f.CreatedBy,
-		Inputs:         f.Inputs,
-		TargetPython:   f.Scope.Python,
-		TargetImpl:     f.Scope.Implementation,
-		TargetPlatform: f.Scope.Platform,
-		ExcludeNewer:   f.Policy.ExcludeNewer,
+		CreatedBy:            f.CreatedBy,
+		Inputs:               f.Inputs,
+		Python:               f.Scope.Python,
+		Implementation:       f.Scope.Implementation,
+		Platform:             f.Scope.Platform,
+		RequiredEnvironments: f.Scope.RequiredEnvironments,
+		Forks:                f.Scope.Forks,
+		ExcludeNewer:         f.Policy.ExcludeNewer,
 	}
 	var buf bytes.Buffer
 	buf.WriteString("# Exported from safepip.lock by `safepip export --format pylock`; regenerate it, do not edit it.\n")
@@ -129,7 +149,10 @@ func ExportPylock(f *File, getenv func(string) (string, bool)) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func exportPackage(p Package, index string, getenv func(string) (string, bool)) (pylockPackage, error) {
+// exportPackage writes one [[packages]] entry. versions lists the locked
+// versions of every name, so that a dependency on a name locked at several
+// versions (under disjoint markers) names each of them.
+func exportPackage(p Package, index string, versions map[string][]string, getenv func(string) (string, bool)) (pylockPackage, error) {
 	pp := pylockPackage{
 		Name:           p.Name,
 		Version:        p.Version,
@@ -138,6 +161,12 @@ func exportPackage(p Package, index string, getenv func(string) (string, bool)) 
 		Index:          index,
 	}
 	for _, d := range p.Dependencies {
+		if vs := versions[d]; len(vs) > 1 {
+			for _, v := range vs {
+				pp.Dependencies = append(pp.Dependencies, pylockDependency{Name: d, Version: v})
+			}
+			continue
+		}
 		pp.Dependencies = append(pp.Dependencies, pylockDependency{Name: d})
 	}
 	ids := map[string]bool{}
@@ -238,10 +267,13 @@ func createdByTool(createdBy string) string {
 }
 
 // ExportRequirements returns f as a hashed requirements file for plain pip:
-// "name==version" (or "name @ url") with a --hash for every file, so that
-// `pip install --no-deps --require-hashes -r FILE` installs exactly the
-// lock. ${VAR} references in direct URLs are left as written: pip expands
-// them in requirements files itself.
+// "name==version ; marker" (or "name @ url ; marker") with a --hash for
+// every file, so that `pip install --no-deps --require-hashes -r FILE`
+// installs exactly the lock's selection for the environment pip runs in
+// (pip skips the lines whose marker does not hold, so of a name locked at
+// several versions one line applies). The header names the lock's scope,
+// which pip cannot check. ${VAR} references in direct URLs are left as
+// written: pip expands them in requirements files itself.
 //
 // pip does not hash-check an sdist's build dependencies, so the file also
 // says --only-binary for every package the lock serves from a wheel; a
@@ -253,16 +285,23 @@ func ExportRequirements(f *File) ([]byte, error) {
 	}
 	var b strings.Builder
 	b.WriteString("# Exported from safepip.lock by `safepip export --format requirements`; regenerate it, do not edit it.\n")
-	fmt.Fprintf(&b, "# Target: Python %s on %s. Install with:\n", f.Scope.Python, f.Scope.Platform)
+	fmt.Fprintf(&b, "# For %s. Install with:\n", f.Scope.Describe())
 	b.WriteString("#   pip install --no-deps --require-hashes -r THIS_FILE\n")
-	var binary []string
+	var binary, names []string
 	for _, p := range f.Packages {
+		names = append(names, p.Name)
 		if !p.AllowSdist {
 			binary = append(binary, p.Name)
 		}
 	}
+	// A name locked at several versions may allow an sdist for one only:
+	// --only-binary applies to a name, so it names those wheels-only in all.
+	names = slices.Compact(names)
+	binary = slices.DeleteFunc(slices.Compact(binary), func(n string) bool {
+		return slices.ContainsFunc(f.Versions(n), func(p *Package) bool { return p.AllowSdist })
+	})
 	switch {
-	case len(binary) == len(f.Packages) && len(binary) > 0:
+	case len(binary) == len(names) && len(binary) > 0:
 		b.WriteString("--only-binary :all:\n")
 	case len(binary) > 0:
 		b.WriteString("--only-binary " + strings.Join(binary, ",") + "\n")

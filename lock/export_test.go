@@ -27,7 +27,12 @@ func exportEnv(name string) (string, bool) {
 
 func readExportLock(t *testing.T) *File {
 	t.Helper()
-	f, err := Read(filepath.Join("testdata", "export.lock"))
+	return readTestLock(t, "export.lock")
+}
+
+func readTestLock(t *testing.T, name string) *File {
+	t.Helper()
+	f, err := Read(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,15 +40,18 @@ func readExportLock(t *testing.T) *File {
 }
 
 func TestExportGolden(t *testing.T) {
+	pylock := func(f *File) ([]byte, error) { return ExportPylock(f, exportEnv) }
 	for _, tc := range []struct {
-		golden string
-		export func(*File) ([]byte, error)
+		lock, golden string
+		export       func(*File) ([]byte, error)
 	}{
-		{"export.pylock.toml", func(f *File) ([]byte, error) { return ExportPylock(f, exportEnv) }},
-		{"export.requirements.txt", ExportRequirements},
+		{"export.lock", "export.pylock.toml", pylock},
+		{"export.lock", "export.requirements.txt", ExportRequirements},
+		{"universal.lock", "universal.pylock.toml", pylock},
+		{"universal.lock", "universal.requirements.txt", ExportRequirements},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
-			got, err := tc.export(readExportLock(t))
+			got, err := tc.export(readTestLock(t, tc.lock))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,8 +75,14 @@ func TestExportGolden(t *testing.T) {
 // TestExportDeterministic shuffles everything without a meaning in its
 // order: the exports must not change.
 func TestExportDeterministic(t *testing.T) {
-	a := readExportLock(t)
-	b := readExportLock(t)
+	for _, name := range []string{"export.lock", "universal.lock"} {
+		t.Run(name, func(t *testing.T) { testExportDeterministic(t, name) })
+	}
+}
+
+func testExportDeterministic(t *testing.T, name string) {
+	a := readTestLock(t, name)
+	b := readTestLock(t, name)
 	slices.Reverse(b.Packages)
 	slices.Reverse(b.Indexes)
 	for i := range b.Packages {
@@ -149,7 +163,13 @@ func (c pylockFileCheck) name() string {
 // the specification's rules, and finds every locked file, with its hash,
 // size and upload time, in it.
 func TestExportPylockRoundTrip(t *testing.T) {
-	f := readExportLock(t)
+	for _, name := range []string{"export.lock", "universal.lock"} {
+		t.Run(name, func(t *testing.T) { testExportPylockRoundTrip(t, name) })
+	}
+}
+
+func testExportPylockRoundTrip(t *testing.T, name string) {
+	f := readTestLock(t, name)
 	data, err := ExportPylock(f, exportEnv)
 	if err != nil {
 		t.Fatal(err)
@@ -170,17 +190,31 @@ func TestExportPylockRoundTrip(t *testing.T) {
 	if _, err := pep440.ParseSpecifierSet(pl.RequiresPython); err != nil || pl.RequiresPython == "" {
 		t.Errorf("requires-python %q: %v", pl.RequiresPython, err)
 	}
+	if !slices.Equal(pl.Environments, f.Scope.Environments) {
+		t.Errorf("environments = %q, want the lock's %q", pl.Environments, f.Scope.Environments)
+	}
+	for _, m := range pl.Environments {
+		if _, err := pep508.ParseMarker(m); err != nil {
+			t.Errorf("environments: %q: %v", m, err)
+		}
+	}
 	type fileKey struct{ pkg, name string }
 	found := map[fileKey]pylockFileCheck{}
 	seenPkg := map[string]bool{}
+	seenVersion := map[string]bool{}
 	for _, p := range pl.Packages {
 		if p.Name != pep508.NormalizeName(p.Name) {
 			t.Errorf("package %q: name not normalized", p.Name)
 		}
-		if seenPkg[p.Name] {
-			t.Errorf("package %q listed twice for a single-target lock", p.Name)
+		// A name appears once per locked version, each under its marker.
+		if seenVersion[p.Name+" "+p.Version] {
+			t.Errorf("package %s %s listed twice", p.Name, p.Version)
+		}
+		if seenPkg[p.Name] && p.Marker == "" {
+			t.Errorf("package %s listed at several versions, %s without a marker", p.Name, p.Version)
 		}
 		seenPkg[p.Name] = true
+		seenVersion[p.Name+" "+p.Version] = true
 		if p.Marker != "" {
 			if _, err := pep508.ParseMarker(p.Marker); err != nil {
 				t.Errorf("package %s: marker %q: %v", p.Name, p.Marker, err)
@@ -192,8 +226,15 @@ func TestExportPylockRoundTrip(t *testing.T) {
 			}
 		}
 		for _, d := range p.Dependencies {
-			if n, _ := d["name"].(string); f.Package(n) == nil {
-				t.Errorf("package %s: dependency %v names no locked package", p.Name, d)
+			// Each dependency must name exactly one [[packages]] entry.
+			n := 0
+			for _, q := range pl.Packages {
+				if q.Name == d["name"] && (d["version"] == nil || q.Version == d["version"]) {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("package %s: dependency %v names %d [[packages]] entries, want exactly one", p.Name, d, n)
 			}
 		}
 		// vcs, directory and archive exclude each other and sdist/wheels.
@@ -234,7 +275,7 @@ func TestExportPylockRoundTrip(t *testing.T) {
 					t.Errorf("package %s: %v", p.Name, err)
 				}
 			}
-			found[fileKey{p.Name, c.name()}] = c
+			found[fileKey{p.Name + " " + p.Version, c.name()}] = c
 		}
 		for _, w := range p.Wheels {
 			check("wheel", w)
@@ -253,7 +294,7 @@ func TestExportPylockRoundTrip(t *testing.T) {
 		}
 		for _, d := range p.Files {
 			n++
-			c, ok := found[fileKey{p.Name, d.Name}]
+			c, ok := found[fileKey{p.Name + " " + p.Version, d.Name}]
 			if !ok {
 				t.Errorf("%s: file %s is not in the pylock", p.Name, d.Name)
 				continue
@@ -401,7 +442,7 @@ func checkUploadTimesAreDatetimes(t *testing.T, data []byte) {
 // FuzzExport feeds any lock that parses to both exports: they never panic,
 // and a pylock that is written decodes as TOML.
 func FuzzExport(f *testing.F) {
-	for _, name := range []string{"export.lock", "sample.lock"} {
+	for _, name := range []string{"export.lock", "sample.lock", "universal.lock", "v1.lock"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)

@@ -167,16 +167,19 @@ func Write(path string, f *File) error {
 }
 
 // WriteFileAtomic writes data to path through a synced temporary file and
-// a rename, so readers see the old content or the new, never a part.
+// a rename, so readers see the old content or the new, never a part. Its
+// errors name path and wrap the file system's (a full disk, a read-only
+// directory: the CLI's exit 6).
 func WriteFileAtomic(path string, data []byte) (err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return err
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	defer func() {
 		if err != nil {
 			tmp.Close()
 			os.Remove(tmp.Name())
+			err = fmt.Errorf("writing %s: %w", path, err)
 		}
 	}()
 	if _, err = tmp.Write(data); err != nil {

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -195,6 +197,11 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("version = 1\n"))
 	f.Add([]byte("version = 1\n[[package]]\nname='a'\n"))
+	for _, name := range []string{"universal.lock", "v1.lock", "export.lock"} {
+		if b, err := os.ReadFile(filepath.Join("testdata", name)); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lf, err := Parse("fuzz.lock", data)
 		if err != nil {
@@ -213,4 +220,155 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("marshal is not stable: %v\n%s\n---\n%s", err, b1, b2)
 		}
 	})
+}
+
+// TestUniversalRoundTrip: a lock with a scope, forks and one name at two
+// versions parses, and its canonical bytes parse back to the same bytes.
+func TestUniversalRoundTrip(t *testing.T) {
+	f, err := Read(filepath.Join("testdata", "universal.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Scope.RequiresPython != ">=3.9" || len(f.Scope.Environments) != 3 || len(f.Scope.RequiredEnvironments) != 1 || len(f.Scope.Forks) != 2 {
+		t.Errorf("scope read as %+v", f.Scope)
+	}
+	var versions []string
+	for _, p := range f.Versions("NumPy") {
+		versions = append(versions, p.Version+" "+p.Marker)
+	}
+	if want := []string{"1.26.4 python_full_version < '3.12'", "2.1.0 python_full_version >= '3.12'"}; !slices.Equal(versions, want) {
+		t.Errorf("Versions(numpy) = %q, want %q", versions, want)
+	}
+	b1, err := Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f2, err := Parse("again.lock", b1)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, b1)
+	}
+	// Entries of one name sort by version whatever their input order.
+	slices.Reverse(f2.Packages)
+	b2, err := Marshal(f2)
+	if err != nil || !bytes.Equal(b1, b2) {
+		t.Errorf("universal lock does not round-trip (%v):\n%s\n---\n%s", err, b1, b2)
+	}
+	if !bytes.Contains(b1, []byte("[scope]\nrequires-python = '>=3.9'\nenvironments = [\n  \"sys_platform == 'darwin'\",")) {
+		t.Errorf("scope not written as documented:\n%s", b1)
+	}
+}
+
+// TestVersion1Compat: a version 1 lock reads as a lock narrowed to its
+// [target], and is written back as version 2 with that narrowing.
+func TestVersion1Compat(t *testing.T) {
+	f, err := Read(filepath.Join("testdata", "v1.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Scope{Python: "3.11.7", Implementation: "cpython", Platform: "linux_x86_64", Tags: Digest([]byte("cp311-cp311-linux_x86_64"))}
+	if f.Version != 1 || !reflect.DeepEqual(f.Scope, want) {
+		t.Errorf("v1 lock read as version %d, scope %+v; want 1, %+v", f.Version, f.Scope, want)
+	}
+	if len(f.Packages) != 3 {
+		t.Errorf("v1 lock read %d packages, want 3", len(f.Packages))
+	}
+	b, err := Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden, err := os.ReadFile(filepath.Join("testdata", "sample.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b, golden) {
+		t.Errorf("v1 lock rewritten is not the v2 golden of the same content:\n%s", b)
+	}
+	// A v1 lock holding a v2 key, or a v2 lock holding [target], is malformed.
+	v1, _ := os.ReadFile(filepath.Join("testdata", "v1.lock"))
+	for _, bad := range []string{strings.Replace(string(v1), "[target]", "[scope]", 1), strings.Replace(string(golden), "[scope]", "[target]", 1)} {
+		if _, err := Parse("bad.lock", []byte(bad)); err == nil || !strings.Contains(err.Error(), "unknown key") {
+			t.Errorf("Parse of a lock mixing versions 1 and 2 = %v, want an unknown key", err)
+		}
+	}
+}
+
+func TestValidateOneNameSeveralVersions(t *testing.T) {
+	entry := func(version, marker string) Package {
+		return Package{Name: "numpy", Version: version, Index: "pypi", Marker: marker,
+			Files: []Dist{{Name: "numpy-" + version + "-py3-none-any.whl", SHA256: sha}}}
+	}
+	for _, tc := range []struct {
+		name string
+		a, b Package
+		want string // "" when valid
+	}{
+		{"disjoint", entry("1.26.4", "python_version < '3.12'"), entry("2.1.0", "python_version >= '3.12'"), ""},
+		{"one everywhere", entry("1.26.4", ""), entry("2.1.0", "python_version >= '3.12'"), `package "numpy" is locked twice for the same environments (1.26.4 under no marker (everywhere), 2.1.0 under "python_version >= '3.12'")`},
+		{"same marker", entry("1.26.4", "sys_platform == 'win32'"), entry("2.1.0", `sys_platform=="win32"`), "locked twice for the same environments"},
+		{"same version twice", entry("1.26.4", ""), entry("1.26.4", ""), "locked twice"},
+		{"bad marker", entry("1.26.4", "python_version <"), entry("2.1.0", "python_version >= '3.12'"), `marker "python_version <"`},
+	} {
+		f := sample()
+		f.Packages = append(f.Packages, tc.a, tc.b)
+		_, err := Marshal(f)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: Marshal error = %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestValidateScope(t *testing.T) {
+	for _, tc := range []struct {
+		scope Scope
+		want  string
+	}{
+		{Scope{RequiresPython: ">=3.9,<"}, `[scope] requires-python ">=3.9,<"`},
+		{Scope{Environments: []string{"sys_platform = 'linux'"}}, `[scope] environments: marker "sys_platform = 'linux'"`},
+		{Scope{Forks: []string{"python_version <"}}, `[scope] forks: marker`},
+	} {
+		f := sample()
+		f.Scope = tc.scope
+		if _, err := Marshal(f); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Marshal with scope %+v = %v, want %q", tc.scope, err, tc.want)
+		}
+	}
+}
+
+// TestDiffSeveralVersions: entries of one name pair by marker, then by
+// version; what is left is added or removed.
+func TestDiffSeveralVersions(t *testing.T) {
+	entry := func(version, marker string) Package {
+		return Package{Name: "numpy", Version: version, Index: "pypi", Marker: marker,
+			Files: []Dist{{Name: "numpy-" + version + "-py3-none-any.whl", SHA256: sha}}}
+	}
+	lockOf := func(ps ...Package) *File {
+		f := sample()
+		f.Packages = append(f.Packages, ps...)
+		f.Normalize()
+		return f
+	}
+	const lo, hi = "python_version < '3.12'", "python_version >= '3.12'"
+	for _, tc := range []struct {
+		name     string
+		old, new *File
+		want     []Change
+	}{
+		{"fork appears", lockOf(entry("1.26.4", "")), lockOf(entry("1.26.4", lo), entry("2.1.0", hi)), []Change{
+			{Name: "numpy", Index: "pypi", Kind: "changed", OldVersion: "1.26.4", NewVersion: "1.26.4", Marker: lo},
+			{Name: "numpy", Index: "pypi", Kind: "added", NewVersion: "2.1.0", Marker: hi}}},
+		{"fork upgraded", lockOf(entry("1.26.4", lo), entry("2.1.0", hi)), lockOf(entry("1.26.4", lo), entry("2.2.0", hi)), []Change{
+			{Name: "numpy", Index: "pypi", Kind: "upgraded", OldVersion: "2.1.0", NewVersion: "2.2.0", Marker: hi}}},
+		{"fork merged", lockOf(entry("1.26.4", lo), entry("2.1.0", hi)), lockOf(entry("2.1.0", "")), []Change{
+			{Name: "numpy", Index: "pypi", Kind: "removed", OldVersion: "1.26.4", Marker: lo},
+			{Name: "numpy", Index: "pypi", Kind: "changed", OldVersion: "2.1.0", NewVersion: "2.1.0"}}},
+		{"unchanged", lockOf(entry("1.26.4", lo), entry("2.1.0", hi)), lockOf(entry("2.1.0", hi), entry("1.26.4", lo)), nil},
+	} {
+		got := Diff(tc.old, tc.new)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: Diff =\n  %+v\nwant\n  %+v", tc.name, got, tc.want)
+		}
+	}
 }

@@ -144,3 +144,32 @@ func quoteList(ss []string) string {
 	}
 	return "[" + strings.Join(q, ", ") + "]"
 }
+
+// Describe names the scope for people: "Python >=3.9 where sys_platform ==
+// 'linux'", "Python 3.11 (cpython) on manylinux_2_17_x86_64", or "every
+// environment".
+func (s *Scope) Describe() string {
+	var parts []string
+	if s.RequiresPython != "" {
+		parts = append(parts, "Python "+s.RequiresPython)
+	}
+	if s.Python != "" {
+		parts = append(parts, "Python "+s.Python)
+	}
+	if s.Implementation != "" {
+		parts = append(parts, "("+s.Implementation+")")
+	}
+	if s.Platform != "" {
+		parts = append(parts, "on "+s.Platform)
+	}
+	if len(s.Environments) > 0 {
+		parts = append(parts, "where "+strings.Join(s.Environments, " or "))
+	}
+	if s.Tags != "" || s.Markers != "" {
+		parts = append(parts, "(one interpreter's tags and markers)")
+	}
+	if len(parts) == 0 {
+		return "every environment"
+	}
+	return strings.Join(parts, " ")
+}
