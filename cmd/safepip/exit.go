@@ -24,6 +24,7 @@ const (
 	exitResolution = 3 // no solution, or a project ambiguous between indexes
 	exitNetwork    = 4 // an index failed after retries
 	exitPip        = 5 // pip itself failed
+	exitLocalIO    = 6 // a local file system is full, read-only or refuses permission
 )
 
 // exitCode is the one switch from an error's kind to the exit code. The
@@ -81,6 +82,11 @@ func exitCode(err error) int {
 		return exitPip
 	case errors.As(err, &staleErr), errors.As(err, &hashErr), errors.As(err, &metaErr), errors.As(err, &noFile), errors.As(err, &exposure):
 		return exitCheck
+	}
+	// Last: any kind above wraps a path error for a reason of its own (a
+	// file:// index that cannot be read is an index failure).
+	if _, ok := localIO(err); ok {
+		return exitLocalIO
 	}
 	return exitCheck
 }

@@ -25,6 +25,7 @@ type globals struct {
 	JSON    bool `help:"Print a machine-readable JSON report on stdout."`
 	Quiet   bool `short:"q" help:"Print only errors."`
 	Verbose bool `short:"v" help:"Print more detail."`
+	network
 }
 
 type cli struct {
@@ -106,6 +107,9 @@ func report(e *env, err error) int {
 	if errors.As(err, &reqErr) && reqErr.Hint != "" {
 		fmt.Fprintf(e.stderr, "safepip: hint: %s\n", reqErr.Hint)
 	}
+	if h := hint(err); h != "" {
+		fmt.Fprintf(e.stderr, "safepip: hint: %s\n", h)
+	}
 	return exitCode(err)
 }
 
@@ -115,7 +119,7 @@ func (e *env) project(g *globals) *project.Env {
 	if err != nil {
 		dir = "."
 	}
-	pe := &project.Env{Dir: dir, Getenv: e.getenv, CacheDir: cacheDir(e), NetrcPath: netrcPath(e)}
+	pe := &project.Env{Dir: dir, Getenv: e.getenv, CacheDir: cacheDir(e), NetrcPath: netrcPath(e), Network: g.network.settings()}
 	if g.Verbose {
 		pe.Logf = func(format string, args ...any) { fmt.Fprintf(e.stderr, "safepip: "+format+"\n", args...) }
 	}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/safepip/safepip/index"
+)
+
+func TestLocalIOExitCode(t *testing.T) {
+	full := &fs.PathError{Op: "write", Path: "/cache/files/.tmp-download-1", Err: syscall.ENOSPC}
+	tests := []struct {
+		name string
+		err  error
+		want int
+		hint string
+	}{
+		{"cache full", fmt.Errorf("caching a.whl in /cache/files: %w", full), exitLocalIO, "the file system that holds /cache/files is full"},
+		{"quota", &fs.PathError{Op: "write", Path: "/home/u/.cache/x", Err: syscall.EDQUOT}, exitLocalIO, "is full"},
+		{"read-only lock directory", fmt.Errorf("writing /p/safepip.lock: %w", &fs.PathError{Op: "open", Path: "/p/.safepip.lock.tmp-*", Err: syscall.EROFS}), exitLocalIO, "/p is on a read-only file system"},
+		{"permission", &fs.PathError{Op: "mkdir", Path: "/cache/files", Err: syscall.EACCES}, exitLocalIO, "permission denied in /cache"},
+		{"not permitted", &fs.PathError{Op: "chmod", Path: "/p/x", Err: syscall.EPERM}, exitLocalIO, "permission denied in /p"},
+		{"rename", &os.LinkError{Op: "rename", Old: "/p/.tmp", New: "/p/safepip.lock", Err: syscall.ENOSPC}, exitLocalIO, "holds /p is full"},
+		{"other file error", &fs.PathError{Op: "open", Path: "/p/x", Err: syscall.ENOENT}, exitCheck, ""},
+		{"a connection refused for permission is the network's", &index.NetworkError{Index: "pypi", URL: "https://x/simple/a/",
+			Err: &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.EACCES)}}, exitNetwork, ""},
+		{"an unreadable file:// index is the index's", &index.PageError{Index: "local", URL: "file:///srv/simple/a/", Err: &fs.PathError{Op: "open", Path: "/srv/simple/a/index.html", Err: syscall.EACCES}}, exitNetwork, "permission denied in /srv/simple/a"},
+		{"no path, no exit 6", os.NewSyscallError("write", syscall.ENOSPC), exitCheck, ""},
+		{"time limit", &index.NetworkError{Index: "pypi", URL: "https://x/simple/a/", Err: &index.TimeoutError{Limit: index.LimitLowSpeed}}, exitNetwork, "--timeout SECONDS"},
+		{"plain", errors.New("x"), exitCheck, ""},
+	}
+	for _, tt := range tests {
+		if got := exitCode(tt.err); got != tt.want {
+			t.Errorf("%s: exitCode(%v) = %d, want %d", tt.name, tt.err, got, tt.want)
+		}
+		if got := hint(tt.err); tt.hint == "" && got != "" || !strings.Contains(got, tt.hint) {
+			t.Errorf("%s: hint(%v) = %q, want it to contain %q", tt.name, tt.err, got, tt.hint)
+		}
+	}
+}
+
+func TestNetworkFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		err  string
+	}{
+		{[]string{"--timeout", "0", "version"}, exitUsage, "--timeout: want a number of seconds greater than 0"},
+		{[]string{"--timeout=-3", "version"}, exitUsage, "--timeout: want"},
+		{[]string{"--timeout", "NaN", "version"}, exitUsage, "--timeout"},
+		{[]string{"--retries=-1", "version"}, exitUsage, "--retries: want a count"},
+		{[]string{"--timeout", "2.5", "--retries", "0", "version"}, exitOK, ""},
+		{[]string{"version", "--timeout", "2"}, exitOK, ""},
+	}
+	for _, tt := range tests {
+		code, _, errs := runArgs(t, tt.args...)
+		if code != tt.code || !strings.Contains(errs, tt.err) {
+			t.Errorf("safepip %v = %d, stderr %q; want %d with %q", tt.args, code, errs, tt.code, tt.err)
+		}
+	}
+	var n network
+	two, three := 2.5, 3
+	n.Timeout, n.Retries = &two, &three
+	if s := n.settings(); s.Timeout.Seconds() != 2.5 || *s.Retries != 3 {
+		t.Errorf("settings() = %+v", s)
+	}
+}
