@@ -9,12 +9,14 @@ import (
 
 	"github.com/safepip/safepip/audit"
 	"github.com/safepip/safepip/project"
+	"github.com/safepip/safepip/sarif"
 )
 
 type auditCmd struct {
 	Requirement []string `short:"r" help:"Requirements file whose index options and names to audit (repeatable)." placeholder:"FILE"`
 	PublicIndex string   `name:"public-index" help:"The public index anyone can publish to (default: PyPI's simple API)." placeholder:"URL"`
 	Strict      bool     `help:"Exit 1 on unclaimed names too, not only on shadowed ones."`
+	Format      string   `help:"Report format on stdout: text, json (as --json) or sarif (SARIF 2.1.0 for code scanning); the exit status is the same." enum:"text,json,sarif" default:"text"`
 }
 
 // auditJSON is the --json document; Help documents its schema and
@@ -55,7 +57,11 @@ func (c *auditCmd) Run(g *globals, e *env) error {
 		return err
 	}
 	check := rep.Check(c.Strict)
-	if g.JSON {
+	if c.Format == "sarif" {
+		if werr := printSARIF(e, sarif.Audit(rep, c.Strict, version, sarifFiles(c.Requirement, project.DefaultLockName))); werr != nil {
+			return werr
+		}
+	} else if g.JSON || c.Format == "json" {
 		doc := auditJSON{SchemaVersion: 1, Report: rep, Summary: map[audit.Class]int{}, Exposed: check != nil}
 		for _, cl := range []audit.Class{audit.Unclaimed, audit.Shadowed, audit.Claimed, audit.Pinned} {
 			doc.Summary[cl] = rep.Count(cl)

@@ -48,6 +48,9 @@ type env struct {
 	getenv         func(string) (string, bool)
 	args           []string
 	terminal       bool // stderr is a terminal: show progress
+	// summary are Markdown lines a command adds to the GitHub step
+	// summary (github.go).
+	summary []string
 }
 
 func main() {
@@ -79,10 +82,13 @@ func run(e *env) int {
 	if ctx == nil { // help was printed
 		return exitOK
 	}
-	if err := ctx.Run(&c.globals); err != nil {
-		return report(e, err)
+	code := exitOK
+	err = ctx.Run(&c.globals)
+	if err != nil {
+		code = report(e, err)
 	}
-	return exitOK
+	e.writeStepSummary(code, err)
+	return code
 }
 
 // helpExit is the panic value kong's Exit hook raises after printing help.
@@ -103,6 +109,7 @@ func parse(parser *kong.Kong, args []string) (ctx *kong.Context, err error) {
 // report prints err, and the hint it carries if any, and returns its exit code.
 func report(e *env, err error) int {
 	fmt.Fprintf(e.stderr, "safepip: %v\n", err)
+	e.annotate(err)
 	var reqErr *reqfile.Error
 	if errors.As(err, &reqErr) && reqErr.Hint != "" {
 		fmt.Fprintf(e.stderr, "safepip: hint: %s\n", reqErr.Hint)
@@ -152,17 +159,6 @@ func netrcPath(e *env) string {
 		return filepath.Join(h, ".netrc")
 	}
 	return ""
-}
-
-type versionCmd struct{}
-
-func (versionCmd) Run(g *globals, e *env) error {
-	if g.JSON {
-		fmt.Fprintf(e.stdout, "{\"version\": %q}\n", version)
-		return nil
-	}
-	fmt.Fprintf(e.stdout, "safepip %s\n", version)
-	return nil
 }
 
 // isTerminal reports whether f is a character device (a terminal), where a

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/safepip/safepip/project"
+	"github.com/safepip/safepip/sarif"
 )
 
 type verifyCmd struct {
@@ -14,20 +15,26 @@ type verifyCmd struct {
 	Offline   bool   `help:"Use only the cache: a missing file or provenance is a finding, not a download."`
 	Installed bool   `help:"Also compare the interpreter's installed distributions and their RECORD hashes with the lock."`
 	Python    string `help:"The interpreter whose files (and, with --installed, environment) to check (default: the active virtualenv's, else python3); without it and --installed, every locked file is checked." placeholder:"PATH"`
+	Format    string `help:"Report format on stdout: text, json (as --json) or sarif (SARIF 2.1.0 for code scanning); the exit status is the same." enum:"text,json,sarif" default:"text"`
 }
 
 func (c *verifyCmd) Run(g *globals, e *env) error {
 	res, err := project.Verify(context.Background(), e.project(g), project.VerifyOptions{
 		LockPath: c.Lock, Offline: c.Offline, Installed: c.Installed, Python: c.Python,
 	})
-	if res != nil {
-		printVerifyResult(g, e, res)
+	switch {
+	case res != nil && c.Format == "sarif":
+		if werr := printSARIF(e, sarif.Verify(res, version, sarifFiles(nil, res.LockPath))); werr != nil {
+			return werr
+		}
+	case res != nil:
+		printVerifyResult(g.JSON || c.Format == "json", g.Quiet, e, res)
 	}
 	return err
 }
 
-func printVerifyResult(g *globals, e *env, res *project.VerifyResult) {
-	if g.JSON {
+func printVerifyResult(asJSON, quiet bool, e *env, res *project.VerifyResult) {
+	if asJSON {
 		out := struct {
 			*project.VerifyResult
 			OK bool `json:"ok"`
@@ -50,7 +57,7 @@ func printVerifyResult(g *globals, e *env, res *project.VerifyResult) {
 		}
 		return
 	}
-	if g.Quiet {
+	if quiet {
 		return
 	}
 	msg := fmt.Sprintf("Verified %d files (%d attested", res.Files, res.Attested)
