@@ -12,6 +12,8 @@ import (
 	"github.com/safepip/safepip/install"
 	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/pypa/pep440"
+	"github.com/safepip/safepip/pypa/pep508"
+	"github.com/safepip/safepip/pypa/tags"
 	"github.com/safepip/safepip/verify"
 )
 
@@ -28,6 +30,12 @@ type InstallOptions struct {
 	Refresh      bool // revalidate every cached index page when locking
 	Pip          install.PipOptions
 	CreatedBy    string
+
+	// PythonVersion and Platform describe the target instead of asking an
+	// interpreter ("3.12", "win_amd64"): a dry run only, to show the
+	// selection for an environment this machine is not.
+	PythonVersion string
+	Platform      string
 }
 
 // InstallResult is what `safepip install` did.
@@ -38,27 +46,24 @@ type InstallResult struct {
 	Planned   []install.Choice
 	Installed []install.Fetched // empty for a no-op or a dry run
 	Warnings  []string
+
+	// Environment names the target: "CPython 3.12.1 on linux x86_64".
+	Environment string
 }
 
 // Install makes sure the lock is fresh (or refuses, with Frozen), then
 // downloads and verifies exactly the locked files and hands pip nothing
 // but those local files.
 func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, error) {
-	python := pythonPath(env, o.Python)
-	interp, err := install.Inspect(ctx, python, env.CacheDir)
+	interp, markers, supported, err := installTarget(ctx, env, o)
 	if err != nil {
-		return nil, &InputError{Err: err}
+		return nil, err
 	}
-	tt, err := interp.Target()
-	if err != nil {
-		return nil, &InputError{Err: err}
-	}
-	supported := tt.Tags()
 	path := env.abs(o.LockPath)
 	if o.LockPath == "" {
 		path = filepath.Join(env.Dir, DefaultLockName)
 	}
-	res := &InstallResult{LockPath: path}
+	res := &InstallResult{LockPath: path, Environment: lock.DescribeEnvironment(markers)}
 	lf, _, err := readLockIfAny(path)
 	if err != nil {
 		return nil, err
@@ -75,17 +80,21 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 		case lf == nil:
 			stale = "there is no lock"
 		case lf.Inputs != in.digest(o.Pre):
+			// Only the inputs make a lock stale, never the machine: a
+			// target outside the lock's scope is Select's error.
 			stale = "the requirements or the configuration changed since it was written"
-		case !sameNarrowing(lf.Scope, recordTarget(interp.FullVersion, tt, interp.Markers, supported)):
-			stale = "it was written for another environment than " + interp.Executable
 		}
 		if stale != "" {
 			if o.Frozen {
 				return nil, &StaleError{Path: path, Reason: stale}
 			}
+			var lockFor TargetOptions // TODO(H2a universal lock): always the zero value, universal
+			if interp != nil {
+				lockFor.Python = interp.Executable
+			}
 			lr, err := Lock(ctx, env, LockOptions{
 				Requirements: o.Requirements, Constraints: o.Constraints, LockPath: path,
-				Target: TargetOptions{Python: interp.Executable}, Index: o.Index, Pre: o.Pre,
+				Target: lockFor, Index: o.Index, Pre: o.Pre,
 				CreatedBy: o.CreatedBy, DryRun: o.DryRun, Refresh: o.Refresh,
 			})
 			if err != nil {
@@ -110,7 +119,7 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 			return nil, &InputError{Err: err}
 		}
 	}
-	choices, err := install.Select(lf, supported, interp.Markers)
+	choices, err := install.Select(lf, supported, markers)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +129,7 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 			res.Warnings = append(res.Warnings, fmt.Sprintf("%s %s installs from an sdist: its build dependencies are not hash-locked", c.Package.Name, c.Package.Version))
 		}
 	}
-	if !o.Pip.ForceReinstall && o.Pip.Target == "" && o.Pip.Prefix == "" && o.Pip.Root == "" && !o.Pip.User {
+	if interp != nil && !o.Pip.ForceReinstall && o.Pip.Target == "" && o.Pip.Prefix == "" && o.Pip.Root == "" && !o.Pip.User {
 		done, err := alreadyInstalled(interp, choices)
 		if err != nil {
 			return nil, err
@@ -130,7 +139,7 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 			return res, nil
 		}
 	}
-	if o.DryRun {
+	if o.DryRun || interp == nil {
 		return res, nil
 	}
 	client, err := env.newClient(index.Options{})
@@ -161,6 +170,31 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 	}
 	res.Installed = fetched
 	return res, nil
+}
+
+// installTarget is the environment to install into: the interpreter's
+// (nil for a described one), its marker environment and its supported
+// tags, best first.
+func installTarget(ctx context.Context, env *Env, o InstallOptions) (*install.Interpreter, pep508.Environment, []tags.Tag, error) {
+	if o.PythonVersion != "" || o.Platform != "" {
+		if o.PythonVersion == "" || o.Platform == "" || !o.DryRun || o.Python != "" {
+			return nil, nil, nil, &InputError{Err: fmt.Errorf("install --python-version and --platform describe an environment to show the selection for: give both, with --dry-run, and without --python")}
+		}
+		t, err := describedTarget(env, TargetOptions{PythonVersion: o.PythonVersion, Platform: o.Platform})
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return nil, t.Markers, t.Tags, nil
+	}
+	interp, err := install.Inspect(ctx, pythonPath(env, o.Python), env.CacheDir)
+	if err != nil {
+		return nil, nil, nil, &InputError{Err: err}
+	}
+	tt, err := interp.Target()
+	if err != nil {
+		return nil, nil, nil, &InputError{Err: fmt.Errorf("interpreter %s: %w", interp.Executable, err)}
+	}
+	return interp, interp.Markers, tt.Tags(), nil
 }
 
 // alreadyInstalled reports whether every chosen package is installed at

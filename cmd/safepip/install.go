@@ -18,6 +18,8 @@ type installCmd struct {
 	Pre            bool     `help:"Allow pre-releases of every project (when locking)."`
 	Refresh        bool     `help:"When locking, ask the indexes again for every page, even those their Cache-Control says are fresh."`
 	Python         string   `help:"The target interpreter (default: the active virtualenv's, else python3)." placeholder:"PATH"`
+	PythonVersion  string   `name:"python-version" help:"With --platform and --dry-run: show the selection for this Python version instead of an interpreter's." placeholder:"X.Y"`
+	Platform       string   `help:"With --python-version and --dry-run: show the selection for this platform tag (manylinux_2_17_x86_64, macosx_14_0_arm64, win_amd64)." placeholder:"TAG"`
 	Target         string   `help:"pip: install into this directory." placeholder:"DIR"`
 	Prefix         string   `help:"pip: install under this prefix." placeholder:"DIR"`
 	Root           string   `help:"pip: install relative to this root." placeholder:"DIR"`
@@ -38,16 +40,18 @@ func (c *installCmd) Run(g *globals, e *env) error {
 		quiet = 0
 	}
 	o := project.InstallOptions{
-		Requirements: c.Requirement,
-		Constraints:  c.Constraint,
-		LockPath:     c.Lock,
-		Frozen:       c.Frozen,
-		DryRun:       c.DryRun,
-		Python:       c.Python,
-		Index:        c.indexFlags.config(),
-		Pre:          c.Pre,
-		Refresh:      c.Refresh,
-		CreatedBy:    "safepip " + version,
+		Requirements:  c.Requirement,
+		Constraints:   c.Constraint,
+		LockPath:      c.Lock,
+		Frozen:        c.Frozen,
+		DryRun:        c.DryRun,
+		Python:        c.Python,
+		PythonVersion: c.PythonVersion,
+		Platform:      c.Platform,
+		Index:         c.indexFlags.config(),
+		Pre:           c.Pre,
+		Refresh:       c.Refresh,
+		CreatedBy:     "safepip " + version,
 		Pip: install.PipOptions{Target: c.Target, Prefix: c.Prefix, Root: c.Root, User: c.User,
 			Upgrade: c.Upgrade, ForceReinstall: c.ForceReinstall, NoCompile: c.NoCompile, Quiet: quiet},
 	}
@@ -65,18 +69,20 @@ func (c *installCmd) Run(g *globals, e *env) error {
 		type pkg struct {
 			Name    string `json:"name"`
 			Version string `json:"version"`
+			Marker  string `json:"marker,omitempty"`
 			File    string `json:"file"`
 			SHA256  string `json:"sha256"`
 		}
 		out := struct {
-			Lock    string `json:"lock"`
-			Relock  bool   `json:"relocked"`
-			NoOp    bool   `json:"no_op"`
-			DryRun  bool   `json:"dry_run"`
-			Install []pkg  `json:"packages"`
-		}{Lock: res.LockPath, Relock: res.Locked != nil && res.Locked.Written, NoOp: res.NoOp, DryRun: c.DryRun, Install: []pkg{}}
+			Lock        string `json:"lock"`
+			Environment string `json:"environment"`
+			Relock      bool   `json:"relocked"`
+			NoOp        bool   `json:"no_op"`
+			DryRun      bool   `json:"dry_run"`
+			Install     []pkg  `json:"packages"`
+		}{Lock: res.LockPath, Environment: res.Environment, Relock: res.Locked != nil && res.Locked.Written, NoOp: res.NoOp, DryRun: c.DryRun, Install: []pkg{}}
 		for _, ch := range res.Planned {
-			out.Install = append(out.Install, pkg{ch.Package.Name, ch.Package.Version, ch.File.Name, ch.File.SHA256})
+			out.Install = append(out.Install, pkg{ch.Package.Name, ch.Package.Version, ch.Package.Marker, ch.File.Name, ch.File.SHA256})
 		}
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
@@ -89,7 +95,7 @@ func (c *installCmd) Run(g *globals, e *env) error {
 	case res.NoOp:
 		fmt.Fprintf(e.stdout, "All %d locked packages are already installed\n", len(res.Planned))
 	case c.DryRun:
-		fmt.Fprintf(e.stdout, "Would install %d packages (verified against %s):\n", len(res.Planned), res.LockPath)
+		fmt.Fprintf(e.stdout, "Would install %d packages into %s (verified against %s):\n", len(res.Planned), res.Environment, res.LockPath)
 		for _, ch := range res.Planned {
 			fmt.Fprintf(e.stdout, "  %s %s  %s\n", ch.Package.Name, ch.Package.Version, ch.File.Name)
 		}
