@@ -96,7 +96,16 @@ type targetV1 struct {
 // upgrade reads a version 1 lock as a lock narrowed to its target. The
 // result keeps Version 1, so callers can tell; Marshal writes it as the
 // current format.
+//
+// Version 1 recorded tag and marker digests for a target described with
+// --python-version and --platform too, whose python is "X.Y": those are
+// dropped, so that such a lock installs into any X.Y interpreter of that
+// platform, as version 2's narrowing does. An interpreter's lock ("X.Y.Z")
+// keeps them: it is for that interpreter.
 func (v fileV1) upgrade() File {
+	if strings.Count(v.Target.Python, ".") < 2 {
+		v.Target.Tags, v.Target.Markers = "", ""
+	}
 	return File{
 		Version:   v.Version,
 		CreatedBy: v.CreatedBy,

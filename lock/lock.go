@@ -47,7 +47,9 @@
 // [target] table instead of [scope]. Parse still reads them, as a lock
 // whose scope is narrowed to that target (Scope.Python, Implementation,
 // Platform, Tags, Markers), with their packages' markers as recorded, so a
-// version 1 lock still installs. `safepip lock` rewrites it as version 2:
+// version 1 lock still installs (one made with --python-version X.Y and
+// --platform drops the tag and marker digests version 1 recorded for a
+// made-up interpreter, so that it installs into any X.Y on that platform). `safepip lock` rewrites it as version 2:
 // the inputs digest includes the format version, so `lock --check` calls a
 // version 1 lock stale.
 package lock

@@ -283,6 +283,16 @@ func TestVersion1Compat(t *testing.T) {
 	if !bytes.Equal(b, golden) {
 		t.Errorf("v1 lock rewritten is not the v2 golden of the same content:\n%s", b)
 	}
+	// A v1 lock for a described target ("3.11", no patch level) keeps its
+	// Python and platform, not the tags and markers of a made-up
+	// interpreter: it installs into any 3.11 of that platform.
+	described, err := Read(filepath.Join("testdata", "export.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Scope{Python: "3.11", Implementation: "cpython", Platform: "manylinux_2_17_x86_64"}); !reflect.DeepEqual(described.Scope, want) {
+		t.Errorf("v1 lock of a described target read with scope %+v, want %+v", described.Scope, want)
+	}
 	// A v1 lock holding a v2 key, or a v2 lock holding [target], is malformed.
 	v1, _ := os.ReadFile(filepath.Join("testdata", "v1.lock"))
 	for _, bad := range []string{strings.Replace(string(v1), "[target]", "[scope]", 1), strings.Replace(string(golden), "[scope]", "[target]", 1)} {
