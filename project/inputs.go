@@ -98,13 +98,30 @@ type inputs struct {
 	files       []string              // every requirements file read
 	direct      map[string]index.File // "name @ url" requirements, by normalized name
 	warnings    []string              // what pip would have ignored silently
+	// hashes are the --hash options of requirement and constraint lines,
+	// which restrict their projects' files (hashes.go).
+	hashes        hashConstraints
+	requireHashes bool         // --require-hashes, from a flag or a file
+	project       *ProjectInfo // the pyproject.toml read; nil for none
+	packages      []string     // the positional requirements, canonical
+	topFiles      []string     // the -r files given, absolute
 }
 
 // readInputs reads requirement and constraint files and merges the
 // configuration file, their index options and the flags.
-func readInputs(env *Env, reqFiles, constraintFiles []string, flags config.Flags) (*inputs, error) {
-	in := &inputs{}
+func readInputs(env *Env, reqFiles, constraintFiles []string, src Sources, flags config.Flags) (*inputs, error) {
+	in := &inputs{hashes: hashConstraints{}, requireHashes: src.RequireHashes}
 	var idxOpts []config.IndexOption
+	var lines []reqfile.Requirement // every requirement line, for --require-hashes
+	pc, err := readPipConf(env)
+	if err != nil {
+		return nil, err
+	}
+	constraintFiles = pc.constraintFiles(constraintFiles)
+	reqFiles, constraintFiles = uniqueFiles(env, reqFiles), uniqueFiles(env, constraintFiles)
+	for _, f := range reqFiles {
+		in.topFiles = append(in.topFiles, env.abs(f))
+	}
 	read := func(name string, constraint bool) error {
 		path := env.abs(name)
 		f, err := readReqFile(env, name)
@@ -116,13 +133,19 @@ func readInputs(env *Env, reqFiles, constraintFiles []string, flags config.Flags
 			in.warnings = append(in.warnings, w.String())
 		}
 		for _, r := range f.Requirements {
-			if err := in.add(r, constraint || r.Constraint); err != nil {
+			r.Constraint = constraint || r.Constraint
+			if err := in.add(r, r.Constraint); err != nil {
 				return &InputError{Err: err}
 			}
+			lines = append(lines, r)
 		}
 		idxOpts = append(idxOpts, reqIndexOptions(f, filepath.Dir(path))...)
+		pc.addFormatControl(f.Options)
 		if f.Options.Pre != nil {
 			in.pre = true
+		}
+		if f.Options.RequireHashes != nil {
+			in.requireHashes = true
 		}
 		return nil
 	}
@@ -136,19 +159,26 @@ func readInputs(env *Env, reqFiles, constraintFiles []string, flags config.Flags
 			return nil, err
 		}
 	}
-	file, err := config.Load(env.Dir)
-	if err != nil {
-		return nil, &InputError{Err: err}
+	if err := in.addSources(env, src, len(reqFiles) > 0, &lines); err != nil {
+		return nil, err
 	}
-	in.cfg, err = config.New(config.Options{File: file, Requirements: idxOpts, Flags: flags, Getenv: env.Getenv, Dir: env.Dir})
-	if err != nil {
-		return nil, &InputError{Err: err}
+	if err := pc.refuseUnsupported(); err != nil {
+		return nil, err
+	}
+	in.pre = in.pre || pc.pip.Pre != nil
+	in.requireHashes = in.requireHashes || pc.pip.RequireHashes != nil
+	if in.cfg, err = loadConfig(env, pc, idxOpts, flags); err != nil {
+		return nil, err
 	}
 	return in, nil
 }
 
 func (in *inputs) add(r reqfile.Requirement, constraint bool) error {
 	where := r.Source.String()
+	if r.Source.Line == 0 { // pyproject.toml: the file and key
+		where = r.Source.File
+	}
+	in.hashes.add(r)
 	switch {
 	case r.Editable:
 		return fmt.Errorf("%s: %q: editable requirements are not locked by safepip; install your own project with pip after `safepip install`", where, r.Text)
@@ -209,7 +239,8 @@ func directFile(r reqfile.Requirement) (index.File, error) {
 // digest is the lock's inputs digest: requirements, constraints, the
 // configuration and --pre, each in a normal form.
 func (in *inputs) digest(pre bool) string {
-	return lock.Digest(canonicalReqs(in.reqs), canonicalReqs(in.constraints), in.cfg.Canonical(), []byte(fmt.Sprint(pre || in.pre)))
+	parts := [][]byte{canonicalReqs(in.reqs), canonicalReqs(in.constraints), in.cfg.Canonical(), []byte(fmt.Sprint(pre || in.pre))}
+	return lock.Digest(append(parts, in.sourceParts()...)...)
 }
 
 // canonicalReqs returns the requirements in a stable normal form for the
@@ -229,7 +260,7 @@ func canonicalReqs(reqs []pep508.Requirement) []byte {
 		lines[i] = fmt.Sprintf("%s[%s]%s@%s;%s", pep508.NormalizeName(r.Name), strings.Join(extras, ","), r.Specifier, r.URL, marker)
 	}
 	slices.Sort(lines)
-	return []byte(strings.Join(lines, "\n"))
+	return []byte(strings.Join(slices.Compact(lines), "\n")) // a set: a line twice counts once
 }
 
 // reqIndexOptions are the index options of a requirements file in dir, as

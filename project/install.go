@@ -36,6 +36,12 @@ type InstallOptions struct {
 	// selection for an environment this machine is not.
 	PythonVersion string
 	Platform      string
+
+	Sources // positional requirements, pyproject.toml, --require-hashes
+	// Exact removes, after a successful install, every distribution the
+	// lock does not select for the environment (pip, setuptools and wheel
+	// stay unless locked); with DryRun it lists them.
+	Exact bool
 }
 
 // InstallResult is what `safepip install` did.
@@ -69,11 +75,12 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 		return nil, err
 	}
 	var cfg *config.Config
-	if len(o.Requirements) > 0 {
-		in, err := readInputs(env, o.Requirements, o.Constraints, o.Index)
-		if err != nil {
-			return nil, err
-		}
+	in, err := installInputs(env, &o, lf, path) // nil: the lock alone
+	if err != nil {
+		return nil, err
+	}
+	if in != nil {
+		res.Warnings = append(res.Warnings, in.projectNotes(o.Project)...)
 		cfg = in.cfg
 		stale := ""
 		switch {
@@ -95,7 +102,7 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 			lr, err := Lock(ctx, env, LockOptions{
 				Requirements: o.Requirements, Constraints: o.Constraints, LockPath: path,
 				Target: lockFor, Index: o.Index, Pre: o.Pre,
-				CreatedBy: o.CreatedBy, DryRun: o.DryRun, Refresh: o.Refresh,
+				CreatedBy: o.CreatedBy, DryRun: o.DryRun, Refresh: o.Refresh, Sources: o.Sources,
 			})
 			if err != nil {
 				return nil, err
@@ -110,13 +117,16 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 			}
 			return nil, &InputError{Err: fmt.Errorf("nothing to install: give requirements with -r FILE, or write %s with `safepip lock` first", path)}
 		}
-		file, err := config.Load(env.Dir)
+		pc, err := readPipConf(env)
 		if err != nil {
-			return nil, &InputError{Err: err}
+			return nil, err
 		}
-		cfg, err = config.New(config.Options{File: file, Getenv: env.Getenv, Dir: env.Dir})
+		if err := pc.refuseUnsupported(); err != nil {
+			return nil, err
+		}
+		cfg, err = loadConfig(env, pc, nil, config.Flags{})
 		if err != nil {
-			return nil, &InputError{Err: err}
+			return nil, err
 		}
 	}
 	choices, err := install.Select(lf, supported, markers)

@@ -42,6 +42,7 @@ type LockOptions struct {
 	// AllowPublisherChange names the projects whose attestation publisher
 	// may differ from the one the existing lock recorded.
 	AllowPublisherChange []string
+	Sources              // positional requirements, pyproject.toml, --require-hashes
 }
 
 // LockResult is what `safepip lock` did.
@@ -54,6 +55,10 @@ type LockResult struct {
 	Warnings []string
 	// Stale is set by --check when the lock would change (exit status 1).
 	Stale bool
+	// Indexes are the indexes the lock was resolved with, each with where
+	// it was declared (safepip.toml, a requirements file, a flag, pip's
+	// configuration).
+	Indexes []IndexSource
 }
 
 // StaleError is a --check that found the lock out of date.
@@ -85,7 +90,11 @@ func Lock(ctx context.Context, env *Env, o LockOptions) (*LockResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := in.finish(newLock, path); err != nil {
+		return nil, err
+	}
 	res.Warnings = in.warnings
+	res.Indexes = indexSources(in.cfg)
 	newBytes, err := lock.Marshal(newLock)
 	if err != nil {
 		return nil, fmt.Errorf("internal error: the new lock is invalid: %w", err)
@@ -131,7 +140,7 @@ func readLockIfAny(path string) (*lock.File, []byte, error) {
 
 // resolveLock reads the inputs, resolves them and builds the lock.
 func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (*lock.File, *inputs, error) {
-	in, err := readInputs(env, o.Requirements, o.Constraints, o.Index)
+	in, err := readInputs(env, o.Requirements, o.Constraints, o.Sources, o.Index)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -164,6 +173,7 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	for name, f := range in.direct {
 		src.AddDirect(name, f)
 	}
+	hashed := in.hashes.source(src, in.cfg, client) // the user's --hash options
 	stop := env.statusTicker(func() string { return fmt.Sprintf("resolving: %d requests", client.Requests()) })
 	defer stop()
 	// Asking the interpreter starts a Python process (most of a second);
@@ -173,14 +183,14 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	// resolver, which needs the target.
 	warm, cancelWarm := context.WithCancel(ctx)
 	defer cancelWarm()
-	go resolver.Warm(warm, src, in.reqs, 0)
+	go resolver.Warm(warm, hashed, in.reqs, 0)
 	tgt, err := resolveTarget(ctx, env, o.Target)
 	if err != nil {
 		return nil, nil, err
 	}
 	cancelWarm() // the resolver's own prefetch takes over from here
 	env.logf("resolving %d requirements for Python %s (%s)", len(in.reqs), tgt.record.Python, tgt.record.Platform)
-	sol, err := resolver.Resolve(ctx, src, in.reqs, resolver.Options{
+	sol, err := resolver.Resolve(ctx, hashed, in.reqs, resolver.Options{
 		Target:       tgt.Target,
 		Pre:          o.Pre || in.pre,
 		AllowSdist:   in.cfg.Policy.SdistAllowed,
@@ -189,7 +199,7 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 		Constraints:  in.constraints,
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, unwrapHashError(err)
 	}
 	lf := &lock.File{
 		Version:   lock.FormatVersion,

@@ -136,3 +136,39 @@ func (pc *pipConf) addFormatControl(o reqfile.GlobalOptions) {
 		move(&p.OnlyBinary, &p.NoBinary, s)
 	}
 }
+
+// IndexSource is one index a workflow routed with and where it was
+// declared, safe to print: "why is this index here" always has an answer.
+type IndexSource struct {
+	Name     string   `json:"name"`
+	URL      string   `json:"url"`  // as written: no credentials, ${VAR} unexpanded
+	Kind     string   `json:"kind"` // "simple" or "flat" (--find-links)
+	Default  bool     `json:"default"`
+	Packages []string `json:"packages,omitempty"`
+	// Source is where the index was declared: "PIP_INDEX_URL",
+	// "/etc/pip.conf:2 [global] index-url", "requirements.txt:3
+	// (--extra-index-url)", "safepip.toml:7", "command line (--index-url)"
+	// or "built-in default".
+	Source string `json:"source"`
+}
+
+// String returns `"name" URL (from SOURCE)`, with "default" or the pins.
+func (x IndexSource) String() string {
+	s := fmt.Sprintf("%q %s", x.Name, x.URL)
+	switch {
+	case x.Default:
+		s += " default"
+	case len(x.Packages) > 0:
+		s += " packages " + strings.Join(x.Packages, ",")
+	}
+	return s + " (from " + x.Source + ")"
+}
+
+// indexSources lists cfg's indexes in their order.
+func indexSources(cfg *config.Config) []IndexSource {
+	out := []IndexSource{}
+	for _, x := range cfg.Indexes {
+		out = append(out, IndexSource{Name: x.Name, URL: x.Display(), Kind: x.Kind.String(), Default: x.Default, Packages: x.Packages, Source: x.Source})
+	}
+	return out
+}

@@ -27,6 +27,9 @@ type installCmd struct {
 	Upgrade        bool     `short:"U" help:"pip: upgrade packages already installed."`
 	ForceReinstall bool     `name:"force-reinstall" help:"pip: reinstall even when up to date."`
 	NoCompile      bool     `name:"no-compile" help:"pip: do not compile .py files."`
+	Exact          bool     `help:"After installing, uninstall (pip uninstall -y) every distribution the lock does not select for this environment; pip, setuptools and wheel stay unless locked. With --dry-run, list them."`
+	NoProject      bool     `name:"no-project" help:"Do not install the project of pyproject.toml itself. (safepip does not build local projects yet, so it never does: see issue 12.)"`
+	sourceFlags
 	indexFlags
 }
 
@@ -52,9 +55,12 @@ func (c *installCmd) Run(g *globals, e *env) error {
 		Pre:           c.Pre,
 		Refresh:       c.Refresh,
 		CreatedBy:     "safepip " + version,
+		Sources:       c.sourceFlags.sources(),
+		Exact:         c.Exact,
 		Pip: install.PipOptions{Target: c.Target, Prefix: c.Prefix, Root: c.Root, User: c.User,
 			Upgrade: c.Upgrade, ForceReinstall: c.ForceReinstall, NoCompile: c.NoCompile, Quiet: quiet},
 	}
+	o.Project.NoProject = c.NoProject
 	res, err := project.Install(context.Background(), pe, o)
 	if err != nil {
 		return err

@@ -34,6 +34,22 @@ func (f targetFlags) options() project.TargetOptions {
 	return project.TargetOptions{Python: f.Python, PythonVersion: f.PythonVersion, Platform: f.Platform}
 }
 
+// sourceFlags say what to lock besides -r and -c files.
+type sourceFlags struct {
+	Packages      []string `arg:"" optional:"" name:"requirement" help:"Requirements to lock, as pip takes them: NAME[EXTRAS]SPEC or \"NAME @ URL\" (quote them for the shell); they join the -r files as inputs of the lock."`
+	Project       string   `name:"project" help:"Read DIR/pyproject.toml (default: ./pyproject.toml when no -r is given): [project] dependencies, the selected extras and dependency groups, requires-python." placeholder:"DIR" type:"path"`
+	Extra         []string `name:"extra" help:"Lock this [project.optional-dependencies] extra too (repeatable)." placeholder:"NAME"`
+	AllExtras     bool     `name:"all-extras" help:"Lock every extra of the project."`
+	Group         []string `name:"group" help:"Lock this PEP 735 [dependency-groups] group too, its include-group entries expanded (repeatable)." placeholder:"NAME"`
+	AllGroups     bool     `name:"all-groups" help:"Lock every dependency group of the project."`
+	RequireHashes bool     `name:"require-hashes" help:"As pip: every requirement line needs a --hash, and every locked project a hashed line (a requirements file may also say --require-hashes)."`
+}
+
+func (f sourceFlags) sources() project.Sources {
+	return project.Sources{Packages: f.Packages, RequireHashes: f.RequireHashes, Project: project.ProjectOptions{
+		Dir: f.Project, Extras: f.Extra, AllExtras: f.AllExtras, Groups: f.Group, AllGroups: f.AllGroups}}
+}
+
 type lockCmd struct {
 	Requirement          []string `short:"r" help:"Requirements file (repeatable)." placeholder:"FILE" type:"path"`
 	Constraint           []string `short:"c" help:"Constraints file (repeatable)." placeholder:"FILE" type:"path"`
@@ -49,6 +65,7 @@ type lockCmd struct {
 	AllowPublisherChange []string `name:"allow-publisher-change" help:"Accept a project whose attestation publisher differs from the locked one (repeatable)." placeholder:"NAME"`
 	indexFlags
 	targetFlags
+	sourceFlags
 }
 
 func (c *lockCmd) Run(g *globals, e *env) error {
@@ -68,6 +85,7 @@ func (c *lockCmd) Run(g *globals, e *env) error {
 		Target:               c.targetFlags.options(),
 		Index:                c.indexFlags.config(),
 		CreatedBy:            "safepip " + version,
+		Sources:              c.sourceFlags.sources(),
 	}
 	res, err := project.Lock(context.Background(), e.project(g), o)
 	if res != nil {
@@ -82,11 +100,12 @@ func printLockResult(g *globals, e *env, res *project.LockResult) {
 	}
 	if g.JSON {
 		out := struct {
-			Path     string        `json:"path"`
-			Written  bool          `json:"written"`
-			Packages int           `json:"packages"`
-			Changes  []lock.Change `json:"changes"`
-		}{res.Path, res.Written, len(res.Lock.Packages), res.Changes}
+			Path     string                `json:"path"`
+			Written  bool                  `json:"written"`
+			Packages int                   `json:"packages"`
+			Changes  []lock.Change         `json:"changes"`
+			Indexes  []project.IndexSource `json:"indexes"`
+		}{res.Path, res.Written, len(res.Lock.Packages), res.Changes, res.Indexes}
 		if out.Changes == nil {
 			out.Changes = []lock.Change{}
 		}
@@ -97,6 +116,9 @@ func printLockResult(g *globals, e *env, res *project.LockResult) {
 	}
 	if g.Quiet {
 		return
+	}
+	for _, x := range res.Indexes {
+		fmt.Fprintf(e.stdout, "index %s\n", x)
 	}
 	byIndex := map[string][]lock.Change{}
 	for _, c := range res.Changes {

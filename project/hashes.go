@@ -1,0 +1,253 @@
+package project
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/safepip/safepip/config"
+	"github.com/safepip/safepip/index"
+	"github.com/safepip/safepip/lock"
+	"github.com/safepip/safepip/pypa/pep440"
+	"github.com/safepip/safepip/pypa/pep508"
+	"github.com/safepip/safepip/pypa/reqfile"
+	"github.com/safepip/safepip/resolver"
+)
+
+// hashLine is a requirement or constraint line with --hash options: the
+// project may only come from a file with one of its hashes.
+type hashLine struct {
+	source string // file:line
+	text   string
+	spec   pep440.SpecifierSet // the line's versions, for messages
+	hashes []reqfile.Hash
+}
+
+// hashConstraints are the hashed lines of the inputs, by normalized
+// project name. A file is allowed when it matches one hash of every line
+// naming its project (pip intersects them the same way).
+type hashConstraints map[string][]hashLine
+
+func (h hashConstraints) add(r reqfile.Requirement) {
+	if len(r.Hashes) == 0 || r.Req == nil {
+		return
+	}
+	name := pep508.NormalizeName(r.Req.Name)
+	h[name] = append(h[name], hashLine{source: r.Source.String(), text: r.Text, spec: r.Req.Specifier, hashes: r.Hashes})
+}
+
+// canonical is the constraints in a normal form for the inputs digest: a
+// changed hash makes the lock stale.
+func (h hashConstraints) canonical() []byte {
+	var lines []string
+	for name, ls := range h {
+		for _, l := range ls {
+			hs := make([]string, len(l.hashes))
+			for i, x := range l.hashes {
+				hs[i] = x.String()
+			}
+			slices.Sort(hs)
+			lines = append(lines, name+" "+strings.Join(slices.Compact(hs), ","))
+		}
+	}
+	slices.Sort(lines)
+	return []byte(strings.Join(slices.Compact(lines), "\n"))
+}
+
+// allows reports whether a file with these digests (algorithm -> hex)
+// satisfies every hashed line of its project.
+func (h hashConstraints) allows(name string, digests map[string]string) bool {
+	for _, l := range h[name] {
+		if !slices.ContainsFunc(l.hashes, func(x reqfile.Hash) bool { return digests[x.Algorithm] == x.Digest }) {
+			return false
+		}
+	}
+	return true
+}
+
+// algorithms are the hash algorithms the lines of name use.
+func (h hashConstraints) algorithms(name string) []string {
+	var out []string
+	for _, l := range h[name] {
+		for _, x := range l.hashes {
+			if !slices.Contains(out, x.Algorithm) {
+				out = append(out, x.Algorithm)
+			}
+		}
+	}
+	return out
+}
+
+// HashError is a project none of whose files has a hash its requirement
+// lines allow: the index serves other bytes than the user pinned
+// (exit status 1, as for any hash mismatch).
+type HashError struct {
+	Project string
+	Index   string
+	Lines   []string // "file:line: text"
+	Wanted  []string // "sha256:<hex>"
+	Have    []string // "<file name> sha256:<hex>", of the versions the lines accept
+}
+
+func (e *HashError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: no file of %s on index %q has a hash its requirement allows; nothing was locked or installed", strings.Join(e.Lines, "; "), e.Project, e.Index)
+	for _, w := range e.Wanted {
+		b.WriteString("\n    wanted:    " + w)
+	}
+	if len(e.Have) == 0 {
+		b.WriteString("\n    index has: no file of a version the line accepts")
+	}
+	for _, x := range e.Have {
+		b.WriteString("\n    index has: " + x)
+	}
+	b.WriteString("\nhint: the index serves other bytes than the ones you pinned: find out why before changing the --hash; if the new file is trusted, replace the hash on that line")
+	return b.String()
+}
+
+// hashedSource restricts each hashed project's page to the files that
+// match its lines, so the resolver never sees another file: a version with
+// no such file is no candidate, and the lock records only allowed files.
+type hashedSource struct {
+	resolver.Source
+	hashes hashConstraints
+	cfg    *config.Config
+	client *index.Client
+}
+
+// source wraps src; with no hashed line it returns src itself.
+func (h hashConstraints) source(src resolver.Source, cfg *config.Config, client *index.Client) resolver.Source {
+	if len(h) == 0 {
+		return src
+	}
+	return &hashedSource{Source: src, hashes: h, cfg: cfg, client: client}
+}
+
+func (s *hashedSource) Project(ctx context.Context, name string) (*index.Project, error) {
+	p, err := s.Source.Project(ctx, name)
+	if err != nil || len(s.hashes[p.Name]) == 0 || p.Index == resolver.DirectIndex {
+		// a direct URL's file was already checked against its own hash
+		return p, err
+	}
+	algos := s.hashes.algorithms(p.Name)
+	q := *p
+	q.Files = nil
+	var have []string
+	for _, f := range p.Files {
+		digests, err := s.digests(ctx, p, f, algos)
+		if err != nil {
+			return nil, err
+		}
+		if s.hashes.allows(p.Name, digests) {
+			q.Files = append(q.Files, f)
+			continue
+		}
+		if s.acceptedVersion(p.Name, f) {
+			have = append(have, f.Filename+" sha256:"+digests["sha256"])
+		}
+	}
+	if len(q.Files) == 0 {
+		e := &HashError{Project: p.Name, Index: p.Index, Have: have}
+		for _, l := range s.hashes[p.Name] {
+			e.Lines = append(e.Lines, fmt.Sprintf("%s: %q", l.source, l.text))
+			for _, x := range l.hashes {
+				e.Wanted = append(e.Wanted, x.String())
+			}
+		}
+		return nil, e
+	}
+	return &q, nil
+}
+
+// acceptedVersion reports whether f's version is one every hashed line's
+// specifier accepts, so that the error lists the files that matter.
+func (s *hashedSource) acceptedVersion(name string, f index.File) bool {
+	var v pep440.Version
+	switch {
+	case f.Wheel != nil:
+		v = f.Wheel.Version
+	case f.Sdist != nil:
+		v = f.Sdist.Version
+	default:
+		return false
+	}
+	for _, l := range s.hashes[name] {
+		if !l.spec.Contains(v, pep440.PrereleasesAllow) {
+			return false
+		}
+	}
+	return true
+}
+
+// digests returns f's digests for algos: from the page when it has them,
+// else by downloading the file and hashing it, as pip would.
+func (s *hashedSource) digests(ctx context.Context, p *index.Project, f index.File, algos []string) (map[string]string, error) {
+	out := map[string]string{}
+	missing := false
+	for _, a := range append(algos, "sha256") {
+		if d, ok := f.Hashes[a]; ok {
+			out[a] = d
+		} else {
+			missing = true
+		}
+	}
+	if !missing {
+		return out, nil
+	}
+	x, ok := s.cfg.Index(p.Index)
+	if !ok {
+		return nil, fmt.Errorf("internal error: %s comes from unknown index %q", p.Name, p.Index)
+	}
+	hs := map[string]hash.Hash{"sha256": sha256.New(), "sha384": sha512.New384(), "sha512": sha512.New()}
+	ws := make([]io.Writer, 0, len(hs))
+	for _, h := range hs {
+		ws = append(ws, h)
+	}
+	if _, err := s.client.Download(ctx, resolver.ClientIndex(x), f, io.MultiWriter(ws...)); err != nil {
+		return nil, err
+	}
+	for a, h := range hs {
+		out[a] = hex.EncodeToString(h.Sum(nil))
+	}
+	return out, nil
+}
+
+// requireHashesLine is pip's --require-hashes for one line: a requirement
+// without a hash is an input error naming it.
+func requireHashesLine(r reqfile.Requirement) error {
+	if len(r.Hashes) > 0 || r.Constraint || r.Req != nil && r.Req.URL != "" {
+		return nil
+	}
+	return &InputError{Err: fmt.Errorf("%s: %q: --require-hashes is on and this line has no --hash; add --hash=sha256:<hex> of the file you trust (pip-compile --generate-hashes writes them)", r.Source, r.Text)}
+}
+
+// requireHashesLock checks, in --require-hashes mode, that every locked
+// project has a hashed line, as pip requires of every distribution it
+// installs in that mode.
+func (h hashConstraints) requireHashesLock(lf *lock.File) error {
+	for _, p := range lf.Packages {
+		if p.URL != "" || len(h[p.Name]) > 0 {
+			continue
+		}
+		return &InputError{Err: fmt.Errorf("--require-hashes is on and %s %s (required by %s) has no hashed line; add \"%s==%s --hash=sha256:<hex>\" to your requirements, as pip requires in that mode",
+			p.Name, p.Version, strings.Join(p.RequiredBy, ", "), p.Name, p.Version)}
+	}
+	return nil
+}
+
+// unwrapHashError returns the *HashError inside a resolver error, which
+// names its lines itself, or err.
+func unwrapHashError(err error) error {
+	var he *HashError
+	if errors.As(err, &he) {
+		return he
+	}
+	return err
+}
