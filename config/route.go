@@ -387,8 +387,8 @@ type IndexError struct {
 }
 
 func (e *IndexError) Error() string {
-	return fmt.Sprintf("asking index %s for %q: %s (safepip does not fall back to another index)",
-		e.Index, e.Project, scrub(e.Err.Error(), e.Index.URL))
+	return fmt.Sprintf("asking index %s (from %s) for %q: %s (safepip does not fall back to another index)",
+		e.Index, e.Index.Source, e.Project, scrub(e.Err.Error(), e.Index.URL))
 }
 
 func (e *IndexError) Unwrap() error { return e.Err }

@@ -74,7 +74,7 @@ packages = ["lib-?", "Tools_*_Core"]
 			have:    map[string]map[string][]string{"pypi": {"acme-auth": {"9.9.9"}}},
 			fail:    map[string]error{"internal": errBoom},
 			project: "acme-auth", wantErr: new(*IndexError),
-			errHas: []string{`asking index "internal" (https://pypi.internal.example/simple) for "acme-auth": 503`, "does not fall back"},
+			errHas: []string{`asking index "internal" (https://pypi.internal.example/simple) (from proj/safepip.toml:6)`, `for "acme-auth": 503`, "does not fall back"},
 			asked:  []string{"internal/acme-auth"}},
 		{name: "glob ?", doc: pinnedCfg,
 			have:    map[string]map[string][]string{"glob": {"lib-x": {"1"}}},
