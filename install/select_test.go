@@ -1,8 +1,13 @@
 package install
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -212,5 +217,127 @@ func TestSelectVersion1Lock(t *testing.T) {
 	}
 	if len(choices) != 3 {
 		t.Errorf("Select of the version 1 lock chose %d packages, want 3", len(choices))
+	}
+}
+
+// pylockSelector is a PEP 751 installer's choice, written with pip's own
+// packaging: the lock's requires-python and environments, each package's
+// marker, and per package the wheel whose tag ranks first. It reads a
+// pylock.toml and a JSON list of [environment, tags] cases, and prints one
+// line per selected package, or "outside", per case.
+const pylockSelector = `
+import json, sys, tomllib
+from pip._vendor.packaging.markers import Marker
+from pip._vendor.packaging.specifiers import SpecifierSet
+from pip._vendor.packaging.utils import parse_wheel_filename
+doc = tomllib.load(open(sys.argv[1], "rb"))
+for env, tags in json.load(sys.stdin):
+    rank = {t: i for i, t in enumerate(tags)}
+    rp = doc.get("requires-python")
+    envs = doc.get("environments")
+    if (rp and not SpecifierSet(rp).contains(env["python_full_version"], prereleases=True)) or (envs and not any(Marker(m).evaluate(env) for m in envs)):
+        print("outside")
+        continue
+    out = []
+    for p in doc["packages"]:
+        if "marker" in p and not Marker(p["marker"]).evaluate(env):
+            continue
+        best = None
+        for w in p.get("wheels", []):
+            ranks = [rank[str(t)] for t in parse_wheel_filename(w["name"])[3] if str(t) in rank]
+            if ranks and (best is None or min(ranks) < best[0]):
+                best = (min(ranks), w["name"])
+        out.append("%s %s %s" % (p["name"], p["version"], best[1] if best else "none"))
+    print("; ".join(out))
+`
+
+// TestSelectAgreesWithPylockInstaller exports the universal lock as PEP 751
+// and has pip's packaging select from it for Python 3.8 to 3.13 on Linux,
+// macOS (arm64 and x86_64) and Windows: it must choose what Select does.
+func TestSelectAgreesWithPylockInstaller(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatal("python3 not found; the differential test needs Python 3.11+ with pip's vendored packaging")
+	}
+	lf := universalLock(t)
+	lf.Scope.Environments = []string{"sys_platform == 'linux'", "sys_platform == 'darwin'"}
+	pylock, err := lock.ExportPylock(lf, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "pylock.toml")
+	if err := os.WriteFile(path, pylock, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	type tcase struct{ py, platform string }
+	var cases []tcase
+	var input [][2]any
+	var want []string
+	for _, platform := range []string{"manylinux_2_35_x86_64", "macosx_14_0_arm64", "macosx_14_0_x86_64", "win_amd64"} {
+		for _, py := range []string{"3.8", "3.9", "3.10", "3.11", "3.12", "3.13"} {
+			env, supported := environment(t, py, platform)
+			names := make([]string, len(supported))
+			for i, tag := range supported {
+				names[i] = tag.String()
+			}
+			cases = append(cases, tcase{py, platform})
+			input = append(input, [2]any{env, names})
+			choices, err := Select(lf, supported, env)
+			var out *lock.OutsideScopeError
+			var nf *NoFileError
+			switch {
+			case errors.As(err, &out):
+				want = append(want, "outside")
+			case errors.As(err, &nf):
+				want = append(want, "no file: "+nf.Package+" "+nf.Version)
+			case err != nil:
+				t.Fatalf("Select(%s on %s): %v", py, platform, err)
+			default:
+				var got []string
+				for _, c := range choices {
+					got = append(got, c.Package.Name+" "+c.Package.Version+" "+c.File.Name)
+				}
+				want = append(want, strings.Join(got, "; "))
+			}
+		}
+	}
+	stdin, err := json.Marshal(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(python, "-c", pylockSelector, path)
+	cmd.Stdin = bytes.NewReader(stdin)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("the pylock selector: %v\n%s", err, stderr.String())
+	}
+	got := strings.Split(strings.TrimSuffix(string(stdout), "\n"), "\n")
+	if len(got) != len(cases) {
+		t.Fatalf("the pylock selector answered %d cases, want %d:\n%s", len(got), len(cases), stdout)
+	}
+	outside, selected := 0, 0
+	for i, c := range cases {
+		w := want[i]
+		if pkg, ok := strings.CutPrefix(w, "no file: "); ok {
+			// Select refuses; the installer finds no wheel for that package.
+			if !strings.Contains(got[i], pkg+" none") {
+				t.Errorf("%s on %s: Select found no file for %s, the PEP 751 installer chose: %s", c.py, c.platform, pkg, got[i])
+			}
+			continue
+		}
+		if got[i] != w {
+			t.Errorf("%s on %s:\n  Select:         %s\n  PEP 751 (pip's packaging): %s", c.py, c.platform, w, got[i])
+		}
+		if w == "outside" {
+			outside++
+		} else {
+			selected++
+		}
+	}
+	t.Logf("%d environments agree: %d selected, %d outside the scope", len(cases), selected, outside)
+	if outside == 0 || selected == 0 {
+		t.Errorf("the cases should cover both selections and environments outside the scope")
 	}
 }
