@@ -125,7 +125,22 @@ func RunPip(ctx context.Context, python string, files []LocalFile, opts PipOptio
 	if err := os.WriteFile(req, []byte(requirementsFile(named)), 0o600); err != nil {
 		return err
 	}
-	args := PipArgs(req, opts)
+	return runPip(ctx, python, PipArgs(req, opts), out)
+}
+
+// RunPipUninstall removes the named distributions from python's
+// environment with `pip uninstall -y` (install --exact).
+func RunPipUninstall(ctx context.Context, python string, names []string, out io.Writer) error {
+	if len(names) == 0 {
+		return nil
+	}
+	args := append([]string{"-m", "pip", "uninstall", "-y", "--disable-pip-version-check", "--no-input", "--isolated"}, names...)
+	return runPip(ctx, python, args, out)
+}
+
+// runPip runs python with args, pip's output going to out as it runs and
+// into the *PipError when it fails.
+func runPip(ctx context.Context, python string, args []string, out io.Writer) error {
 	cmd := exec.CommandContext(ctx, python, args...)
 	var buf bytes.Buffer
 	w := io.Writer(&buf)

@@ -55,6 +55,9 @@ type InstallResult struct {
 
 	// Environment names the target: "CPython 3.12.1 on linux x86_64".
 	Environment string
+	// Removed are the distributions --exact uninstalled (with DryRun:
+	// would uninstall).
+	Removed []verify.InstalledDist
 }
 
 // Install makes sure the lock is fresh (or refuses, with Frozen), then
@@ -146,11 +149,11 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 		}
 		if done {
 			res.NoOp = true
-			return res, nil
+			return res, exactEnv(ctx, env, o, interp, choices, res)
 		}
 	}
 	if o.DryRun || interp == nil {
-		return res, nil
+		return res, exactEnv(ctx, env, o, interp, choices, res)
 	}
 	client, err := env.newClient(index.Options{})
 	if err != nil {
@@ -179,7 +182,7 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 		return nil, err
 	}
 	res.Installed = fetched
-	return res, nil
+	return res, exactEnv(ctx, env, o, interp, choices, res)
 }
 
 // installTarget is the environment to install into: the interpreter's

@@ -262,6 +262,9 @@ func (in *inputs) finish(lf *lock.File, lockPath string) error {
 // inputs, or there are no arguments and the lock was made from -r files
 // that were not given again (a deploy image need not hold them).
 func installInputs(env *Env, o *InstallOptions, lf *lock.File, lockPath string) (*inputs, error) {
+	if err := checkExact(o); err != nil {
+		return nil, err
+	}
 	if o.Frozen && len(o.Packages) > 0 {
 		return nil, &InputError{Err: fmt.Errorf("--frozen installs the lock as it is, and the requirements given as arguments (%s) would change it; drop --frozen to add them to the lock", strings.Join(o.Packages, ", "))}
 	}

@@ -496,14 +496,30 @@ func checkInstalled(interp *install.Interpreter, choices []install.Choice) ([]Fi
 			out = append(out, f)
 		}
 	}
-	for _, d := range dists {
-		if locked[d.Name] || slices.Contains(pipTools, d.Name) {
-			continue
-		}
+	for _, d := range extraDists(dists, choices) {
 		out = append(out, Finding{Kind: FindingExtra, Package: d.Name, Version: d.Version,
 			Detail: "installed and not in the lock (" + d.Dir + ")"})
 	}
 	return out, len(dists), nil
+}
+
+// extraDists are the installed distributions that the lock's selection
+// for the environment (choices) does not hold, pip's own tools excepted
+// unless locked: what verify --installed reports as extra and what
+// install --exact removes. One function, so the two always agree.
+func extraDists(dists []verify.InstalledDist, choices []install.Choice) []verify.InstalledDist {
+	locked := map[string]bool{}
+	for _, c := range choices {
+		locked[c.Package.Name] = true
+	}
+	var out []verify.InstalledDist
+	for _, d := range dists {
+		if locked[d.Name] || slices.Contains(pipTools, d.Name) {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 func sameVersion(a, b string) bool {

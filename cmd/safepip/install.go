@@ -86,7 +86,11 @@ func (c *installCmd) Run(g *globals, e *env) error {
 			NoOp        bool   `json:"no_op"`
 			DryRun      bool   `json:"dry_run"`
 			Install     []pkg  `json:"packages"`
-		}{Lock: res.LockPath, Environment: res.Environment, Relock: res.Locked != nil && res.Locked.Written, NoOp: res.NoOp, DryRun: c.DryRun, Install: []pkg{}}
+			Removed     []pkg  `json:"removed"` // --exact: uninstalled, or would be with --dry-run
+		}{Lock: res.LockPath, Environment: res.Environment, Relock: res.Locked != nil && res.Locked.Written, NoOp: res.NoOp, DryRun: c.DryRun, Install: []pkg{}, Removed: []pkg{}}
+		for _, d := range res.Removed {
+			out.Removed = append(out.Removed, pkg{Name: d.Name, Version: d.Version})
+		}
 		for _, ch := range res.Planned {
 			out.Install = append(out.Install, pkg{ch.Package.Name, ch.Package.Version, ch.Package.Marker, ch.File.Name, ch.File.SHA256})
 		}
@@ -109,6 +113,16 @@ func (c *installCmd) Run(g *globals, e *env) error {
 		fmt.Fprintf(e.stdout, "Installed %d packages, every file verified against %s:\n", len(res.Installed), res.LockPath)
 		for _, f := range res.Installed {
 			fmt.Fprintf(e.stdout, "  %s %s (%s)\n", f.Package.Name, f.Package.Version, f.Package.Index)
+		}
+	}
+	if len(res.Removed) > 0 {
+		verb := "Removed"
+		if c.DryRun {
+			verb = "Would remove"
+		}
+		fmt.Fprintf(e.stdout, "%s %d distributions the lock does not hold (--exact):\n", verb, len(res.Removed))
+		for _, d := range res.Removed {
+			fmt.Fprintf(e.stdout, "  %s %s\n", d.Name, d.Version)
 		}
 	}
 	return nil
