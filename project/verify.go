@@ -498,7 +498,7 @@ func checkInstalled(interp *install.Interpreter, choices []install.Choice) ([]Fi
 	}
 	for _, d := range extraDists(dists, choices) {
 		out = append(out, Finding{Kind: FindingExtra, Package: d.Name, Version: d.Version,
-			Detail: "installed and not in the lock (" + d.Dir + ")"})
+			Detail: "installed and not in the lock's selection for this environment (" + d.Dir + ")"})
 	}
 	return out, len(dists), nil
 }
