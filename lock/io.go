@@ -137,6 +137,12 @@ func tomlError(name string, err error) error {
 	return &ParseError{File: name, Err: err}
 }
 
+// header opens every lock: what wrote it, and how to read it (the format
+// is documented in full in the package doc).
+const header = "# This file is written by safepip. Do not edit it by hand: run `safepip lock`.\n" +
+	"# Format 2: the lock installs where [scope] holds; each [[package]] where its marker\n" +
+	"# holds (no marker: everywhere), with the best of its files for the environment.\n"
+
 // Marshal returns the canonical bytes of f: normalized, then encoded in
 // the current format (a lock read as version 1 is written as version
 // FormatVersion). Equal content always gives equal bytes.
@@ -147,7 +153,7 @@ func Marshal(f *File) ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	buf.WriteString("# This file is written by safepip. Do not edit it by hand: run `safepip lock`.\n")
+	buf.WriteString(header)
 	enc := toml.NewEncoder(&buf)
 	enc.SetIndentTables(false)
 	if err := enc.Encode(f); err != nil {

@@ -295,7 +295,7 @@ func TestVersion1Compat(t *testing.T) {
 	}
 	// A v1 lock holding a v2 key, or a v2 lock holding [target], is malformed.
 	v1, _ := os.ReadFile(filepath.Join("testdata", "v1.lock"))
-	for _, bad := range []string{strings.Replace(string(v1), "[target]", "[scope]", 1), strings.Replace(string(golden), "[scope]", "[target]", 1)} {
+	for _, bad := range []string{strings.Replace(string(v1), "\n[target]\n", "\n[scope]\n", 1), strings.Replace(string(golden), "\n[scope]\n", "\n[target]\n", 1)} {
 		if _, err := Parse("bad.lock", []byte(bad)); err == nil || !strings.Contains(err.Error(), "unknown key") {
 			t.Errorf("Parse of a lock mixing versions 1 and 2 = %v, want an unknown key", err)
 		}
