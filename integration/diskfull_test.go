@@ -120,33 +120,36 @@ func TestFullCacheExit6(t *testing.T) {
 	}
 }
 
+// blockers make the tmpfs mounted on dir refuse writes, and return how to
+// undo that. goErr is what Go's error says, hint what safepip's hint does.
+var blockers = []struct {
+	name        string
+	block       func(t *testing.T, dir string) (unblock func())
+	goErr, hint string
+}{
+	{"read-only", func(t *testing.T, dir string) func() {
+		remount(t, dir, "ro")
+		return func() { remount(t, dir, "rw") }
+	}, "read-only file system", "is on a read-only file system"},
+	{"full", func(t *testing.T, dir string) func() {
+		filler := filepath.Join(dir, "filler")
+		out, _ := exec.Command("dd", "if=/dev/zero", "of="+filler, "bs=64k").CombinedOutput()
+		if !strings.Contains(string(out), "No space left on device") {
+			t.Fatalf("dd did not fill %s:\n%s", dir, out)
+		}
+		return func() {
+			if err := os.Remove(filler); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}, "no space left on device", "is full"},
+}
+
 // TestLockDirUnwritableExit6: a lock that must change, in a directory that
 // is read-only or full, is exit 6 naming the directory; the lock stays as
 // it was, and the next run, once the directory takes writes, writes it.
 func TestLockDirUnwritableExit6(t *testing.T) {
-	tests := []struct {
-		name  string
-		block func(t *testing.T, proj string) (unblock func())
-		want  []string
-	}{
-		{"read-only", func(t *testing.T, proj string) func() {
-			remount(t, proj, "ro")
-			return func() { remount(t, proj, "rw") }
-		}, []string{"read-only file system", "is on a read-only file system"}},
-		{"full", func(t *testing.T, proj string) func() {
-			filler := filepath.Join(proj, "filler")
-			out, _ := exec.Command("dd", "if=/dev/zero", "of="+filler, "bs=64k").CombinedOutput()
-			if !strings.Contains(string(out), "No space left on device") {
-				t.Fatalf("dd did not fill %s:\n%s", proj, out)
-			}
-			return func() {
-				if err := os.Remove(filler); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}, []string{"no space left on device", "is full"}},
-	}
-	for _, tt := range tests {
+	for _, tt := range blockers {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			proj := filepath.Join(dir, "proj")
@@ -170,7 +173,7 @@ func TestLockDirUnwritableExit6(t *testing.T) {
 			if r.code != 6 {
 				t.Errorf("exit %d, want 6", r.code)
 			}
-			for _, w := range append(tt.want, "writing "+lockPath, "hint: ") {
+			for _, w := range []string{tt.goErr, tt.hint, "writing " + lockPath, "hint: "} {
 				if !strings.Contains(r.stderr, w) {
 					t.Errorf("stderr lacks %q", w)
 				}
@@ -191,6 +194,49 @@ func TestLockDirUnwritableExit6(t *testing.T) {
 			}
 			if !strings.Contains(string(readFile(t, lockPath)), "version = '2.0'") {
 				t.Error("the lock was not rewritten for acme==2.0")
+			}
+		})
+	}
+}
+
+// TestTargetEnvironmentUnwritableExit6: pip cannot write the target
+// environment (full, read-only): exit 6 naming it, not a pip failure; once
+// it takes writes, the next install succeeds.
+func TestTargetEnvironmentUnwritableExit6(t *testing.T) {
+	for _, tt := range blockers {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			venv := filepath.Join(dir, "venv")
+			mountTmpfs(t, venv, "64m")
+			tmpl, err := venvTemplate()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command("cp", "-a", tmpl+"/.", venv).CombinedOutput(); err != nil {
+				t.Fatalf("copying the venv: %v\n%s", err, out)
+			}
+			idx := testindex.New(t)
+			idx.Add(testindex.Dist{Name: "acme", Version: "1.0", PadBytes: 1 << 20})
+			srv := idx.Serve(t)
+			writeFile(t, filepath.Join(dir, "requirements.txt"), "--index-url "+srv.URL+"\nacme\n")
+			if r := runSafepip(t, dir, nil, "lock", "-r", "requirements.txt", "--python", "venv/bin/python"); r.code != 0 {
+				t.Fatalf("lock: exit %d", r.code)
+			}
+			install := []string{"install", "--frozen", "-r", "requirements.txt", "--python", "venv/bin/python"}
+
+			unblock := tt.block(t, venv)
+			r := runSafepip(t, dir, nil, install...)
+			if r.code != 6 {
+				t.Errorf("exit %d, want 6", r.code)
+			}
+			for _, w := range []string{"pip failed", "due to an OSError", "hint: ", venv, tt.hint} {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q", w)
+				}
+			}
+			unblock()
+			if r := runSafepip(t, dir, nil, install...); r.code != 0 || !strings.Contains(r.stdout, "Installed 1 packages") {
+				t.Errorf("install once the environment takes writes: exit %d, want 0 and acme installed", r.code)
 			}
 		})
 	}

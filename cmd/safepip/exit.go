@@ -79,6 +79,9 @@ func exitCode(err error) int {
 	case errors.As(err, &ambiguous), errors.As(err, &notFound), errors.As(err, &lockedIndex), errors.As(err, &noSolution):
 		return exitResolution
 	case errors.As(err, &pipErr):
+		if _, ok := localIO(err); ok {
+			return exitLocalIO // pip reports a full or read-only target environment
+		}
 		return exitPip
 	case errors.As(err, &staleErr), errors.As(err, &hashErr), errors.As(err, &metaErr), errors.As(err, &noFile), errors.As(err, &exposure):
 		return exitCheck

@@ -6,9 +6,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"syscall"
 
 	"github.com/safepip/safepip/index"
+	"github.com/safepip/safepip/install"
 )
 
 // localIOFailure is a file system that refused a write or a read: no
@@ -16,26 +18,35 @@ import (
 // the index, and asking again will not help until someone frees space or
 // fixes the permissions: exit 6.
 type localIOFailure struct {
-	path string // as the failed call named it
-	why  string // what the file system said, for the hint
+	dir    string // the directory at fault
+	why    string // "full", "read-only" or "permission"
+	target bool   // pip's, in the target environment
 }
 
 // localIO finds the file system's refusal in err: an *fs.PathError or
 // *os.LinkError (so a path is there to name) carrying ENOSPC, EDQUOT,
-// EROFS, EACCES or EPERM. Network errors carry no path: a refused
-// connection is never one.
+// EROFS, EACCES or EPERM, or pip's report of one in the target
+// environment. Network errors carry no path: a refused connection is
+// never one.
 func localIO(err error) (localIOFailure, bool) {
-	var f localIOFailure
-	var pathErr *fs.PathError
-	var linkErr *os.LinkError
+	var (
+		f       localIOFailure
+		path    string
+		pathErr *fs.PathError
+		linkErr *os.LinkError
+		pipErr  *install.PipError
+	)
 	switch {
+	case errors.As(err, &pipErr):
+		return pipLocalIO(pipErr)
 	case errors.As(err, &pathErr):
-		f.path = pathErr.Path
+		path = pathErr.Path
 	case errors.As(err, &linkErr):
-		f.path = linkErr.New
+		path = linkErr.New
 	default:
 		return f, false
 	}
+	f.dir = filepath.Dir(path) // the path may be a temporary file, gone now
 	switch {
 	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
 		f.why = "full"
@@ -49,17 +60,51 @@ func localIO(err error) (localIOFailure, bool) {
 	return f, true
 }
 
-// hint says what to do about it; nothing half-written was kept, so the
-// next run after that needs no cleanup.
+// pipOSError is pip's report of an OSError that stopped an install, the
+// path quoted when pip knows it (pip 23):
+//
+//	ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device
+//	ERROR: Could not install packages due to an OSError: [Errno 30] Read-only file system: '/venv/lib/python3.11/site-packages/x.py'
+var pipOSError = regexp.MustCompile(`due to an OSError: \[Errno (\d+)\] [^\n]*?(?:: '([^'\n]+)')?\n`)
+
+// pipErrnos are the errno values pip reports, the same on Linux, macOS and
+// Windows (C runtime), for the failures of exit 6.
+var pipErrnos = map[string]string{"28": "full", "30": "read-only", "13": "permission", "1": "permission"}
+
+// pipLocalIO reads pip's output for a file system refusal in the target
+// environment: pip's output is the only account of it there is.
+func pipLocalIO(e *install.PipError) (localIOFailure, bool) {
+	m := pipOSError.FindStringSubmatch(e.Output + "\n")
+	if m == nil || pipErrnos[m[1]] == "" {
+		return localIOFailure{}, false
+	}
+	f := localIOFailure{why: pipErrnos[m[1]], target: true}
+	switch {
+	case m[2] != "":
+		f.dir = filepath.Dir(m[2])
+	case len(e.Args) > 0:
+		f.dir = filepath.Dir(filepath.Dir(e.Args[0])) // <env>/bin/python: the environment
+	default:
+		f.dir = "the target environment"
+	}
+	return f, true
+}
+
+// hint says what to do about it. safepip kept nothing half-written, so
+// the next run after that needs no cleanup.
 func (f localIOFailure) hint() string {
-	dir := filepath.Dir(f.path) // the path may be a temporary file, gone now
+	cache := " (for the cache, or set SAFEPIP_CACHE_DIR to a directory with room)"
+	elsewhere := " (for the cache, set SAFEPIP_CACHE_DIR)"
+	if f.target {
+		cache, elsewhere = "", " (or install into another environment with --python)"
+	}
 	switch f.why {
 	case "full":
-		return fmt.Sprintf("the file system that holds %s is full: free space there (for the cache, or set SAFEPIP_CACHE_DIR to a directory with room), then run again; nothing half-written was kept", dir)
+		return fmt.Sprintf("the file system that holds %s is full: free space there%s, then run again", f.dir, cache)
 	case "read-only":
-		return fmt.Sprintf("%s is on a read-only file system: run where it is writable (for the cache, set SAFEPIP_CACHE_DIR); nothing was changed", dir)
+		return fmt.Sprintf("%s is on a read-only file system: run where it is writable%s", f.dir, elsewhere)
 	}
-	return fmt.Sprintf("permission denied in %s: fix its owner or mode, or run as its owner (for the cache, set SAFEPIP_CACHE_DIR); nothing was changed", dir)
+	return fmt.Sprintf("permission denied in %s: fix its owner or mode, or run as its owner%s", f.dir, elsewhere)
 }
 
 // hint returns a line saying how to fix err, or "" when err says it all.

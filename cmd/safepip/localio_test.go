@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/safepip/safepip/index"
+	"github.com/safepip/safepip/install"
 )
 
 func TestLocalIOExitCode(t *testing.T) {
@@ -34,6 +35,17 @@ func TestLocalIOExitCode(t *testing.T) {
 		{"no path, no exit 6", os.NewSyscallError("write", syscall.ENOSPC), exitCheck, ""},
 		{"time limit", &index.NetworkError{Index: "pypi", URL: "https://x/simple/a/", Err: &index.TimeoutError{Limit: index.LimitLowSpeed}}, exitNetwork, "--timeout SECONDS"},
 		{"plain", errors.New("x"), exitCheck, ""},
+		{"pip: target full", &install.PipError{Args: []string{"/w/venv/bin/python", "-m", "pip"}, Code: 1,
+			Output: "Installing collected packages: big\nERROR: Could not install packages due to an OSError: [Errno 28] No space left on device\n\n"}, exitLocalIO, "the file system that holds /w/venv is full"},
+		{"pip: target read-only", &install.PipError{Args: []string{"/w/venv/bin/python"}, Code: 1,
+			Output: "ERROR: Could not install packages due to an OSError: [Errno 30] Read-only file system: '/w/venv/lib/python3.11/site-packages/big/__init__.py'"},
+			exitLocalIO, "/w/venv/lib/python3.11/site-packages/big is on a read-only file system"},
+		{"pip: target permission", fmt.Errorf("installing: %w", &install.PipError{Args: []string{"/usr/bin/python3"}, Code: 1,
+			Output: "ERROR: Could not install packages due to an OSError: [Errno 13] Permission denied: '/usr/lib/python3/dist-packages/big'\nConsider using the `--user` option or check the permissions.\n"}),
+			exitLocalIO, "permission denied in /usr/lib/python3/dist-packages"},
+		{"pip: another OSError", &install.PipError{Args: []string{"/w/venv/bin/python"}, Code: 1,
+			Output: "ERROR: Could not install packages due to an OSError: [Errno 2] No such file or directory: '/x'\n"}, exitPip, ""},
+		{"pip: a build failed", &install.PipError{Args: []string{"/w/venv/bin/python"}, Code: 1, Output: "error: subprocess-exited-with-error\n"}, exitPip, ""},
 	}
 	for _, tt := range tests {
 		if got := exitCode(tt.err); got != tt.want {
