@@ -117,6 +117,9 @@ func readInputs(env *Env, reqFiles, constraintFiles []string, src Sources, flags
 	if err != nil {
 		return nil, err
 	}
+	// PIP_PRE and PIP_REQUIRE_HASHES mean --pre and --require-hashes.
+	in.pre = pc.pip.Pre != nil
+	in.requireHashes = in.requireHashes || pc.pip.RequireHashes != nil
 	constraintFiles = pc.constraintFiles(constraintFiles)
 	reqFiles, constraintFiles = uniqueFiles(env, reqFiles), uniqueFiles(env, constraintFiles)
 	for _, f := range reqFiles {
@@ -165,8 +168,6 @@ func readInputs(env *Env, reqFiles, constraintFiles []string, src Sources, flags
 	if err := pc.refuseUnsupported(); err != nil {
 		return nil, err
 	}
-	in.pre = in.pre || pc.pip.Pre != nil
-	in.requireHashes = in.requireHashes || pc.pip.RequireHashes != nil
 	if in.cfg, err = loadConfig(env, pc, idxOpts, flags); err != nil {
 		return nil, err
 	}
