@@ -152,6 +152,12 @@ func canonicalPackages(args []string) []string {
 	var out []string
 	for _, a := range args {
 		if r, err := pep508.ParseRequirement(strings.TrimSpace(a)); err == nil {
+			r.Name = pep508.NormalizeName(r.Name)
+			for i, x := range r.Extras {
+				r.Extras[i] = pep508.NormalizeExtra(x)
+			}
+			slices.Sort(r.Extras)
+			r.Extras = slices.Compact(r.Extras)
 			out = append(out, r.String())
 		}
 	}
@@ -235,14 +241,20 @@ func (in *inputs) sourceParts() [][]byte {
 
 // finish records in lf what it was asked for and, in --require-hashes
 // mode, checks that the user's hashes cover every locked project.
+//
+// Only the -r files inside the lock's directory are recorded, by their
+// path relative to it, so that the lock's bytes are the same in every
+// checkout; a lock made from files elsewhere records none (and install
+// then wants them named again: installInputs).
 func (in *inputs) finish(lf *lock.File, lockPath string) error {
 	dir := filepath.Dir(lockPath)
 	r := lock.Requested{Requirements: in.packages}
 	for _, f := range in.topFiles {
-		if rel, err := filepath.Rel(dir, f); err == nil {
-			f = rel
+		rel, err := filepath.Rel(dir, f)
+		if err != nil || !filepath.IsLocal(rel) {
+			continue
 		}
-		r.Files = append(r.Files, filepath.ToSlash(f))
+		r.Files = append(r.Files, filepath.ToSlash(rel))
 	}
 	if in.project != nil {
 		r.Extras, r.Groups = in.project.Extras, in.project.Groups
@@ -265,7 +277,8 @@ func installInputs(env *Env, o *InstallOptions, lf *lock.File, lockPath string) 
 	if err := checkExact(o); err != nil {
 		return nil, err
 	}
-	if o.Frozen && len(o.Packages) > 0 {
+	given := len(o.Packages) > 0
+	if o.Frozen && given {
 		return nil, &InputError{Err: fmt.Errorf("--frozen installs the lock as it is, and the requirements given as arguments (%s) would change it; drop --frozen to add them to the lock", strings.Join(o.Packages, ", "))}
 	}
 	if lf != nil && len(o.Requirements) == 0 && len(lf.Requested.Files) > 0 {
@@ -284,6 +297,11 @@ func installInputs(env *Env, o *InstallOptions, lf *lock.File, lockPath string) 
 		}
 	}
 	in, err := readInputs(env, o.Requirements, o.Constraints, o.Sources, o.Index)
+	if err == nil && given && len(o.Requirements) == 0 && in.project == nil && lf != nil && len(lf.Packages) > 0 &&
+		len(lf.Requested.Requirements) == 0 && lf.Requested.Extras == nil && lf.Requested.Groups == nil {
+		// the lock's inputs are not recorded: adding to nothing would drop them
+		return nil, &InputError{Err: fmt.Errorf("%s does not record what it was locked from (requirements files outside its directory, or an older safepip); name them again with -r to add %s to them", lockPath, strings.Join(o.Packages, ", "))}
+	}
 	var nothing *NothingToLockError
 	switch {
 	case errors.As(err, &nothing) && lf != nil:
