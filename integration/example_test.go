@@ -45,7 +45,7 @@ func TestLockExample(t *testing.T) {
 	args := append([]string{"lock", "-q", "-r", filepath.Join(ex, "requirements.txt")}, exampleLockArgs...)
 	cmd := exec.Command(filepath.Join(binDir, "safepip"), args...)
 	cmd.Dir = work
-	cmd.Env = append(os.Environ(),
+	cmd.Env = append(withoutPipEnv(os.Environ()),
 		"SAFEPIP_EXAMPLE="+ex,
 		"SAFEPIP_CACHE_DIR="+filepath.Join(work, "cache"),
 		"HOME="+filepath.Join(work, "home"),

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -38,4 +39,17 @@ func TestPipConfScripts(t *testing.T) {
 		idx.WriteFlat(t, ts.MkAbs(args[0]))
 	}
 	testscript.Run(t, testscript.Params{Dir: "testdata/pipconf", Setup: setup, Cmds: cmds})
+}
+
+// withoutPipEnv drops pip's variables (PIP_INDEX_URL, PIP_FIND_LINKS, ...)
+// from environ: safepip reads them as pip does, so a test that inherits
+// the machine's environment would otherwise depend on the machine.
+func withoutPipEnv(environ []string) []string {
+	var out []string
+	for _, kv := range environ {
+		if !strings.HasPrefix(kv, "PIP_") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
