@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The bundled example, offline: dependency confusion shown with plain pip,
 # refused by safepip, then the safe install once safepip.toml pins the
-# private project to the private index. Needs Go and python3 (with venv).
+# private project to the private index. Needs Go (or SAFEPIP_BIN, a built
+# safepip) and python3 (with venv).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
@@ -10,7 +11,12 @@ trap 'rm -rf "$work"' EXIT
 # requirements.txt and safepip.toml name as ${SAFEPIP_EXAMPLE}.
 export SAFEPIP_EXAMPLE="$here" SAFEPIP_CACHE_DIR="$work/cache" PIP_CONFIG_FILE=/dev/null
 unset PIP_FIND_LINKS PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_NO_INDEX
-(cd "$here/.." && go build -o "$work/safepip" ./cmd/safepip)
+# SAFEPIP_BIN runs a prebuilt binary (CI runs the released one); else build it.
+if [ -n "${SAFEPIP_BIN:-}" ]; then
+  cp "$SAFEPIP_BIN" "$work/safepip"
+else
+  (cd "$here/.." && go build -o "$work/safepip" ./cmd/safepip)
+fi
 cp "$here/requirements.txt" "$work/"
 cd "$work"
 python3 -m venv pip-venv

@@ -58,6 +58,9 @@ type InstallResult struct {
 	// Removed are the distributions --exact uninstalled (with DryRun:
 	// would uninstall).
 	Removed []verify.InstalledDist
+	// Indexes are the configured indexes (safepip.toml, requirements
+	// files, flags, pip's configuration), each with where it was declared.
+	Indexes []IndexSource
 }
 
 // Install makes sure the lock is fresh (or refuses, with Frozen), then
@@ -132,6 +135,7 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 			return nil, err
 		}
 	}
+	res.Indexes = indexSources(cfg)
 	choices, err := install.Select(lf, supported, markers)
 	if err != nil {
 		return nil, err

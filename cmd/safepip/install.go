@@ -80,14 +80,15 @@ func (c *installCmd) Run(g *globals, e *env) error {
 			SHA256  string `json:"sha256"`
 		}
 		out := struct {
-			Lock        string `json:"lock"`
-			Environment string `json:"environment"`
-			Relock      bool   `json:"relocked"`
-			NoOp        bool   `json:"no_op"`
-			DryRun      bool   `json:"dry_run"`
-			Install     []pkg  `json:"packages"`
-			Removed     []pkg  `json:"removed"` // --exact: uninstalled, or would be with --dry-run
-		}{Lock: res.LockPath, Environment: res.Environment, Relock: res.Locked != nil && res.Locked.Written, NoOp: res.NoOp, DryRun: c.DryRun, Install: []pkg{}, Removed: []pkg{}}
+			Lock        string                `json:"lock"`
+			Environment string                `json:"environment"`
+			Relock      bool                  `json:"relocked"`
+			NoOp        bool                  `json:"no_op"`
+			DryRun      bool                  `json:"dry_run"`
+			Install     []pkg                 `json:"packages"`
+			Removed     []pkg                 `json:"removed"` // --exact: uninstalled, or would be with --dry-run
+			Indexes     []project.IndexSource `json:"indexes"`
+		}{Lock: res.LockPath, Environment: res.Environment, Relock: res.Locked != nil && res.Locked.Written, NoOp: res.NoOp, DryRun: c.DryRun, Install: []pkg{}, Removed: []pkg{}, Indexes: res.Indexes}
 		for _, d := range res.Removed {
 			out.Removed = append(out.Removed, pkg{Name: d.Name, Version: d.Version})
 		}
