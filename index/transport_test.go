@@ -5,10 +5,12 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httptrace"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -211,3 +213,61 @@ func TestFullCacheIsNotANetworkError(t *testing.T) {
 type failingWriter struct{ err error }
 
 func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
+
+// TestLimitsOverRealConnections runs the limits through the real
+// transport, over HTTP/1.1 and HTTP/2 (TLS): the trace hooks that tell
+// connecting from waiting for headers must fire in both.
+func TestLimitsOverRealConnections(t *testing.T) {
+	handlers := []struct {
+		name  string
+		serve http.HandlerFunc
+		limit string
+	}{
+		{"no headers", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, LimitHeaders},
+		{"trickle", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusOK)
+			w.(http.Flusher).Flush()
+			tick := time.NewTicker(50 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-r.Context().Done():
+					return
+				case <-tick.C:
+					w.Write([]byte(" "))
+					w.(http.Flusher).Flush()
+				}
+			}
+		}, LimitLowSpeed},
+	}
+	for _, h := range handlers {
+		for _, proto := range []string{"HTTP/1.1", "HTTP/2.0"} {
+			t.Run(h.name+" "+proto, func(t *testing.T) {
+				var got atomic.Value
+				srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					got.Store(r.Proto)
+					h.serve(w, r)
+				}))
+				var base http.RoundTripper
+				if proto == "HTTP/2.0" {
+					srv.EnableHTTP2 = true
+					srv.StartTLS()
+					base = srv.Client().Transport
+				} else {
+					srv.Start()
+				}
+				t.Cleanup(srv.Close)
+				c := newClient(t, Options{Transport: base, Timeout: 300 * time.Millisecond, Retries: -1})
+				_, err := c.Project(context.Background(), Index{Name: "real", URL: srv.URL + "/simple"}, "acme")
+				var te *TimeoutError
+				if !errors.As(err, &te) || te.Limit != h.limit {
+					t.Fatalf("err = %v, want the %s", err, h.limit)
+				}
+				if got.Load() != proto {
+					t.Errorf("the request came over %v, want %s", got.Load(), proto)
+				}
+			})
+		}
+	}
+}
