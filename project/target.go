@@ -3,6 +3,7 @@ package project
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -35,7 +36,26 @@ func pythonPath(env *Env, explicit string) string {
 		return explicit
 	}
 	if v, ok := env.Getenv("VIRTUAL_ENV"); ok && v != "" {
-		return v + "/bin/python"
+		return venvPython(v, runtime.GOOS)
+	}
+	return defaultPython(runtime.GOOS)
+}
+
+// venvPython returns the interpreter of the virtual environment at dir on
+// goos: Scripts\python.exe on Windows, bin/python elsewhere (the layout
+// venv and virtualenv create).
+func venvPython(dir, goos string) string {
+	if goos == "windows" {
+		return strings.TrimRight(dir, `\/`) + `\Scripts\python.exe`
+	}
+	return strings.TrimRight(dir, "/") + "/bin/python"
+}
+
+// defaultPython is the interpreter used without --python or a virtual
+// environment: python3, which Windows installs only as python.exe.
+func defaultPython(goos string) string {
+	if goos == "windows" {
+		return "python"
 	}
 	return "python3"
 }
