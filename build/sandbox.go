@@ -1,0 +1,637 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/safepip/safepip/install"
+	"github.com/safepip/safepip/pypa/pep440"
+	"github.com/safepip/safepip/pypa/pep508"
+	"github.com/safepip/safepip/pypa/wheel"
+	"github.com/safepip/safepip/verify"
+)
+
+// hooksPy is the PEP 517 hook driver, run by the build environment's
+// interpreter once per hook.
+//
+//go:embed hooks.py
+var hooksPy []byte
+
+// maxOutputBytes is how much of a backend's output an error keeps (the end).
+const maxOutputBytes = 256 << 10
+
+// Sandbox builds wheels from source with nothing but the build
+// dependencies it is given: each build gets a fresh venv of Python, those
+// wheels installed by pip from local paths with their hashes, and the
+// PEP 517 hooks called in it with no index configured anywhere. A Sandbox
+// may be used by several goroutines.
+type Sandbox struct {
+	// Python is the target interpreter: builds run in a venv of it.
+	Python string
+	// CacheDir holds built wheels by their inputs (see Key); "" builds
+	// every time.
+	CacheDir string
+	// TempDir is where build environments are made and removed; "" is
+	// the system's temporary directory.
+	TempDir string
+	// Env is the environment of the build before safepip removes pip's
+	// and uv's settings from it; nil is the process's.
+	Env []string
+	// Output receives pip's and the backend's output as they run; nil
+	// keeps it only for errors.
+	Output io.Writer
+
+	mu     sync.Mutex
+	interp *install.Interpreter
+}
+
+// Source is what to build: a source tree (built in place, as pip does)
+// or an sdist.
+type Source struct {
+	Dir   string // a source tree
+	Sdist string // a .tar.gz already verified against SHA256
+	// SHA256 is the sdist's sha256 (hex), which keys the cache; required
+	// with Sdist.
+	SHA256 string
+}
+
+func (s Source) String() string {
+	if s.Sdist != "" {
+		return s.Sdist
+	}
+	return s.Dir
+}
+
+// Request is one build.
+type Request struct {
+	Source Source
+	// Deps are every build dependency, as wheels the caller verified:
+	// the [build-system] requires and what get_requires returns, with
+	// their own dependencies, resolved and locked. Their hashes are
+	// checked again before anything runs.
+	Deps []install.LocalFile
+	// Editable asks for a PEP 660 editable wheel (a source tree only).
+	Editable bool
+	// OutDir receives a built wheel that is not cached (a source tree's);
+	// required then.
+	OutDir string
+	// ConfigSettings are passed to every hook as config_settings.
+	ConfigSettings map[string]string
+}
+
+// Result is a built wheel.
+type Result struct {
+	Wheel    string   // its path
+	SHA256   string   // its sha256 (hex)
+	Requires []string // what get_requires_for_build_wheel (or _editable) returned
+	Cached   bool     // served from the cache: no hook ran
+}
+
+// Build builds req's wheel, or returns the cached one. The build runs in
+// a fresh environment holding only req.Deps; a dependency that does not
+// match its hash, or a requirement of the backend that no dependency
+// satisfies, stops it before any hook runs.
+func (s *Sandbox) Build(ctx context.Context, req Request) (*Result, error) {
+	if err := s.check(req); err != nil {
+		return nil, err
+	}
+	interp, err := s.interpreter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := s.key(req, interp)
+	if key != "" {
+		if res, ok := s.cached(key); ok {
+			return res, nil
+		}
+	}
+	env, err := s.prepare(ctx, req, interp)
+	if err != nil {
+		return nil, err
+	}
+	defer env.close()
+	return env.build(ctx, key)
+}
+
+// Requires runs get_requires_for_build_wheel (or _editable) and returns
+// what the backend needs beyond its [build-system] requires, which
+// req.Deps must satisfy. The answer is for the caller to resolve and lock.
+func (s *Sandbox) Requires(ctx context.Context, req Request) ([]string, error) {
+	if err := s.check(req); err != nil {
+		return nil, err
+	}
+	interp, err := s.interpreter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	env, err := s.prepare(ctx, req, interp)
+	if err != nil {
+		return nil, err
+	}
+	defer env.close()
+	return env.requires(ctx, false)
+}
+
+// Metadata is the core metadata of a distribution built from source.
+type Metadata struct {
+	METADATA []byte
+	Requires []string // what get_requires_for_build_wheel returned
+	// Built is the wheel the metadata was read from, when the backend
+	// has no prepare_metadata_for_build_wheel hook (else nil).
+	Built *Result
+}
+
+// Metadata returns the core metadata of req's wheel from the backend's
+// prepare_metadata_for_build_wheel hook, for an sdist whose PKG-INFO is
+// not PEP 643 static. A backend without the hook builds the wheel (which
+// is then cached) and the metadata is read from it.
+func (s *Sandbox) Metadata(ctx context.Context, req Request) (*Metadata, error) {
+	if req.Editable {
+		return nil, fmt.Errorf("building %s: metadata is read for a wheel, not an editable build", req.Source)
+	}
+	if err := s.check(req); err != nil {
+		return nil, err
+	}
+	interp, err := s.interpreter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := s.key(req, interp)
+	if key != "" {
+		if res, ok := s.cached(key); ok {
+			data, err := wheelMETADATA(res.Wheel)
+			if err != nil {
+				return nil, err
+			}
+			return &Metadata{METADATA: data, Requires: res.Requires, Built: res}, nil
+		}
+	}
+	env, err := s.prepare(ctx, req, interp)
+	if err != nil {
+		return nil, err
+	}
+	defer env.close()
+	requires, err := env.requires(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(env.dir, "metadata")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return nil, err
+	}
+	var name string
+	err = env.hook(ctx, "prepare_metadata_for_build_wheel", map[string]any{
+		"metadata_directory": dir, "config_settings": env.req.ConfigSettings}, &name)
+	if errors.Is(err, errUnsupported) {
+		res, err := env.build(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		data, err := wheelMETADATA(res.Wheel)
+		if err != nil {
+			return nil, err
+		}
+		return &Metadata{METADATA: data, Requires: res.Requires, Built: res}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if name != filepath.Base(name) || !strings.HasSuffix(name, ".dist-info") {
+		return nil, &BackendError{Source: req.Source.String(), Backend: env.system.Backend, Hook: "prepare_metadata_for_build_wheel",
+			Reason: fmt.Sprintf("returned %q, not the name of a .dist-info directory", name)}
+	}
+	data, err := readLimited(filepath.Join(dir, name, "METADATA"), maxMetadataBytes)
+	if err != nil {
+		return nil, &BackendError{Source: req.Source.String(), Backend: env.system.Backend, Hook: "prepare_metadata_for_build_wheel",
+			Reason: fmt.Sprintf("no readable METADATA in %s: %v", name, err)}
+	}
+	return &Metadata{METADATA: data, Requires: requires}, nil
+}
+
+// check refuses a malformed request and, before anything runs, build
+// dependencies that are not wheels or whose bytes do not match.
+func (s *Sandbox) check(req Request) error {
+	src := req.Source
+	switch {
+	case (src.Dir == "") == (src.Sdist == ""):
+		return fmt.Errorf("build: a source is a directory or an sdist, not %s", describeSource(src))
+	case src.Sdist != "" && !isHexSHA256(src.SHA256):
+		return fmt.Errorf("build: sdist %s needs its sha256, got %q", src.Sdist, src.SHA256)
+	case req.Editable && src.Dir == "":
+		return fmt.Errorf("build: an editable build needs a source directory, not the sdist %s", src.Sdist)
+	case src.Dir != "" && req.OutDir == "":
+		return fmt.Errorf("build: %s: a source directory's wheel is not cached; give an output directory", src.Dir)
+	}
+	for _, d := range req.Deps {
+		name := d.Filename
+		if name == "" {
+			name = filepath.Base(d.Path)
+		}
+		if _, err := wheel.ParseWheel(name); err != nil {
+			return fmt.Errorf("build dependency %s: only wheels can be build dependencies: %w", d.Path, err)
+		}
+		got, err := verify.FileSHA256(d.Path)
+		if err != nil {
+			return fmt.Errorf("build dependency: %w", err)
+		}
+		if !strings.EqualFold(got, d.SHA256) {
+			return &HashMismatchError{File: d.Path, Want: d.SHA256, Got: got}
+		}
+	}
+	return nil
+}
+
+func describeSource(s Source) string {
+	if s.Dir == "" {
+		return "neither"
+	}
+	return fmt.Sprintf("both (%s and %s)", s.Dir, s.Sdist)
+}
+
+func isHexSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// interpreter asks Python once for its tags and marker environment.
+func (s *Sandbox) interpreter(ctx context.Context) (*install.Interpreter, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.interp != nil {
+		return s.interp, nil
+	}
+	in, err := install.Inspect(ctx, s.Python, "")
+	if err != nil {
+		return nil, err
+	}
+	s.interp = in
+	return in, nil
+}
+
+// environ is the build's environment: no pip or uv setting survives, pip
+// is told there is no index and no configuration file, and the venv's
+// scripts come first on PATH.
+func (s *Sandbox) environ(venv string) []string {
+	base := s.Env
+	if base == nil {
+		base = os.Environ()
+	}
+	out := make([]string, 0, len(base)+8)
+	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case strings.HasPrefix(k, "PIP_"), strings.HasPrefix(k, "UV_"),
+			k == "PYTHONPATH", k == "PYTHONHOME", k == "PYTHONUSERBASE", k == "VIRTUAL_ENV", k == "PATH":
+			continue
+		}
+		out = append(out, kv)
+	}
+	path := venvBin(venv)
+	for _, kv := range base {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok && v != "" {
+			path += string(os.PathListSeparator) + v
+		}
+	}
+	return append(out, "PATH="+path, "VIRTUAL_ENV="+venv,
+		"PIP_NO_INDEX=1", "PIP_CONFIG_FILE="+os.DevNull, "PIP_NO_INPUT=1",
+		"PIP_DISABLE_PIP_VERSION_CHECK=1", "UV_OFFLINE=1", "PYTHONNOUSERSITE=1")
+}
+
+func venvBin(venv string) string {
+	if runtime.GOOS == "windows" {
+		return filepath.Join(venv, "Scripts")
+	}
+	return filepath.Join(venv, "bin")
+}
+
+// environment is one build's fresh venv and source tree.
+type environment struct {
+	s      *Sandbox
+	req    Request
+	dir    string // removed by close
+	python string // the venv's interpreter
+	src    string // the source tree
+	system BuildSystem
+	interp *install.Interpreter
+	env    []string
+	hooks  int
+}
+
+func (e *environment) close() { os.RemoveAll(e.dir) }
+
+// prepare makes the build environment: the source tree (an sdist is
+// unpacked), its [build-system] checked against req.Deps, a venv of the
+// target interpreter, and req.Deps installed into it by pip.
+func (s *Sandbox) prepare(ctx context.Context, req Request, interp *install.Interpreter) (_ *environment, err error) {
+	dir, err := os.MkdirTemp(s.TempDir, "safepip-build-")
+	if err != nil {
+		return nil, err
+	}
+	e := &environment{s: s, req: req, dir: dir, interp: interp}
+	defer func() {
+		if err != nil {
+			e.close()
+		}
+	}()
+	if req.Source.Sdist != "" {
+		unpacked := filepath.Join(dir, "src")
+		if err := os.Mkdir(unpacked, 0o700); err != nil {
+			return nil, err
+		}
+		if e.src, err = unpackSdist(req.Source.Sdist, unpacked); err != nil {
+			return nil, err
+		}
+	} else if e.src, err = filepath.Abs(req.Source.Dir); err != nil {
+		return nil, err
+	}
+	if e.system, err = ReadDirBuildSystem(e.src); err != nil {
+		return nil, err
+	}
+	if missing := unsatisfied(e.system.Requires, req.Deps, interp.Markers); len(missing) > 0 {
+		return nil, &MissingRequirementsError{Source: req.Source.String(), From: "[build-system] requires", Missing: missing}
+	}
+	venv := filepath.Join(dir, "venv")
+	e.env = s.environ(venv)
+	if err := e.makeVenv(ctx, venv); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "hooks.py"), hooksPy, 0o600); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// makeVenv makes a venv of the target interpreter and installs the build
+// dependencies into it with install.RunPip: local paths, their hashes,
+// --no-index --no-deps --require-hashes --isolated. The target's own pip
+// installs them into the venv's site-packages, which is much faster than
+// seeding the venv with ensurepip; a target without pip gets a venv with
+// pip from its own ensurepip (offline, bundled wheels).
+func (e *environment) makeVenv(ctx context.Context, venv string) error {
+	withPip := e.interp.Pip == ""
+	args := []string{"-I", "-m", "venv"}
+	if !withPip {
+		args = append(args, "--without-pip")
+	}
+	args = append(args, venv)
+	var out tailBuffer
+	cmd := exec.CommandContext(ctx, e.interp.Executable, args...)
+	cmd.Env, cmd.Stdout, cmd.Stderr = e.env, &out, &out
+	if err := cmd.Run(); err != nil {
+		return &EnvironmentError{Python: e.interp.Executable, Output: out.String(), Err: err}
+	}
+	e.python = filepath.Join(venvBin(venv), "python")
+	if runtime.GOOS == "windows" {
+		e.python += ".exe"
+	}
+	if len(e.req.Deps) == 0 {
+		return nil
+	}
+	if withPip {
+		if err := install.RunPip(ctx, e.python, e.req.Deps, install.PipOptions{Quiet: 1}, e.s.Output); err != nil {
+			return fmt.Errorf("building %s: installing its build dependencies: %w", e.req.Source, err)
+		}
+		return nil
+	}
+	site, err := e.sitePackages(ctx)
+	if err != nil {
+		return err
+	}
+	if err := install.RunPip(ctx, e.interp.Executable, e.req.Deps, install.PipOptions{Target: site, Quiet: 1}, e.s.Output); err != nil {
+		return fmt.Errorf("building %s: installing its build dependencies: %w", e.req.Source, err)
+	}
+	return nil
+}
+
+// sitePackages asks the venv's interpreter where it imports from.
+func (e *environment) sitePackages(ctx context.Context) (string, error) {
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, e.python, "-I", "-c", `import sysconfig; print(sysconfig.get_paths()["purelib"])`)
+	cmd.Env, cmd.Stdout, cmd.Stderr = e.env, &out, &out
+	if err := cmd.Run(); err != nil {
+		return "", &EnvironmentError{Python: e.python, Output: out.String(), Err: err}
+	}
+	return strings.TrimSpace(out.String()), nil
+}
+
+// errUnsupported is a hook the backend does not define.
+var errUnsupported = errors.New("hook not defined by the backend")
+
+// hook runs one PEP 517 hook in the environment and decodes its return
+// value into result.
+func (e *environment) hook(ctx context.Context, name string, kwargs map[string]any, result any) error {
+	e.hooks++
+	reqPath := filepath.Join(e.dir, fmt.Sprintf("hook-%d.json", e.hooks))
+	resPath := filepath.Join(e.dir, fmt.Sprintf("hook-%d-result.json", e.hooks))
+	backendPath := make([]string, len(e.system.BackendPath))
+	for i, p := range e.system.BackendPath {
+		backendPath[i] = filepath.Join(e.src, filepath.FromSlash(p))
+	}
+	data, err := json.Marshal(map[string]any{
+		"backend": e.system.Backend, "backend_path": backendPath,
+		"hook": name, "kwargs": kwargs, "result": resPath,
+	})
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(reqPath, data, 0o600); err != nil {
+		return err
+	}
+	var out tailBuffer
+	w := io.Writer(&out)
+	if e.s.Output != nil {
+		w = io.MultiWriter(&out, e.s.Output)
+	}
+	cmd := exec.CommandContext(ctx, e.python, "-I", filepath.Join(e.dir, "hooks.py"), reqPath)
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = e.src, e.env, w, w
+	fail := func(reason string) error {
+		return &BackendError{Source: e.req.Source.String(), Backend: e.system.Backend, Hook: name, Reason: reason, Output: out.String()}
+	}
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fail(err.Error())
+	}
+	var answer struct {
+		Return      json.RawMessage `json:"return"`
+		Unsupported bool            `json:"unsupported"`
+		Unavailable string          `json:"unavailable"`
+	}
+	raw, err := readLimited(resPath, maxOutputBytes)
+	if err != nil {
+		return fail(fmt.Sprintf("the hook driver left no answer: %v", err))
+	}
+	if err := json.Unmarshal(raw, &answer); err != nil {
+		return fail(fmt.Sprintf("the hook driver's answer is not JSON: %v", err))
+	}
+	switch {
+	case answer.Unavailable != "":
+		return fail("the backend cannot be loaded from the build dependencies: " + answer.Unavailable)
+	case answer.Unsupported:
+		return errUnsupported
+	}
+	if err := json.Unmarshal(answer.Return, result); err != nil {
+		return fail(fmt.Sprintf("the hook returned %s: %v", clip(string(answer.Return)), err))
+	}
+	return nil
+}
+
+// requires runs get_requires_for_build_wheel (or _editable) and, when
+// strict, checks that the build dependencies satisfy its answer.
+func (e *environment) requires(ctx context.Context, strict bool) ([]string, error) {
+	name := "get_requires_for_build_wheel"
+	if e.req.Editable {
+		name = "get_requires_for_build_editable"
+	}
+	var reqs []string
+	if err := e.hook(ctx, name, map[string]any{"config_settings": e.req.ConfigSettings}, &reqs); err != nil {
+		return nil, err
+	}
+	for _, r := range reqs {
+		if _, err := pep508.ParseRequirement(r); err != nil {
+			return nil, &BackendError{Source: e.req.Source.String(), Backend: e.system.Backend, Hook: name,
+				Reason: fmt.Sprintf("returned %q, which is not a PEP 508 requirement: %v", r, err)}
+		}
+	}
+	if strict {
+		if missing := unsatisfied(reqs, e.req.Deps, e.interp.Markers); len(missing) > 0 {
+			return nil, &MissingRequirementsError{Source: e.req.Source.String(), From: name, Missing: missing}
+		}
+	}
+	return reqs, nil
+}
+
+// build runs get_requires and build_wheel (or build_editable) and puts
+// the wheel in the cache under key, or in req.OutDir when key is "".
+func (e *environment) build(ctx context.Context, key string) (*Result, error) {
+	requires, err := e.requires(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	hookName := "build_wheel"
+	if e.req.Editable {
+		hookName = "build_editable"
+	}
+	out := filepath.Join(e.dir, "wheel")
+	if err := os.Mkdir(out, 0o700); err != nil {
+		return nil, err
+	}
+	var name string
+	err = e.hook(ctx, hookName, map[string]any{
+		"wheel_directory": out, "config_settings": e.req.ConfigSettings, "metadata_directory": nil}, &name)
+	if errors.Is(err, errUnsupported) {
+		return nil, &UnsupportedError{Source: e.req.Source.String(), Backend: e.system.Backend, Hook: hookName}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if name != filepath.Base(name) {
+		return nil, &BackendError{Source: e.req.Source.String(), Backend: e.system.Backend, Hook: hookName,
+			Reason: fmt.Sprintf("returned %q, not a file name in the wheel directory", name)}
+	}
+	if _, err := wheel.ParseWheel(name); err != nil {
+		return nil, &BackendError{Source: e.req.Source.String(), Backend: e.system.Backend, Hook: hookName,
+			Reason: fmt.Sprintf("returned %q, not a wheel file name: %v", name, err)}
+	}
+	built := filepath.Join(out, name)
+	if key != "" {
+		return e.s.store(key, built, requires)
+	}
+	dst := filepath.Join(e.req.OutDir, name)
+	sum, err := copyAtomic(built, dst)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Wheel: dst, SHA256: sum, Requires: requires}, nil
+}
+
+// unsatisfied returns the requirements of reqs, for env, that no wheel in
+// deps satisfies by name and version. Extras are not followed: their
+// dependencies are among deps when the lock resolved them.
+func unsatisfied(reqs []string, deps []install.LocalFile, env pep508.Environment) []string {
+	have := map[string][]pep440.Version{}
+	for _, d := range deps {
+		name := d.Filename
+		if name == "" {
+			name = filepath.Base(d.Path)
+		}
+		if w, err := wheel.ParseWheel(name); err == nil {
+			have[w.Name] = append(have[w.Name], w.Version)
+		}
+	}
+	var missing []string
+	for _, text := range reqs {
+		r, err := pep508.ParseRequirement(text)
+		if err != nil {
+			missing = append(missing, text)
+			continue
+		}
+		if ok, err := r.Marker.EvaluateExtras(env, nil); err == nil && !ok {
+			continue
+		}
+		found := false
+		for _, v := range have[pep508.NormalizeName(r.Name)] {
+			if r.URL == "" && r.Specifier.Contains(v, pep440.PrereleasesAllow) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, text)
+		}
+	}
+	return missing
+}
+
+func clip(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "..."
+	}
+	return s
+}
+
+// tailBuffer keeps the last maxOutputBytes written to it (trimming only
+// when twice that has piled up, so a chatty backend costs linear time).
+type tailBuffer struct {
+	buf       []byte
+	truncated bool
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > 2*maxOutputBytes {
+		t.buf = append(t.buf[:0:0], t.buf[len(t.buf)-maxOutputBytes:]...)
+		t.truncated = true
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	b := t.buf
+	if len(b) > maxOutputBytes {
+		b, t.truncated = b[len(b)-maxOutputBytes:], true
+	}
+	if t.truncated {
+		return "[... earlier output cut ...]\n" + string(b)
+	}
+	return string(b)
+}
