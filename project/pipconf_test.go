@@ -39,6 +39,8 @@ type pipDerived struct {
 	Pre           bool     `json:"pre"`
 	Constraints   []string `json:"constraints"`
 	RequireHashes bool     `json:"require_hashes"`
+	NoBinary      []string `json:"no_binary"`   // pip's format control, sorted
+	OnlyBinary    []string `json:"only_binary"` // names or ":all:"
 	Err           bool     `json:"error"`
 }
 
@@ -51,6 +53,7 @@ const pipOracle = `
 import json, os, sys
 from pip._internal.commands import create_command
 from pip._internal.req.req_file import parse_requirements
+from pip._internal.exceptions import PipError
 
 def absurl(v):
     if "://" in v:
@@ -80,7 +83,7 @@ for case in json.load(sys.stdin):
             finder = cmd._build_package_finder(options=options, session=session)
             for _ in parse_requirements(case["reqs"], session, finder=finder, options=options):
                 pass
-    except SystemExit:
+    except (SystemExit, PipError):  # pip stops: a usage error
         out.append({"error": True})
         continue
     out.append({
@@ -90,6 +93,8 @@ for case in json.load(sys.stdin):
         "pre": bool(finder._candidate_prefs.allow_all_prereleases),
         "constraints": list(options.constraints),
         "require_hashes": bool(options.require_hashes),
+        "no_binary": sorted(finder.format_control.no_binary),
+        "only_binary": sorted(finder.format_control.only_binary),
         "error": False,
     })
 json.dump(out, sys.stdout)
@@ -124,6 +129,16 @@ func safepipDerived(c pipCase) pipDerived {
 	d.NoIndex = pc.pip.NoIndex != nil || f.Options.NoIndex != nil
 	d.Pre = pc.pip.Pre != nil || f.Options.Pre != nil
 	d.RequireHashes = pc.pip.RequireHashes != nil || f.Options.RequireHashes != nil
+	pc.addFormatControl(f.Options)
+	values := func(vs []config.PipValue) []string {
+		out := []string{}
+		for _, v := range vs {
+			out = append(out, v.Value)
+		}
+		slices.Sort(out)
+		return out
+	}
+	d.NoBinary, d.OnlyBinary = values(pc.pip.NoBinary), values(pc.pip.OnlyBinary)
 	if d.Constraints == nil {
 		d.Constraints = []string{}
 	}
@@ -167,7 +182,7 @@ func TestPipConfigDifferential(t *testing.T) {
 	if len(want) != len(cases) {
 		t.Fatalf("pip answered %d cases of %d", len(want), len(cases))
 	}
-	mismatches, errs, indexes := 0, 0, 0
+	mismatches, errs, indexes, formats := 0, 0, 0, 0
 	for i, c := range cases {
 		got, w := safepipDerived(c), want[i]
 		if w.Err {
@@ -175,12 +190,16 @@ func TestPipConfigDifferential(t *testing.T) {
 			got = pipDerived{Err: got.Err}
 		}
 		indexes += len(w.Indexes) + len(w.FindLinks)
+		if len(w.NoBinary)+len(w.OnlyBinary) > 0 {
+			formats++
+		}
 		if !reflect.DeepEqual(got, w) {
 			mismatches++
 			t.Errorf("case %d (%s):\nsafepip: %+v\npip:     %+v", i, c.desc, got, w)
 		}
 	}
-	t.Logf("compared %d pip configurations with pip %s: %d refused by both, %d index entries, %d mismatches", len(cases), pipVersion(t), errs, indexes, mismatches)
+	t.Logf("compared %d pip configurations with pip %s: %d refused by both, %d index entries, %d with --no-binary/--only-binary names, %d mismatches",
+		len(cases), pipVersion(t), errs, indexes, formats, mismatches)
 }
 
 func pipVersion(t *testing.T) string {
@@ -209,6 +228,9 @@ func genPipCase(t *testing.T, r *rand.Rand, i int) pipCase {
 		return []string{"yes", "no", "true", "false", "1", "0", "On", "off", "maybe"}[r.IntN(9)]
 	}
 	pick := func(p float64) bool { return r.Float64() < p }
+	formatValue := func() string {
+		return []string{":all:", ":none:", "foo", "Foo_Bar,baz", ":all:,:none:,foo", "baz,:none:", "-x"}[r.IntN(7)]
+	}
 	var desc []string
 
 	// A pip.conf: sections and keys drawn at random, in pip's spellings.
@@ -220,7 +242,7 @@ func genPipCase(t *testing.T, r *rand.Rand, i int) pipCase {
 			fmt.Fprintf(&b, "[%s]\n", sec)
 			used := map[string]bool{}
 			for range 1 + r.IntN(4) {
-				keys := []string{"index-url", "index_url", "pypi-url", "extra-index-url", "extra_index_url", "find-links", "no-index", "pre", "require-hashes", "constraint"}
+				keys := []string{"index-url", "index_url", "pypi-url", "extra-index-url", "extra_index_url", "find-links", "no-index", "pre", "require-hashes", "constraint", "no-binary", "only_binary"}
 				k := keys[r.IntN(len(keys))]
 				if used[k] {
 					continue
@@ -241,6 +263,8 @@ func genPipCase(t *testing.T, r *rand.Rand, i int) pipCase {
 					}
 				case k == "find-links":
 					fmt.Fprintf(&b, "%s = %s %s\n", k, linkPool(), linkPool())
+				case strings.Contains(k, "binary"):
+					fmt.Fprintf(&b, "%s = %s\n", k, formatValue())
 				case k == "constraint":
 					fmt.Fprintf(&b, "%s = c%d.txt\n", k, r.IntN(3))
 				default:
@@ -318,6 +342,14 @@ func genPipCase(t *testing.T, r *rand.Rand, i int) pipCase {
 	if pick(0.15) {
 		env["PIP_CONSTRAINT"] = "c1.txt c2.txt"
 	}
+	// One of the two at most: with both, pip's answer depends on the order
+	// of its process environment, which a program cannot know.
+	switch {
+	case pick(0.1):
+		env["PIP_NO_BINARY"] = formatValue()
+	case pick(0.1):
+		env["PIP_ONLY_BINARY"] = formatValue()
+	}
 	for k := range env {
 		if strings.HasPrefix(k, "PIP_") && k != "PIP_CONFIG_FILE" {
 			desc = append(desc, k)
@@ -342,6 +374,14 @@ func genPipCase(t *testing.T, r *rand.Rand, i int) pipCase {
 	}
 	if pick(0.15) {
 		lines = append(lines, "--pre")
+	}
+	// Not ":none:" in the file: safepip's file-level ":none:" clears only
+	// the file's names (see addFormatControl).
+	if pick(0.15) {
+		lines = append(lines, "--no-binary "+[]string{":all:", "foo", "baz,qux"}[r.IntN(3)])
+	}
+	if pick(0.15) {
+		lines = append(lines, "--only-binary "+[]string{":all:", "foo", "Foo_Bar"}[r.IntN(3)])
 	}
 	r.Shuffle(len(lines), func(i, j int) { lines[i], lines[j] = lines[j], lines[i] })
 	if len(lines) > 0 {
