@@ -37,6 +37,10 @@ type Env struct {
 	Status func(line string)
 	// Network holds the command line's network settings (network.go).
 	Network Network
+
+	// sitePrefix is the sys.prefix of the interpreter pip would run in:
+	// its pip.conf is pip's site file; "": $VIRTUAL_ENV (pipconf.go).
+	sitePrefix string
 }
 
 // statusTicker shows line() every 100ms until the returned stop is called.

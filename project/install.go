@@ -71,6 +71,9 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 	if err != nil {
 		return nil, err
 	}
+	if interp != nil {
+		env = env.forInterpreter(interp.Prefix)
+	}
 	path := env.abs(o.LockPath)
 	if o.LockPath == "" {
 		path = filepath.Join(env.Dir, DefaultLockName)

@@ -22,12 +22,17 @@ type pipConf struct {
 }
 
 // readPipConf finds pip's configuration files (config.PipConfigFiles)
-// for the user's HOME and the site prefix $VIRTUAL_ENV (the sys.prefix of
-// an activated virtual environment's python), reads those that exist and
-// computes pip's options with the PIP_* variables (config.ReadPip).
+// for the user's HOME and the site prefix: the target interpreter's
+// sys.prefix when the workflow knows it (install), else $VIRTUAL_ENV (the
+// sys.prefix of an activated virtual environment's python). It reads
+// those that exist and computes pip's options with the PIP_* variables
+// (config.ReadPip).
 func readPipConf(env *Env) (*pipConf, error) {
 	home, _ := lookupEnv(env, "HOME")
-	prefix, _ := lookupEnv(env, "VIRTUAL_ENV")
+	prefix := env.sitePrefix
+	if prefix == "" {
+		prefix, _ = lookupEnv(env, "VIRTUAL_ENV")
+	}
 	exists := func(p string) bool { _, err := os.Stat(p); return err == nil }
 	pc := &pipConf{}
 	for _, f := range config.PipConfigFiles(home, prefix, env.Getenv, exists) {
@@ -80,6 +85,15 @@ func (pc *pipConf) refuseUnsupported() error {
 			strings.Join(names, ", "))}
 	}
 	return nil
+}
+
+// forInterpreter returns env for a workflow whose pip runs in the
+// interpreter with sys.prefix prefix: pip reads prefix/pip.conf, whatever
+// $VIRTUAL_ENV says.
+func (e *Env) forInterpreter(prefix string) *Env {
+	c := *e
+	c.sitePrefix = prefix
+	return &c
 }
 
 // lookupEnv is env.Getenv, nil meaning no variable is set.
