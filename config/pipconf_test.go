@@ -511,3 +511,32 @@ func TestNewPip(t *testing.T) {
 		t.Error("only-binary :all: still allows sdists")
 	}
 }
+
+// TestNewPipSecret: credentials in a pip URL are used for requests and
+// never shown.
+func TestNewPipSecret(t *testing.T) {
+	const secret = "s3cr3t-token"
+	_, err := New(Options{Pip: &Pip{
+		IndexURL:       &PipValue{"https://user:" + secret + "@mirror.example/simple", "PIP_INDEX_URL"},
+		ExtraIndexURLs: []PipValue{{"http://user:" + secret + "@pypi.internal.example/simple", "/etc/pip.conf:2 [global] extra-index-url"}},
+	}})
+	if err == nil {
+		t.Fatal("plain http to a non-loopback host was accepted")
+	}
+	if strings.Contains(err.Error(), secret) {
+		t.Errorf("error shows the secret: %v", err)
+	}
+	c, err := New(Options{Pip: &Pip{IndexURL: &PipValue{"https://user:" + secret + "@mirror.example/simple", "PIP_INDEX_URL"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := c.Default()
+	if !strings.Contains(x.URL, secret) {
+		t.Errorf("the request URL lost its credentials: %s", x.Display())
+	}
+	for _, shown := range []string{x.Display(), x.String(), string(c.Canonical()), fmt.Sprintf("%#v", x)} {
+		if strings.Contains(shown, secret) {
+			t.Errorf("%q shows the secret", shown)
+		}
+	}
+}

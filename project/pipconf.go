@@ -41,7 +41,9 @@ func readPipConf(env *Env) (*pipConf, error) {
 			continue // pip skips a missing file too
 		}
 		if err != nil {
-			return nil, &InputError{Err: fmt.Errorf("reading pip's %s configuration: %w", f.Variant, err)}
+			// configparser, and so pip, skips a file it cannot open.
+			env.logf("pip's %s configuration %s: %v; skipped, as pip skips it", f.Variant, f.Path, err)
+			continue
 		}
 		s, err := config.ParsePipConfig(f.Path, data)
 		if err != nil {
