@@ -31,8 +31,11 @@ type hashLine struct {
 }
 
 // hashConstraints are the hashed lines of the inputs, by normalized
-// project name. A file is allowed when it matches one hash of every line
-// naming its project (pip intersects them the same way).
+// project name. A file is allowed when some hashed line of its project
+// accepts its version, and it matches one hash of every line that does
+// (pip intersects a requirement's and its constraints' hashes the same
+// way). Lines for other versions, such as "x==1.0 ; python_version <
+// '3.9'" beside "x==2.0 ; ...", leave its files alone.
 type hashConstraints map[string][]hashLine
 
 func (h hashConstraints) add(r reqfile.Requirement) {
@@ -61,11 +64,21 @@ func (h hashConstraints) canonical() []byte {
 	return []byte(strings.Join(slices.Compact(lines), "\n"))
 }
 
-// allows reports whether a file with these digests (algorithm -> hex)
-// satisfies every hashed line of its project.
-func (h hashConstraints) allows(name string, digests map[string]string) bool {
+// accepts reports whether some hashed line of name accepts version v:
+// a version none does is no candidate, and its files are never hashed.
+func (h hashConstraints) accepts(name string, v pep440.Version) bool {
+	return slices.ContainsFunc(h[name], func(l hashLine) bool { return l.spec.Contains(v, pep440.PrereleasesAllow) })
+}
+
+// allows reports whether a file of version v with these digests
+// (algorithm -> hex) satisfies the hashed lines of its project.
+func (h hashConstraints) allows(name string, v pep440.Version, digests map[string]string) bool {
+	if !h.accepts(name, v) {
+		return false
+	}
 	for _, l := range h[name] {
-		if !slices.ContainsFunc(l.hashes, func(x reqfile.Hash) bool { return digests[x.Algorithm] == x.Digest }) {
+		if l.spec.Contains(v, pep440.PrereleasesAllow) &&
+			!slices.ContainsFunc(l.hashes, func(x reqfile.Hash) bool { return digests[x.Algorithm] == x.Digest }) {
 			return false
 		}
 	}
@@ -141,15 +154,17 @@ func (s *hashedSource) Project(ctx context.Context, name string) (*index.Project
 	q.Files = nil
 	var have []string
 	for _, f := range p.Files {
+		v, ok := fileVersion(f)
+		if !ok || !s.hashes.accepts(p.Name, v) {
+			continue // no line wants this version: not a candidate, not hashed
+		}
 		digests, err := s.digests(ctx, p, f, algos)
 		if err != nil {
 			return nil, err
 		}
-		if s.hashes.allows(p.Name, digests) {
+		if s.hashes.allows(p.Name, v, digests) {
 			q.Files = append(q.Files, f)
-			continue
-		}
-		if s.acceptedVersion(p.Name, f) {
+		} else {
 			have = append(have, f.Filename+" sha256:"+digests["sha256"])
 		}
 	}
@@ -166,24 +181,15 @@ func (s *hashedSource) Project(ctx context.Context, name string) (*index.Project
 	return &q, nil
 }
 
-// acceptedVersion reports whether f's version is one every hashed line's
-// specifier accepts, so that the error lists the files that matter.
-func (s *hashedSource) acceptedVersion(name string, f index.File) bool {
-	var v pep440.Version
+// fileVersion is the version in f's name, which the index parsed.
+func fileVersion(f index.File) (pep440.Version, bool) {
 	switch {
 	case f.Wheel != nil:
-		v = f.Wheel.Version
+		return f.Wheel.Version, true
 	case f.Sdist != nil:
-		v = f.Sdist.Version
-	default:
-		return false
+		return f.Sdist.Version, true
 	}
-	for _, l := range s.hashes[name] {
-		if !l.spec.Contains(v, pep440.PrereleasesAllow) {
-			return false
-		}
-	}
-	return true
+	return pep440.Version{}, false
 }
 
 // digests returns f's digests for algos: from the page when it has them,

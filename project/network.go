@@ -21,13 +21,15 @@ type Network struct {
 // o's other fields, and the network settings env gives, each taken from
 // the first of:
 //
-//	timeout          --timeout, SAFEPIP_HTTP_TIMEOUT, PIP_TIMEOUT (seconds)
-//	retries          --retries, SAFEPIP_HTTP_RETRIES, PIP_RETRIES
+//	timeout          --timeout, SAFEPIP_HTTP_TIMEOUT, pip's timeout (seconds)
+//	retries          --retries, SAFEPIP_HTTP_RETRIES, pip's retries
 //	low-speed limit  SAFEPIP_HTTP_LOW_SPEED_LIMIT (bytes/s, 0 for none)
 //
-// then index's defaults. pip's variables mean what they mean to pip, so a
-// CI job that sets them for pip gets the same patience from safepip. Its
-// errors are input errors: callers wrap them in *InputError.
+// then index's defaults. pip's settings are read as pip reads them
+// (PIP_TIMEOUT or PIP_DEFAULT_TIMEOUT, PIP_RETRIES, then pip.conf's
+// [install] and [global]) and mean what they mean to pip, so a CI job that
+// sets them for pip gets the same patience from safepip. Its errors are
+// input errors: callers wrap them in *InputError.
 func (e *Env) newClient(o index.Options) (*index.Client, error) {
 	o.CacheDir, o.NetrcPath, o.Logf = e.CacheDir, e.NetrcPath, e.Logf
 	n, err := e.network()
@@ -48,26 +50,34 @@ type networkSettings struct {
 
 func (e *Env) network() (networkSettings, error) {
 	var s networkSettings
-	if s.timeout = e.Network.Timeout; s.timeout == 0 {
-		v, name := e.firstEnv("SAFEPIP_HTTP_TIMEOUT", "PIP_TIMEOUT")
-		if v != "" {
-			secs, err := strconv.ParseFloat(v, 64)
-			if err != nil || !(secs > 0) || secs > math.MaxInt64/float64(time.Second) {
-				return s, fmt.Errorf("%s=%q: want a number of seconds greater than 0, as in %s=30", name, v, name)
-			}
-			s.timeout = time.Duration(secs * float64(time.Second))
+	retries := e.Network.Retries
+	timeoutValue, timeoutFrom := e.firstEnv("SAFEPIP_HTTP_TIMEOUT")
+	retriesValue, retriesFrom := e.firstEnv("SAFEPIP_HTTP_RETRIES")
+	if e.Network.Timeout == 0 && timeoutValue == "" || retries == nil && retriesValue == "" {
+		pc, err := readPipConf(e)
+		if err != nil {
+			return s, err
+		}
+		if v := pc.pip.Timeout; timeoutValue == "" && v != nil {
+			timeoutValue, timeoutFrom = strings.TrimSpace(v.Value), v.Source
+		}
+		if v := pc.pip.Retries; retriesValue == "" && v != nil {
+			retriesValue, retriesFrom = strings.TrimSpace(v.Value), v.Source
 		}
 	}
-	retries := e.Network.Retries
-	if retries == nil {
-		v, name := e.firstEnv("SAFEPIP_HTTP_RETRIES", "PIP_RETRIES")
-		if v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				return s, fmt.Errorf("%s=%q: want a count of retries, 0 or more, as in %s=3", name, v, name)
-			}
-			retries = &n
+	if s.timeout = e.Network.Timeout; s.timeout == 0 && timeoutValue != "" {
+		secs, err := strconv.ParseFloat(timeoutValue, 64)
+		if err != nil || !(secs > 0) || secs > math.MaxInt64/float64(time.Second) {
+			return s, fmt.Errorf("%s: timeout %q: want a number of seconds greater than 0, as 30", timeoutFrom, timeoutValue)
 		}
+		s.timeout = time.Duration(secs * float64(time.Second))
+	}
+	if retries == nil && retriesValue != "" {
+		n, err := strconv.Atoi(retriesValue)
+		if err != nil || n < 0 {
+			return s, fmt.Errorf("%s: retries %q: want a count, 0 or more, as 3", retriesFrom, retriesValue)
+		}
+		retries = &n
 	}
 	if retries != nil {
 		s.retries = *retries
@@ -78,7 +88,7 @@ func (e *Env) network() (networkSettings, error) {
 	if v, name := e.firstEnv("SAFEPIP_HTTP_LOW_SPEED_LIMIT"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
-			return s, fmt.Errorf("%s=%q: want bytes per second, 0 or more (0 turns the limit off), as in %s=1024", name, v, name)
+			return s, fmt.Errorf("%s: %q: want bytes per second, 0 or more (0 turns the limit off), as 1024", name, v)
 		}
 		if s.lowSpeed = n; n == 0 {
 			s.lowSpeed = -1

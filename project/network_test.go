@@ -1,6 +1,8 @@
 package project
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,16 +29,36 @@ func TestNetworkSettingsPrecedence(t *testing.T) {
 		{"blank is unset", Network{}, map[string]string{"SAFEPIP_HTTP_TIMEOUT": " ", "PIP_TIMEOUT": "4"}, networkSettings{timeout: 4 * time.Second}, ""},
 		{"low-speed limit", Network{}, map[string]string{"SAFEPIP_HTTP_LOW_SPEED_LIMIT": "4096"}, networkSettings{lowSpeed: 4096}, ""},
 		{"low-speed limit off", Network{}, map[string]string{"SAFEPIP_HTTP_LOW_SPEED_LIMIT": "0"}, networkSettings{lowSpeed: -1}, ""},
-		{"bad timeout", Network{}, map[string]string{"PIP_TIMEOUT": "soon"}, networkSettings{}, `PIP_TIMEOUT="soon": want a number of seconds greater than 0`},
-		{"zero timeout", Network{}, map[string]string{"SAFEPIP_HTTP_TIMEOUT": "0"}, networkSettings{}, `SAFEPIP_HTTP_TIMEOUT="0": want a number of seconds`},
-		{"NaN timeout", Network{}, map[string]string{"SAFEPIP_HTTP_TIMEOUT": "NaN"}, networkSettings{}, `SAFEPIP_HTTP_TIMEOUT="NaN"`},
-		{"bad retries", Network{}, map[string]string{"SAFEPIP_HTTP_RETRIES": "-1"}, networkSettings{}, `SAFEPIP_HTTP_RETRIES="-1": want a count of retries`},
-		{"bad low-speed limit", Network{}, map[string]string{"SAFEPIP_HTTP_LOW_SPEED_LIMIT": "1k"}, networkSettings{}, `SAFEPIP_HTTP_LOW_SPEED_LIMIT="1k": want bytes per second`},
+		{"pip's other name", Network{}, map[string]string{"PIP_DEFAULT_TIMEOUT": "180"}, networkSettings{timeout: 180 * time.Second}, ""},
+		{"pip.conf", Network{}, map[string]string{"PIP_CONFIG_FILE": "pip.conf"}, networkSettings{timeout: 42 * time.Second, retries: 7}, ""},
+		{"PIP_* over pip.conf", Network{}, map[string]string{"PIP_CONFIG_FILE": "pip.conf", "PIP_TIMEOUT": "5"}, networkSettings{timeout: 5 * time.Second, retries: 7}, ""},
+		{"bad timeout", Network{}, map[string]string{"PIP_TIMEOUT": "soon"}, networkSettings{}, `PIP_TIMEOUT: timeout "soon": want a number of seconds greater than 0`},
+		{"bad timeout in pip.conf", Network{}, map[string]string{"PIP_CONFIG_FILE": "bad.conf"}, networkSettings{}, `bad.conf`},
+		{"zero timeout", Network{}, map[string]string{"SAFEPIP_HTTP_TIMEOUT": "0"}, networkSettings{}, `SAFEPIP_HTTP_TIMEOUT: timeout "0": want a number of seconds`},
+		{"NaN timeout", Network{}, map[string]string{"SAFEPIP_HTTP_TIMEOUT": "NaN"}, networkSettings{}, `SAFEPIP_HTTP_TIMEOUT: timeout "NaN"`},
+		{"bad retries", Network{}, map[string]string{"SAFEPIP_HTTP_RETRIES": "-1"}, networkSettings{}, `SAFEPIP_HTTP_RETRIES: retries "-1": want a count`},
+		{"bad low-speed limit", Network{}, map[string]string{"SAFEPIP_HTTP_LOW_SPEED_LIMIT": "1k"}, networkSettings{}, `SAFEPIP_HTTP_LOW_SPEED_LIMIT: "1k": want bytes per second`},
 		{"a flag hides a bad variable", Network{Timeout: time.Second}, map[string]string{"PIP_TIMEOUT": "soon"}, networkSettings{timeout: time.Second}, ""},
+	}
+	dir := t.TempDir()
+	for name, text := range map[string]string{"pip.conf": "[global]\ntimeout = 60\nretries = 7\n[install]\ntimeout = 42\n", "bad.conf": "[global]\ntimeout = soon\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := &Env{Network: tt.flag, Getenv: func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }}
+			getenv := func(k string) (string, bool) {
+				v, ok := tt.env[k]
+				if k == "PIP_CONFIG_FILE" {
+					if !ok {
+						return os.DevNull, true // not the machine's pip.conf
+					}
+					return filepath.Join(dir, v), true
+				}
+				return v, ok
+			}
+			env := &Env{Network: tt.flag, Getenv: getenv}
 			got, err := env.network()
 			switch {
 			case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/safepip/safepip/config"
+	"github.com/safepip/safepip/pypa/pep440"
 	"github.com/safepip/safepip/pypa/reqfile"
 )
 
@@ -33,45 +34,53 @@ func testEnv(t *testing.T, files map[string]string) *Env {
 }
 
 func TestHashConstraintsAllows(t *testing.T) {
-	h := hashConstraints{}
 	a, b, c := strings.Repeat("a", 64), strings.Repeat("b", 64), strings.Repeat("c", 64)
-	line := func(hashes ...reqfile.Hash) reqfile.Requirement {
-		r, err := readPositional([]string{"pkg"})
+	line := func(req string, hashes ...reqfile.Hash) reqfile.Requirement {
+		r, err := readPositional([]string{req})
 		if err != nil {
 			t.Fatal(err)
 		}
 		r[0].Hashes = hashes
 		return r[0]
 	}
-	h.add(line(reqfile.Hash{Algorithm: "sha256", Digest: a}, reqfile.Hash{Algorithm: "sha256", Digest: b}))
-	h.add(line(reqfile.Hash{Algorithm: "sha256", Digest: b}, reqfile.Hash{Algorithm: "sha512", Digest: c}))
-	h.add(line()) // a line without a hash constrains nothing
+	sha := func(algo, d string) reqfile.Hash { return reqfile.Hash{Algorithm: algo, Digest: d} }
+	h := hashConstraints{}
+	h.add(line("pkg", sha("sha256", a), sha("sha256", b)))
+	h.add(line("pkg>=1", sha("sha256", b), sha("sha512", c)))
+	h.add(line("pkg")) // a line without a hash constrains nothing
+	h.add(line("old==0.9 ; python_version < '3.9'", sha("sha256", a)))
+	h.add(line("old==1.0 ; python_version >= '3.9'", sha("sha256", b)))
 	for _, tc := range []struct {
-		digests map[string]string
-		want    bool
+		name, version string
+		digests       map[string]string
+		want          bool
 	}{
-		{map[string]string{"sha256": a}, false}, // the second line does not allow a
-		{map[string]string{"sha256": b}, true},  // both lines allow b
-		{map[string]string{"sha256": a, "sha512": c}, true},
-		{map[string]string{"sha512": c}, false},
-		{map[string]string{}, false},
+		{"pkg", "1.0", map[string]string{"sha256": a}, false}, // the second line does not allow a
+		{"pkg", "1.0", map[string]string{"sha256": b}, true},  // both lines allow b
+		{"pkg", "1.0", map[string]string{"sha256": a, "sha512": c}, true},
+		{"pkg", "1.0", map[string]string{"sha512": c}, false},
+		{"pkg", "0.5", map[string]string{"sha256": a}, true}, // only the first line wants 0.5
+		{"pkg", "1.0", map[string]string{}, false},
+		{"old", "0.9", map[string]string{"sha256": a}, true}, // each pin its own hash
+		{"old", "1.0", map[string]string{"sha256": b}, true},
+		{"old", "1.0", map[string]string{"sha256": a}, false},
+		{"old", "1.1", map[string]string{"sha256": b}, false}, // no line wants 1.1
 	} {
-		if got := h.allows("pkg", tc.digests); got != tc.want {
-			t.Errorf("allows(%v) = %v, want %v", tc.digests, got, tc.want)
+		if got := h.allows(tc.name, pep440.MustParse(tc.version), tc.digests); got != tc.want {
+			t.Errorf("allows(%s %s, %v) = %v, want %v", tc.name, tc.version, tc.digests, got, tc.want)
 		}
-	}
-	if !h.allows("other", nil) {
-		t.Error("a project without hashed lines must allow every file")
 	}
 	if got := h.algorithms("pkg"); !slices.Equal(got, []string{"sha256", "sha512"}) {
 		t.Errorf("algorithms = %v", got)
 	}
 	// the digest part is a normal form: order of lines and hashes does not count
-	g := hashConstraints{}
-	g.add(line(reqfile.Hash{Algorithm: "sha512", Digest: c}, reqfile.Hash{Algorithm: "sha256", Digest: b}))
-	g.add(line(reqfile.Hash{Algorithm: "sha256", Digest: b}, reqfile.Hash{Algorithm: "sha256", Digest: a}))
-	if string(g.canonical()) != string(h.canonical()) {
-		t.Errorf("canonical differs:\n%s\n%s", g.canonical(), h.canonical())
+	g, k := hashConstraints{}, hashConstraints{}
+	g.add(line("pkg", sha("sha512", c), sha("sha256", b)))
+	g.add(line("pkg", sha("sha256", b), sha("sha256", a)))
+	k.add(line("pkg", sha("sha256", a), sha("sha256", b)))
+	k.add(line("pkg", sha("sha256", b), sha("sha512", c)))
+	if string(g.canonical()) != string(k.canonical()) {
+		t.Errorf("canonical differs:\n%s\n%s", g.canonical(), k.canonical())
 	}
 }
 

@@ -10,10 +10,10 @@ import (
 
 // network are the global flags about talking to indexes, named and meant
 // as pip's. Unset, they leave the choice to SAFEPIP_HTTP_TIMEOUT,
-// SAFEPIP_HTTP_RETRIES, then PIP_TIMEOUT, PIP_RETRIES (project.Env.newClient).
+// SAFEPIP_HTTP_RETRIES, then pip's configuration (project.Env.newClient).
 type network struct {
-	Timeout *float64 `placeholder:"SECONDS" help:"Give up on an index that does not connect, or send response headers, within SECONDS, or whose body averages less than the low-speed limit ($$SAFEPIP_HTTP_LOW_SPEED_LIMIT bytes/s, default 1024) over SECONDS. Else $$SAFEPIP_HTTP_TIMEOUT, else $$PIP_TIMEOUT, else 15."`
-	Retries *int     `placeholder:"N" help:"Retry a failed request N times, within a budget of 4 timeouts. Else $$SAFEPIP_HTTP_RETRIES, else $$PIP_RETRIES, else 3."`
+	Timeout *float64 `placeholder:"SECONDS" help:"Give up on an index that does not connect, or send response headers, within SECONDS, or whose body averages less than the low-speed limit ($$SAFEPIP_HTTP_LOW_SPEED_LIMIT bytes/s, default 1024) over SECONDS. Else $$SAFEPIP_HTTP_TIMEOUT, else pip's timeout ($$PIP_TIMEOUT, $$PIP_DEFAULT_TIMEOUT, pip.conf), else 15."`
+	Retries *int     `placeholder:"N" help:"Retry a failed request N times, within a budget of 4 timeouts. Else $$SAFEPIP_HTTP_RETRIES, else pip's retries ($$PIP_RETRIES, pip.conf), else 3."`
 }
 
 // Validate refuses values pip would refuse too.
