@@ -60,11 +60,11 @@ def _write_wheel(p, wheel_directory, members):
     record = []
     with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as z:
         for arc, data in members:
-            z.writestr(arc, data)
+            z.writestr(zipfile.ZipInfo(arc, date_time=(2020, 1, 1, 0, 0, 0)), data)  # reproducible
             digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
             record.append("%s,sha256=%s,%d" % (arc, digest, len(data)))
         record.append(info + "/RECORD,,")
-        z.writestr(info + "/RECORD", "\n".join(record) + "\n")
+        z.writestr(zipfile.ZipInfo(info + "/RECORD", date_time=(2020, 1, 1, 0, 0, 0)), "\n".join(record) + "\n")
     return name
 
 
