@@ -145,6 +145,11 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 	}
 	res.Planned = choices
 	for _, c := range choices {
+		if c.Sdist && !cfg.Policy.SdistAllowed(c.Package.Name) {
+			// pip's --only-binary (PIP_ONLY_BINARY, pip.conf, a requirements
+			// file) or the policy now forbids what the lock chose.
+			return nil, &InputError{Err: fmt.Errorf("%s %s is locked as an sdist, but --only-binary or [policy] allow-sdist now allows only wheels for it; relock with `safepip lock`, or allow the sdist", c.Package.Name, c.Package.Version)}
+		}
 		if c.Sdist {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("%s %s installs from an sdist: its build dependencies are not hash-locked", c.Package.Name, c.Package.Version))
 		}
