@@ -177,7 +177,15 @@ func (w *phaseWatch) enter(limit string) {
 		w.timer.Stop()
 	}
 	cause := &TimeoutError{Limit: limit, After: w.timeout}
-	w.timer = time.AfterFunc(w.timeout, func() { w.cancel(cause) })
+	var timer *time.Timer
+	timer = time.AfterFunc(w.timeout, func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if !w.done && w.timer == timer { // not stopped, nor replaced by the next phase
+			w.cancel(cause)
+		}
+	})
+	w.timer = timer
 }
 
 func (w *phaseWatch) stop() {
