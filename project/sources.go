@@ -128,8 +128,9 @@ func readProject(env *Env, o ProjectOptions, haveFiles bool) (reqs []reqfile.Req
 	return reqs, info, nil
 }
 
-// positionalSource names the requirements given as arguments in messages.
-const positionalSource = "command line"
+// positionalSource names the requirements given as arguments in messages:
+// "command line argument:2" is the second.
+const positionalSource = "command line argument"
 
 // readPositional parses requirements given as arguments: PEP 508
 // requirements, "name @ url" included (a bare path or URL needs a name).
@@ -138,7 +139,7 @@ func readPositional(args []string) ([]reqfile.Requirement, error) {
 	for i, a := range args {
 		r, err := pep508.ParseRequirement(strings.TrimSpace(a))
 		if err != nil {
-			return nil, &InputError{Err: fmt.Errorf("%s argument %d: %q: %w; give a requirement such as \"requests>=2\", or \"name @ https://...\" for a file", positionalSource, i+1, a, err)}
+			return nil, &InputError{Err: fmt.Errorf("%s:%d: %q: %w; give a requirement such as \"requests>=2\", or \"name @ https://...\" for a file", positionalSource, i+1, a, err)}
 		}
 		out = append(out, reqfile.Requirement{Text: a, Kind: reqfile.KindName, Name: pep508.NormalizeName(r.Name), Req: &r,
 			Source: reqfile.Source{File: positionalSource, Line: i + 1}})
