@@ -28,7 +28,7 @@ var allowed = []struct {
 	{"verify", []string{module + "pypa/", module + "lock", "github.com/sigstore/", "github.com/theupdateframework/", "github.com/secure-systems-lab/", "google.golang.org/protobuf/"}},
 	{"resolver", []string{module + "pypa/", module + "resolver/pubgrub", module + "index", module + "config", "golang.org/x/sync/"}},
 	{"install", []string{module + "pypa/", module + "lock", module + "verify", module + "index", "golang.org/x/sync/"}},
-	{"build", []string{module + "pypa/", module + "install", module + "verify", "github.com/pelletier/go-toml/v2"}},
+	{"build", []string{module + "pypa/", module + "lock", module + "install", module + "verify", "github.com/pelletier/go-toml/v2"}},
 	{"audit", []string{module + "pypa/", module + "index", module + "config", "golang.org/x/sync/"}},
 	{"project", []string{module + "pypa/", module + "resolver", module + "index", module + "config", module + "lock", module + "verify", module + "install", module + "audit", "golang.org/x/sync/", "github.com/pelletier/go-toml/v2"}},
 	{"sarif", []string{module + "pypa/", module + "audit", module + "project"}},

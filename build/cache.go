@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/safepip/safepip/install"
+	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/pypa/wheel"
 	"github.com/safepip/safepip/verify"
 )
@@ -125,61 +126,50 @@ func (s *Sandbox) store(key, built string, requires []string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := writeAtomic(filepath.Join(dir, entryFile), func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	}); err != nil {
+	if err := lock.WriteFileAtomic(filepath.Join(dir, entryFile), data); err != nil {
 		return nil, err
 	}
 	return &Result{Wheel: dst, SHA256: sum, Requires: requires}, nil
 }
 
 // copyAtomic copies src to dst through a temporary file in dst's
-// directory and returns the sha256 of what it wrote.
-func copyAtomic(src, dst string) (string, error) {
+// directory (CreateTemp, Sync, Close, Rename; removed on any error) and
+// returns the sha256 of what it wrote. Unlike lock.WriteFileAtomic it
+// streams: a built wheel can be hundreds of megabytes.
+func copyAtomic(src, dst string) (sum string, err error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return "", err
 	}
 	defer in.Close()
-	h := sha256.New()
-	err = writeAtomic(dst, func(w io.Writer) error {
-		_, err := io.Copy(io.MultiWriter(w, h), in)
-		return err
-	})
+	f, err := os.CreateTemp(filepath.Dir(dst), ".tmp-"+filepath.Base(dst)+"-*")
 	if err != nil {
 		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// writeAtomic writes path with fill: CreateTemp in its directory, Sync,
-// Close, Rename; the temporary file is removed on any error.
-func writeAtomic(path string, fill func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
 	}
 	defer func() {
 		if err != nil {
 			f.Close()
 			os.Remove(f.Name())
-			err = fmt.Errorf("writing %s: %w", path, err)
+			err = fmt.Errorf("writing %s: %w", dst, err)
 		}
 	}()
-	if err = fill(f); err != nil {
-		return err
+	h := sha256.New()
+	if _, err = io.Copy(io.MultiWriter(f, h), in); err != nil {
+		return "", err
 	}
 	if err = f.Sync(); err != nil {
-		return err
+		return "", err
 	}
 	if err = f.Close(); err != nil {
-		return err
+		return "", err
 	}
 	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return err
+		return "", err
 	}
-	return os.Rename(f.Name(), path)
+	if err = os.Rename(f.Name(), dst); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // readLimited reads a file of at most limit bytes.

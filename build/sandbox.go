@@ -103,18 +103,9 @@ type Result struct {
 // match its hash, or a requirement of the backend that no dependency
 // satisfies, stops it before any hook runs.
 func (s *Sandbox) Build(ctx context.Context, req Request) (*Result, error) {
-	if err := s.check(req); err != nil {
-		return nil, err
-	}
-	interp, err := s.interpreter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	key := s.key(req, interp)
-	if key != "" {
-		if res, ok := s.cached(key); ok {
-			return res, nil
-		}
+	interp, key, hit, err := s.lookup(ctx, req)
+	if err != nil || hit != nil {
+		return hit, err
 	}
 	env, err := s.prepare(ctx, req, interp)
 	if err != nil {
@@ -160,22 +151,12 @@ func (s *Sandbox) Metadata(ctx context.Context, req Request) (*Metadata, error) 
 	if req.Editable {
 		return nil, fmt.Errorf("building %s: metadata is read for a wheel, not an editable build", req.Source)
 	}
-	if err := s.check(req); err != nil {
-		return nil, err
-	}
-	interp, err := s.interpreter(ctx)
+	interp, key, hit, err := s.lookup(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	key := s.key(req, interp)
-	if key != "" {
-		if res, ok := s.cached(key); ok {
-			data, err := wheelMETADATA(res.Wheel)
-			if err != nil {
-				return nil, err
-			}
-			return &Metadata{METADATA: data, Requires: res.Requires, Built: res}, nil
-		}
+	if hit != nil {
+		return metadataOf(hit)
 	}
 	env, err := s.prepare(ctx, req, interp)
 	if err != nil {
@@ -198,11 +179,7 @@ func (s *Sandbox) Metadata(ctx context.Context, req Request) (*Metadata, error) 
 		if err != nil {
 			return nil, err
 		}
-		data, err := wheelMETADATA(res.Wheel)
-		if err != nil {
-			return nil, err
-		}
-		return &Metadata{METADATA: data, Requires: res.Requires, Built: res}, nil
+		return metadataOf(res)
 	}
 	if err != nil {
 		return nil, err
@@ -217,6 +194,34 @@ func (s *Sandbox) Metadata(ctx context.Context, req Request) (*Metadata, error) 
 			Reason: fmt.Sprintf("no readable METADATA in %s: %v", name, err)}
 	}
 	return &Metadata{METADATA: data, Requires: requires}, nil
+}
+
+// metadataOf reads the metadata of a built wheel.
+func metadataOf(res *Result) (*Metadata, error) {
+	data, err := wheelMETADATA(res.Wheel)
+	if err != nil {
+		return nil, err
+	}
+	return &Metadata{METADATA: data, Requires: res.Requires, Built: res}, nil
+}
+
+// lookup checks req, asks the interpreter for its tags and returns req's
+// cache key ("" for a wheel that is not cached) and its cached wheel, if any.
+func (s *Sandbox) lookup(ctx context.Context, req Request) (*install.Interpreter, string, *Result, error) {
+	if err := s.check(req); err != nil {
+		return nil, "", nil, err
+	}
+	interp, err := s.interpreter(ctx)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	key := s.key(req, interp)
+	if key != "" {
+		if res, ok := s.cached(key); ok {
+			return interp, key, res, nil
+		}
+	}
+	return interp, key, nil, nil
 }
 
 // check refuses a malformed request and, before anything runs, build
