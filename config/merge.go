@@ -122,36 +122,37 @@ func (m *merger) run() (*Config, error) {
 		}
 	}
 	fl := m.o.Flags
-	for _, u := range fl.ExtraIndexURLs {
-		extras = append(extras, extra{IndexOption{Name: "--extra-index-url", Value: u, Source: "command line"}, Simple, false})
-	}
-	for _, u := range fl.FindLinks {
-		extras = append(extras, extra{IndexOption{Name: "--find-links", Value: u, Source: "command line"}, Flat, false})
-	}
 	if fl.NoIndex {
 		noIndex = "command line"
 	}
 
-	// pip's configuration gives the defaults of pip's options: a flag
-	// replaces the option it sets, and a requirements file's --index-url
-	// replaces every index URL before it, extra ones included, as in pip.
-	// pip lists these before the requirements files' own.
+	// pip's configuration gives the defaults of pip's options. The command
+	// line's --index-url replaces pip's; its --extra-index-url and
+	// --find-links add to pip's lists, after them (optparse appends to the
+	// default list). A requirements file's --index-url replaces every index
+	// URL before it, pip's extra ones included, as in pip; safepip keeps
+	// the command line's, which wins over requirements files. pip lists
+	// all of these before the requirements files' own.
 	pip := m.o.Pip
 	if pip == nil {
 		pip = &Pip{}
 	}
-	var pipExtras []extra
-	if len(fl.ExtraIndexURLs) == 0 && reqDefault == nil {
+	var first []extra
+	if reqDefault == nil {
 		for _, v := range pip.ExtraIndexURLs {
-			pipExtras = append(pipExtras, extra{IndexOption{Value: v.Value, Source: v.Source}, Simple, false})
+			first = append(first, extra{IndexOption{Value: v.Value, Source: v.Source}, Simple, false})
 		}
 	}
-	if len(fl.FindLinks) == 0 {
-		for _, v := range pip.FindLinks {
-			pipExtras = append(pipExtras, extra{IndexOption{Value: v.Value, Source: v.Source}, Flat, false})
-		}
+	for _, u := range fl.ExtraIndexURLs {
+		first = append(first, extra{IndexOption{Name: "--extra-index-url", Value: u, Source: "command line"}, Simple, false})
 	}
-	extras = append(pipExtras, extras...)
+	for _, v := range pip.FindLinks {
+		first = append(first, extra{IndexOption{Value: v.Value, Source: v.Source}, Flat, false})
+	}
+	for _, u := range fl.FindLinks {
+		first = append(first, extra{IndexOption{Name: "--find-links", Value: u, Source: "command line"}, Flat, false})
+	}
+	extras = append(first, extras...)
 	if noIndex == "" && pip.NoIndex != nil {
 		noIndex = pip.NoIndex.Source
 	}

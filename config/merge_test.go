@@ -108,7 +108,8 @@ func TestMerge(t *testing.T) {
 			"i=https://me:tok@i.example/simple[default]"},
 		{"${VAR} in requirements, not on the command line", "",
 			[]IndexOption{req("--extra-index-url", "https://${HOST}/simple", "r.txt:1")}, Flags{ExtraIndexURLs: []string{"https://h.example/$%7BHOST%7D"}},
-			"pypi=https://pypi.org/simple[default] i.example=https://i.example/simple h.example=https://h.example/$%7BHOST%7D"},
+			// the command line's extra URLs come first, as pip lists them
+			"pypi=https://pypi.org/simple[default] h.example=https://h.example/$%7BHOST%7D i.example=https://i.example/simple"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

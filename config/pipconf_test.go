@@ -460,11 +460,12 @@ func TestNewPip(t *testing.T) {
 			},
 		},
 		{
-			name: "flags replace the options they set",
+			name: "--index-url on the command line replaces pip's; --find-links adds to pip's list, after it, as optparse appends",
 			o:    Options{Pip: pipIdx, Getenv: env, Flags: Flags{IndexURL: "https://cli.example/simple", FindLinks: []string{"/cli"}}},
 			want: []string{
 				"cli.example https://cli.example/simple default=true [command line (--index-url)]",
 				"extra.example https://extra.example/simple default=false [/etc/pip.conf:3 [global] extra-index-url]",
+				"wheels /wheels default=false [PIP_FIND_LINKS]",
 				"cli /cli default=false [command line (--find-links)]",
 			},
 		},

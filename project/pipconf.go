@@ -106,18 +106,17 @@ func lookupEnv(env *Env, key string) (string, bool) {
 	return env.Getenv(key)
 }
 
-// constraintFiles returns the -c files of the command line, or when there
-// are none, those of pip's configuration (PIP_CONSTRAINT, constraint in
-// pip.conf), relative to the working directory as pip reads them.
+// constraintFiles returns the constraint files of pip's configuration
+// (PIP_CONSTRAINT, constraint in pip.conf), relative to the working
+// directory as pip reads them, then the command line's -c files: pip's
+// command line adds to the configuration's list (optparse appends to the
+// default).
 func (pc *pipConf) constraintFiles(flags []string) []string {
-	if len(flags) > 0 {
-		return flags // a command-line option replaces the configuration's
-	}
 	var out []string
 	for _, v := range pc.pip.Constraints {
 		out = append(out, v.Value)
 	}
-	return out
+	return append(out, flags...)
 }
 
 // addFormatControl applies a requirements file's --no-binary and

@@ -22,6 +22,11 @@ type pipCase struct {
 	Dir  string            `json:"dir"`  // the working directory
 	Env  map[string]string `json:"env"`  // the whole environment pip sees
 	Reqs string            `json:"reqs"` // the requirements file, in Dir
+	// Flags are the command line's index options, as safepip and pip
+	// both take them.
+	Flags       config.Flags `json:"-"`
+	Constraints []string     `json:"-"` // -c on the command line
+	Args        []string     `json:"args"`
 	// Prefix is the sys.prefix pip runs with, where its site file lives;
 	// safepip finds it as $VIRTUAL_ENV (set to the same directory).
 	Prefix string `json:"prefix"`
@@ -78,7 +83,7 @@ for case in json.load(sys.stdin):
     cmd = create_command("install")
     try:
         with cmd.main_context():
-            options, _ = cmd.parse_args(["--no-cache-dir"])
+            options, _ = cmd.parse_args(["--no-cache-dir"] + case["args"])
             session = cmd.get_default_session(options)
             finder = cmd._build_package_finder(options=options, session=session)
             for _ in parse_requirements(case["reqs"], session, finder=finder, options=options):
@@ -114,11 +119,11 @@ func safepipDerived(c pipCase) pipDerived {
 	if err != nil {
 		return pipDerived{Err: true}
 	}
-	cfg, err := loadConfig(env, pc, reqIndexOptions(f, c.Dir), config.Flags{})
+	cfg, err := loadConfig(env, pc, reqIndexOptions(f, c.Dir), c.Flags)
 	if err != nil {
 		return pipDerived{Err: true}
 	}
-	d := pipDerived{Indexes: []string{}, FindLinks: []string{}, Constraints: pc.constraintFiles(nil)}
+	d := pipDerived{Indexes: []string{}, FindLinks: []string{}, Constraints: pc.constraintFiles(c.Constraints), NoIndex: c.Flags.NoIndex}
 	for _, x := range cfg.Indexes {
 		if x.Kind == config.Flat {
 			d.FindLinks = append(d.FindLinks, x.URL)
@@ -126,7 +131,7 @@ func safepipDerived(c pipCase) pipDerived {
 			d.Indexes = append(d.Indexes, x.URL)
 		}
 	}
-	d.NoIndex = pc.pip.NoIndex != nil || f.Options.NoIndex != nil
+	d.NoIndex = d.NoIndex || pc.pip.NoIndex != nil || f.Options.NoIndex != nil
 	d.Pre = pc.pip.Pre != nil || f.Options.Pre != nil
 	d.RequireHashes = pc.pip.RequireHashes != nil || f.Options.RequireHashes != nil
 	pc.addFormatControl(f.Options)
@@ -360,7 +365,8 @@ func genPipCase(t *testing.T, r *rand.Rand, i int) pipCase {
 	// The requirements file: index options in a random order (at most one
 	// --index-url: two different ones are refused by safepip on purpose).
 	var lines []string
-	if pick(0.4) {
+	reqIndexURL := pick(0.4)
+	if reqIndexURL {
 		lines = append(lines, "--index-url "+urlPool())
 	}
 	for range r.IntN(3) {
@@ -389,7 +395,41 @@ func genPipCase(t *testing.T, r *rand.Rand, i int) pipCase {
 	}
 	lines = append(lines, "pick")
 	write(filepath.Join(work, "requirements.txt"), strings.Join(lines, "\n")+"\n")
-	return pipCase{Dir: work, Env: env, Reqs: "requirements.txt", Prefix: env["VIRTUAL_ENV"], desc: fmt.Sprintf("#%d %s", i, strings.Join(desc, ", "))}
+
+	// Command-line index options, where safepip and pip agree: not with a
+	// requirements file's --index-url, which pip lets replace the command
+	// line's index URLs and safepip does not (its command line wins).
+	var flags config.Flags
+	args := []string{}
+	if !reqIndexURL {
+		if pick(0.25) {
+			flags.IndexURL = urlPool()
+			args = append(args, "--index-url", flags.IndexURL)
+		}
+		if pick(0.25) {
+			u := urlPool()
+			flags.ExtraIndexURLs = append(flags.ExtraIndexURLs, u)
+			args = append(args, "--extra-index-url", u)
+		}
+		if pick(0.2) {
+			l := linkPool()
+			flags.FindLinks = append(flags.FindLinks, l)
+			args = append(args, "--find-links", l)
+		}
+		if pick(0.05) {
+			flags.NoIndex = true
+			args = append(args, "--no-index")
+		}
+	}
+	var constraints []string
+	if pick(0.15) {
+		constraints = []string{"cli.txt"}
+		args = append(args, "-c", "cli.txt")
+	}
+	if len(args) > 0 {
+		desc = append(desc, "command line: "+strings.Join(args, " "))
+	}
+	return pipCase{Dir: work, Env: env, Reqs: "requirements.txt", Flags: flags, Constraints: constraints, Args: args, Prefix: env["VIRTUAL_ENV"], desc: fmt.Sprintf("#%d %s", i, strings.Join(desc, ", "))}
 }
 
 // fixedPipCases are handwritten cases for the rules the generator may
@@ -420,7 +460,7 @@ func fixedPipCases(t *testing.T) []pipCase {
 		if err := os.WriteFile(filepath.Join(work, "requirements.txt"), []byte(reqs+"pick\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, pipCase{Dir: work, Env: e, Reqs: "requirements.txt", Prefix: e["VIRTUAL_ENV"], desc: desc})
+		out = append(out, pipCase{Dir: work, Env: e, Reqs: "requirements.txt", Args: []string{}, Prefix: e["VIRTUAL_ENV"], desc: desc})
 	}
 	add("[DEFAULT] joins [global] only when the file has a [global]",
 		map[string]string{"home/.config/pip/pip.conf": "[DEFAULT]\nindex-url = https://d.example/simple\n[global]\nextra-index-url = https://g.example/simple\n"}, nil, "")
