@@ -31,8 +31,8 @@ type globals struct {
 type cli struct {
 	globals
 
-	Install     installCmd     `cmd:"" help:"Install requirements the safe way: lock, download and verify every file, then pip with --no-index --no-deps --require-hashes."`
-	Lock        lockCmd        `cmd:"" help:"Resolve requirements into safepip.lock: versions, one index per project, every file's sha256."`
+	Install     installCmd     `cmd:"" help:"Install requirements (-r files with their --hash options, NAME arguments, or pyproject.toml) the safe way: lock, download and verify every file, then pip with --no-index --no-deps --require-hashes; --exact as pip-sync."`
+	Lock        lockCmd        `cmd:"" help:"Resolve requirements (-r files, NAME arguments, or pyproject.toml with --extra/--group) into safepip.lock: versions, one index per project, every file's sha256 (--hash options constrain them)."`
 	Export      exportCmd      `cmd:"" help:"Write the lock in another format: a PEP 751 pylock.toml or a hashed requirements.txt for plain pip."`
 	Placeholder placeholderCmd `cmd:"" help:"Build a placeholder wheel and sdist that reserve a private project's name on a public index."`
 	Audit       auditCmd       `cmd:"" help:"Find the private project names that plain pip would take, or anyone could take, from the public index."`
