@@ -15,8 +15,10 @@ is refused (exit 2): safepip does not build from source on request yet.
 
 Precedence, as pip: the command line, then requirements files (a file's
 --index-url replaces pip's index URLs, extra ones included), then the
-environment, then pip's files; safepip.toml's packages pins apply on top
-and are never widened. An extra index from pip's configuration is an
+environment, then pip's files. The command line's --extra-index-url,
+--find-links and -c add to the lists pip's configuration gives, as in pip.
+Unlike pip, the command line's --index-url wins over a requirements
+file's. safepip.toml's packages pins apply on top and are never widened. An extra index from pip's configuration is an
 extra index like any other: a project on two indexes is exit 3. Every
 index says where it was declared (lock's report and --json "indexes").`
 
