@@ -47,14 +47,28 @@
 // # Merging
 //
 // New merges the file with the index options of requirements files
-// (--index-url, --extra-index-url, --find-links, --no-index) and the same
-// command-line flags. The default index is, in order of precedence: the
-// command line's --index-url; the --index-url of the requirements files (two
-// different ones are an error); the index marked default = true; PyPI.
-// Each --extra-index-url and --find-links adds an index without "packages",
-// named after its host (or directory), unless an index with the same URL is
-// already declared. --no-index drops every simple index; a project pinned to
-// a dropped index is then an error rather than a fall-back.
+// (--index-url, --extra-index-url, --find-links, --no-index), the same
+// command-line flags, and pip's own configuration (ReadPip). The default
+// index is, in order of precedence: the command line's --index-url; the
+// --index-url of the requirements files (two different ones are an error);
+// pip's index-url (PIP_INDEX_URL, pip.conf); the index marked
+// default = true; PyPI. Each --extra-index-url and --find-links adds an
+// index without "packages", named after its host (or directory), unless an
+// index with the same URL is already declared; pip's lists come first, the
+// command line's after them, then the requirements files', as pip orders
+// them, and a requirements file's --index-url drops pip's extra index URLs
+// as pip does. --no-index (from any of them) drops every simple index; a
+// project pinned to a dropped index is then an error rather than a
+// fall-back. pip's --only-binary narrows [policy] allow-sdist.
+//
+// # pip's configuration
+//
+// ParsePipConfig reads one pip.conf as configparser does, PipConfigFiles
+// lists the files pip loads in its order, and ReadPip computes what they and
+// the PIP_* variables give "pip install", with the source of every value
+// ("PIP_INDEX_URL", "/etc/pip.conf:2 [global] index-url"), as pip 23.2.1
+// does: see pipconf.go for the rules. The differential test in project
+// compares the result with pip's own parser and finder.
 //
 // # Routing
 //
