@@ -140,6 +140,7 @@ func readLockIfAny(path string) (*lock.File, []byte, error) {
 
 // resolveLock reads the inputs, resolves them and builds the lock.
 func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (*lock.File, *inputs, error) {
+	env = env.forPython(ctx, o.Target.Python)
 	in, err := readInputs(env, o.Requirements, o.Constraints, o.Sources, o.Index)
 	if err != nil {
 		return nil, nil, err

@@ -1,6 +1,7 @@
 package project
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/safepip/safepip/config"
+	"github.com/safepip/safepip/install"
 	"github.com/safepip/safepip/pypa/reqfile"
 )
 
@@ -96,6 +98,21 @@ func (e *Env) forInterpreter(prefix string) *Env {
 	c := *e
 	c.sitePrefix = prefix
 	return &c
+}
+
+// forPython returns env for a lock aimed at the interpreter python
+// (--python): pip run there reads its sys.prefix/pip.conf. "" or an
+// interpreter that cannot be asked leaves env as it is; the lock's own
+// target step reports such an interpreter.
+func (e *Env) forPython(ctx context.Context, python string) *Env {
+	if python == "" || e.sitePrefix != "" {
+		return e
+	}
+	interp, err := install.Inspect(ctx, python, e.CacheDir)
+	if err != nil {
+		return e
+	}
+	return e.forInterpreter(interp.Prefix)
 }
 
 // lookupEnv is env.Getenv, nil meaning no variable is set.
