@@ -4,7 +4,7 @@ package main
 // the end of lock's, install's and verify's --help.
 const pipConfigHelp = `pip's own configuration is read as pip install reads it: the files
 $PIP_CONFIG_FILE, the site file pip.conf in the target interpreter's
-sys.prefix (install) or $VIRTUAL_ENV, ~/.config/pip/pip.conf (or
+sys.prefix (install, lock --python) or $VIRTUAL_ENV, ~/.config/pip/pip.conf (or
 $XDG_CONFIG_HOME/pip/pip.conf), ~/.pip/pip.conf, /etc/xdg/pip/pip.conf
 (or $XDG_CONFIG_DIRS) and /etc/pip.conf, their [global] then [install]
 sections, then the variables PIP_INDEX_URL, PIP_EXTRA_INDEX_URL,
