@@ -267,10 +267,11 @@ var pipOptions = []pipOption{
 }
 
 // pipVars are the variables ReadPip reads, in the order it applies them
-// when two of them set one option. Only the aliases index-url/pypi-url and
-// no-binary/only-binary can meet; ReadPip refuses the first pair when the
-// two disagree, since pip's answer then depends on the order of the
-// process environment.
+// when two of them set one option. pip applies them in the order of its
+// process environment, which a program cannot know, so this matters only
+// for PIP_PYPI_URL and PIP_INDEX_URL (refused when they disagree),
+// PIP_DEFAULT_TIMEOUT and PIP_TIMEOUT (the latter wins here) and
+// PIP_NO_BINARY with PIP_ONLY_BINARY (applied in that order).
 var pipVars = []string{
 	"PIP_PYPI_URL", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX",
 	"PIP_PRE", "PIP_CONSTRAINT", "PIP_REQUIRE_HASHES", "PIP_NO_BINARY", "PIP_ONLY_BINARY",
