@@ -74,8 +74,9 @@ func readFile(t *testing.T, path string) []byte {
 
 // frontIndex serves a test index through a server whose behaviour a test
 // switches: "" passes requests on, "stall" accepts and never answers,
-// "trickle" sends a page's headers at once and then a byte a second, and
-// "slow" sends files at 40 KiB/s (pages pass). It counts the requests that
+// "trickle" sends a page's headers at once and then a byte a second,
+// "slow" sends files at 40 KiB/s and "slow-trickle" a byte a second (pages
+// pass). It counts the requests that
 // reached it in each mode but "".
 type frontIndex struct {
 	URL      string // the index URL, ".../simple"
@@ -102,14 +103,18 @@ func newFrontIndex(t *testing.T, idx *testindex.Index) *frontIndex {
 			<-r.Context().Done()
 		case mode == "trickle":
 			drip(w, r, []byte(strings.Repeat(" ", 1<<20)), 1, time.Second)
-		case mode == "slow" && strings.HasPrefix(r.URL.Path, "/files/"):
+		case strings.HasPrefix(mode, "slow") && strings.HasPrefix(r.URL.Path, "/files/"):
 			f := idx.File(strings.TrimPrefix(r.URL.Path, "/files/"))
 			if f == nil {
 				http.NotFound(w, r)
 				return
 			}
 			w.Header().Set("Content-Length", strconv.Itoa(len(f.Data)))
-			drip(w, r, f.Data, 4<<10, 100*time.Millisecond)
+			if mode == "slow-trickle" {
+				drip(w, r, f.Data, 1, time.Second)
+			} else {
+				drip(w, r, f.Data, 4<<10, 100*time.Millisecond)
+			}
 		default:
 			proxy.ServeHTTP(w, r)
 		}
@@ -204,7 +209,8 @@ func TestDeadIndexEndsInExit4(t *testing.T) {
 
 // TestSlowSteadyDownloadInstalls serves a wheel slowly but steadily above
 // the low-speed limit, for longer than a page may take in all: install
-// waits for it and installs it.
+// waits for it and installs it. A trickle of the same wheel ends in exit 4
+// first, leaving nothing in the cache.
 func TestSlowSteadyDownloadInstalls(t *testing.T) {
 	idx := testindex.New(t)
 	idx.Add(testindex.Dist{Name: "acme", Version: "1.0", PadBytes: 320 << 10}) // 8 s at 40 KiB/s
@@ -218,11 +224,22 @@ func TestSlowSteadyDownloadInstalls(t *testing.T) {
 		t.Fatalf("copying the venv: %v\n%s", err, out)
 	}
 	lockIn(t, dir, fi, "--python", "venv/bin/python")
+	env := map[string]string{"SAFEPIP_HTTP_LOW_SPEED_LIMIT": fmt.Sprint(8 << 10)}
+	install := []string{"--timeout", "1", "install", "--frozen", "-r", "requirements.txt", "--python", "venv/bin/python"}
+
+	fi.mode.Store("slow-trickle")
+	r := runSafepip(t, dir, env, install...)
+	if r.code != 4 || !strings.Contains(r.stderr, "slower than 8192 bytes/s (low-speed limit)") {
+		t.Errorf("install from a trickle: exit %d, want 4 naming the low-speed limit", r.code)
+	}
+	if names := cacheFiles(t, filepath.Join(dir, "cache")); len(names) != 0 {
+		t.Errorf("the cut download left %v in the cache", names)
+	}
+
 	fi.mode.Store("slow")
 	// With --timeout 1 a page may take 6 s in all; this file takes longer,
 	// at five times the low-speed limit.
-	env := map[string]string{"SAFEPIP_HTTP_LOW_SPEED_LIMIT": fmt.Sprint(8 << 10)}
-	r := runSafepip(t, dir, env, "--timeout", "1", "install", "--frozen", "-r", "requirements.txt", "--python", "venv/bin/python")
+	r = runSafepip(t, dir, env, install...)
 	if r.code != 0 {
 		t.Fatalf("install: exit %d", r.code)
 	}

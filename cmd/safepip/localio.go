@@ -114,7 +114,7 @@ func hint(err error) string {
 		return f.hint()
 	}
 	if errors.As(err, &te) {
-		return "an index hit a time limit: if it is only slow, raise them with --timeout SECONDS (or SAFEPIP_HTTP_TIMEOUT, or pip's timeout; connect and response headers each, and the low-speed window) and SAFEPIP_HTTP_LOW_SPEED_LIMIT (bytes/s, 0 for none); nothing was written"
+		return "an index hit a time limit: if it is only slow, raise the limits with --timeout SECONDS (or SAFEPIP_HTTP_TIMEOUT, or pip's timeout; connect and response headers each, and the low-speed window) and SAFEPIP_HTTP_LOW_SPEED_LIMIT (bytes/s, 0 for none); nothing was written"
 	}
 	return ""
 }
