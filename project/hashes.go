@@ -260,24 +260,25 @@ func (s *hashedSource) digests(ctx context.Context, p *index.Project, f index.Fi
 }
 
 // requireHashesLine is pip's --require-hashes for one line: a requirement
-// without a hash is an input error naming it.
-func requireHashesLine(r reqfile.Requirement) error {
+// without a hash is an input error naming it and where the mode was
+// turned on (why).
+func requireHashesLine(r reqfile.Requirement, why string) error {
 	if len(r.Hashes) > 0 || r.Constraint || r.Req != nil && r.Req.URL != "" {
 		return nil
 	}
-	return &InputError{Err: fmt.Errorf("%s: %q: --require-hashes is on and this line has no --hash; add --hash=sha256:<hex> of the file you trust (pip-compile --generate-hashes writes them)", r.Source, r.Text)}
+	return &InputError{Err: fmt.Errorf("%s: %q: --require-hashes is on (%s) and this line has no --hash; add --hash=sha256:<hex> of the file you trust (pip-compile --generate-hashes writes them)", r.Source, r.Text, why)}
 }
 
 // requireHashesLock checks, in --require-hashes mode, that every locked
 // project has a hashed line, as pip requires of every distribution it
 // installs in that mode.
-func (h hashConstraints) requireHashesLock(lf *lock.File) error {
+func (h hashConstraints) requireHashesLock(lf *lock.File, why string) error {
 	for _, p := range lf.Packages {
 		if p.URL != "" || len(h[p.Name]) > 0 {
 			continue
 		}
-		return &InputError{Err: fmt.Errorf("--require-hashes is on and %s %s (required by %s) has no hashed line; add \"%s==%s --hash=sha256:<hex>\" to your requirements, as pip requires in that mode",
-			p.Name, p.Version, strings.Join(p.RequiredBy, ", "), p.Name, p.Version)}
+		return &InputError{Err: fmt.Errorf("--require-hashes is on (%s) and %s %s (required by %s) has no hashed line; add \"%s==%s --hash=sha256:<hex>\" to your requirements, as pip requires in that mode",
+			why, p.Name, p.Version, strings.Join(p.RequiredBy, ", "), p.Name, p.Version)}
 	}
 	return nil
 }

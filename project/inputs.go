@@ -105,7 +105,7 @@ type inputs struct {
 	// hashes are the --hash options of requirement and constraint lines,
 	// which restrict their projects' files (hashes.go).
 	hashes        hashConstraints
-	requireHashes bool         // --require-hashes, from a flag or a file
+	requireHashes string       // where --require-hashes was turned on; "" when off
 	project       *ProjectInfo // the pyproject.toml read; nil for none
 	packages      []string     // the positional requirements, canonical
 	topFiles      []string     // the -r files given, absolute
@@ -114,7 +114,10 @@ type inputs struct {
 // readInputs reads requirement and constraint files and merges the
 // configuration file, their index options and the flags.
 func readInputs(env *Env, reqFiles, constraintFiles []string, src Sources, flags config.Flags) (*inputs, error) {
-	in := &inputs{hashes: hashConstraints{}, requireHashes: src.RequireHashes}
+	in := &inputs{hashes: hashConstraints{}}
+	if src.RequireHashes {
+		in.requireHashes = "the --require-hashes flag"
+	}
 	var idxOpts []config.IndexOption
 	var lines []reqfile.Requirement // every requirement line, for --require-hashes
 	pc, err := readPipConf(env)
@@ -123,7 +126,9 @@ func readInputs(env *Env, reqFiles, constraintFiles []string, src Sources, flags
 	}
 	// PIP_PRE and PIP_REQUIRE_HASHES mean --pre and --require-hashes.
 	in.pre = pc.pip.Pre != nil
-	in.requireHashes = in.requireHashes || pc.pip.RequireHashes != nil
+	if in.requireHashes == "" && pc.pip.RequireHashes != nil {
+		in.requireHashes = pc.pip.RequireHashes.Source
+	}
 	constraintFiles = pc.constraintFiles(constraintFiles)
 	reqFiles, constraintFiles = uniqueFiles(env, reqFiles), uniqueFiles(env, constraintFiles)
 	for _, f := range reqFiles {
@@ -151,8 +156,8 @@ func readInputs(env *Env, reqFiles, constraintFiles []string, src Sources, flags
 		if f.Options.Pre != nil {
 			in.pre = true
 		}
-		if f.Options.RequireHashes != nil {
-			in.requireHashes = true
+		if o := f.Options.RequireHashes; o != nil && !src.RequireHashes {
+			in.requireHashes = o.Source.String() // a file's option wins over pip's configuration
 		}
 		return nil
 	}

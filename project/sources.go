@@ -212,9 +212,9 @@ func (in *inputs) addSources(env *Env, src Sources, haveFiles bool, lines *[]req
 		}
 		return &InputError{Err: &NothingToLockError{Dir: dir}}
 	}
-	if in.requireHashes {
+	if in.requireHashes != "" {
 		for _, r := range *lines {
-			if err := requireHashesLine(r); err != nil {
+			if err := requireHashesLine(r, in.requireHashes); err != nil {
 				return err
 			}
 		}
@@ -230,7 +230,7 @@ func (in *inputs) sourceParts() [][]byte {
 	if len(in.hashes) > 0 {
 		parts = append(parts, append([]byte("hashes\n"), in.hashes.canonical()...))
 	}
-	if in.requireHashes {
+	if in.requireHashes != "" {
 		parts = append(parts, []byte("require-hashes"))
 	}
 	if p := in.project; p != nil {
@@ -261,8 +261,8 @@ func (in *inputs) finish(lf *lock.File, lockPath string) error {
 		r.Extras, r.Groups = in.project.Extras, in.project.Groups
 	}
 	lf.Requested = r
-	if in.requireHashes {
-		return in.hashes.requireHashesLock(lf)
+	if in.requireHashes != "" {
+		return in.hashes.requireHashesLock(lf, in.requireHashes)
 	}
 	return nil
 }

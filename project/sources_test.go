@@ -133,12 +133,12 @@ func TestReadInputsSources(t *testing.T) {
 			src: Sources{Project: ProjectOptions{AllExtras: true}}, want: "which is not read when -r is given"},
 		{name: "bad TOML", files: map[string]string{"pyproject.toml": "[project\n"}, want: "pyproject.toml:1: "},
 		{name: "require-hashes", files: map[string]string{"r.txt": "r\n"}, reqs: []string{"r.txt"},
-			src: Sources{RequireHashes: true}, want: `r.txt:1: "r": --require-hashes is on and this line has no --hash`},
+			src: Sources{RequireHashes: true}, want: `r.txt:1: "r": --require-hashes is on (the --require-hashes flag) and this line has no --hash`},
 		{name: "require-hashes and an argument", src: Sources{Packages: []string{"q", "x>=1"}, RequireHashes: true},
 			files: map[string]string{"safepip.toml": ""}, want: `command line argument:1: "q": --require-hashes is on`},
 		{name: "bad argument", src: Sources{Packages: []string{"ok", "x>="}}, want: `command line argument:2: "x>=": `},
 		{name: "require-hashes from the file", files: map[string]string{"r.txt": "--require-hashes\nr --hash=sha256:" + strings.Repeat("a", 64) + "\ns\n"},
-			reqs: []string{"r.txt"}, want: `r.txt:3: "s": --require-hashes is on`},
+			reqs: []string{"r.txt"}, want: `r.txt:3: "s": --require-hashes is on (r.txt:1) and`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := testEnv(t, tc.files)
