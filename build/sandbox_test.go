@@ -212,6 +212,7 @@ func leftovers(t testing.TB, s *Sandbox) {
 }
 
 func TestBuildSdistInstallsAndImports(t *testing.T) {
+	t.Parallel()
 	s, log := testSandbox(t)
 	deps := []install.LocalFile{backendWheel(t, t.TempDir())}
 	src := makeSdist(t, copyProject(t, "hello"), "hello-1.0")
@@ -236,6 +237,7 @@ func TestBuildSdistInstallsAndImports(t *testing.T) {
 }
 
 func TestBuildBackendPath(t *testing.T) {
+	t.Parallel()
 	s, log := testSandbox(t)
 	deps := []install.LocalFile{backendWheel(t, t.TempDir())}
 	out := t.TempDir()
@@ -266,6 +268,7 @@ func TestBuildBackendPath(t *testing.T) {
 }
 
 func TestBuildEditable(t *testing.T) {
+	t.Parallel()
 	s, log := testSandbox(t)
 	deps := []install.LocalFile{backendWheel(t, t.TempDir())}
 	dir := copyProject(t, "hello")
@@ -294,6 +297,7 @@ func TestBuildEditable(t *testing.T) {
 }
 
 func TestBuildFailureKeepsBackendOutput(t *testing.T) {
+	t.Parallel()
 	s, _ := testSandbox(t)
 	deps := []install.LocalFile{backendWheel(t, t.TempDir())}
 	dir := copyProject(t, "hello")
@@ -325,6 +329,7 @@ func TestBuildFailureKeepsBackendOutput(t *testing.T) {
 }
 
 func TestBuildRefusesTamperedDependencyBeforeAnyHook(t *testing.T) {
+	t.Parallel()
 	s, log := testSandbox(t)
 	dep := backendWheel(t, t.TempDir())
 	want := dep.SHA256
@@ -357,6 +362,7 @@ func TestBuildRefusesTamperedDependencyBeforeAnyHook(t *testing.T) {
 }
 
 func TestBuildCacheHit(t *testing.T) {
+	t.Parallel()
 	cache := t.TempDir()
 	deps := []install.LocalFile{backendWheel(t, t.TempDir())}
 	src := makeSdist(t, copyProject(t, "hello"), "hello-1.0")
@@ -426,6 +432,7 @@ func TestKey(t *testing.T) {
 }
 
 func TestBuildRequirements(t *testing.T) {
+	t.Parallel()
 	s, log := testSandbox(t)
 	backend := backendWheel(t, t.TempDir())
 	dir := copyProject(t, "hello")
@@ -473,6 +480,7 @@ func TestBuildRequirements(t *testing.T) {
 }
 
 func TestMetadata(t *testing.T) {
+	t.Parallel()
 	s, log := testSandbox(t)
 	deps := []install.LocalFile{backendWheel(t, t.TempDir())}
 	dir := copyProject(t, "hello")

@@ -150,3 +150,40 @@ func TestUnpackSdist(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadSdistBuildSystem feeds arbitrary bytes as an sdist: reading and
+// unpacking never panic, and nothing lands outside the destination.
+func FuzzReadSdistBuildSystem(f *testing.F) {
+	dir := f.TempDir()
+	for _, ms := range [][]member{
+		{{name: "p-1/pyproject.toml", body: "[build-system]\nrequires = []\nbuild-backend = \"b\"\n"}},
+		{{name: "p-1/l", flag: tar.TypeSymlink, link: "a/b"}, {name: "p-1/a/b", body: "x"}},
+		{{name: "p-1/../x", body: "x"}},
+	} {
+		data, err := os.ReadFile(writeTarGz(f, dir, "seed.tar.gz", ms))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		root := t.TempDir()
+		sdist := filepath.Join(root, "p-1.tar.gz")
+		if err := os.WriteFile(sdist, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ReadSdistBuildSystem(sdist)
+		dest := filepath.Join(root, "out")
+		if err := os.Mkdir(dest, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		unpackSdist(sdist, dest)
+		entries, err := os.ReadDir(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 2 {
+			t.Errorf("unpacking wrote outside its destination: %v", entries)
+		}
+	})
+}

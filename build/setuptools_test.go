@@ -38,6 +38,7 @@ func realSetuptools(t *testing.T) (setuptools, wheelDist install.LocalFile) {
 // PEP 518's defaults) with the setuptools wheel of the interpreter's own
 // ensurepip.
 func TestBuildWithRealSetuptools(t *testing.T) {
+	t.Parallel()
 	setuptools, wheelDist := realSetuptools(t)
 	s, _ := testSandbox(t)
 	ctx := context.Background()
