@@ -153,17 +153,6 @@ func cacheDir(e *env) string {
 	return ""
 }
 
-// netrcPath is $NETRC, else ~/.netrc.
-func netrcPath(e *env) string {
-	if p, ok := e.getenv("NETRC"); ok && p != "" {
-		return p
-	}
-	if h, ok := e.getenv("HOME"); ok && h != "" {
-		return filepath.Join(h, ".netrc")
-	}
-	return ""
-}
-
 // isTerminal reports whether f is a character device (a terminal), where a
 // progress line belongs; CI logs and pipes get none.
 func isTerminal(f *os.File) bool {
