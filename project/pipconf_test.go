@@ -2,6 +2,7 @@ package project
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -484,4 +485,39 @@ func fixedPipCases(t *testing.T) []pipCase {
 	add("an empty variable is skipped",
 		map[string]string{"home/.config/pip/pip.conf": "[global]\nindex-url = https://f.example/simple\n"}, map[string]string{"PIP_INDEX_URL": ""}, "")
 	return out
+}
+
+// TestReadPipConfErrors: a pip.conf pip would refuse is exit 2 naming the
+// file and line; one that cannot be opened is skipped, as configparser
+// skips it; PIP_NO_BINARY is refused naming the variable.
+func TestReadPipConfErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.conf")
+	if err := os.WriteFile(bad, []byte("[global]\nindex-url = https://a.example/simple\n[global]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := func(vars map[string]string) *Env {
+		vars["HOME"] = filepath.Join(dir, "home")
+		vars["XDG_CONFIG_DIRS"] = filepath.Join(dir, "xdg")
+		return &Env{Dir: dir, Getenv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
+	}
+	_, err := readPipConf(env(map[string]string{"PIP_CONFIG_FILE": bad}))
+	var inErr *InputError
+	if !errors.As(err, &inErr) || !strings.Contains(err.Error(), bad+":3: section [global] appears twice") {
+		t.Errorf("malformed pip.conf: err = %v, want an InputError naming %s:3", err, bad)
+	}
+
+	// a directory where a file is expected cannot be read: skipped
+	pc, err := readPipConf(env(map[string]string{"PIP_CONFIG_FILE": dir}))
+	if err != nil || pc.pip.IndexURL != nil {
+		t.Errorf("unreadable pip.conf: %+v, %v; want it skipped", pc, err)
+	}
+
+	pc, err = readPipConf(env(map[string]string{"PIP_CONFIG_FILE": "/dev/null", "PIP_NO_BINARY": ":all:"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pc.refuseUnsupported(); err == nil || !strings.Contains(err.Error(), "--no-binary :all: (PIP_NO_BINARY)") {
+		t.Errorf("PIP_NO_BINARY: err = %v, want a refusal naming it", err)
+	}
 }
