@@ -341,6 +341,14 @@ func newLog(version string, rules []Rule, l *locator) *Log {
 	}
 }
 
+// Fail records that the command could not do its work, and why: the log
+// of a command that stopped before it had results.
+func (l *Log) Fail(message string) {
+	inv := &l.Runs[0].Invocations[0]
+	inv.ExecutionSuccessful = false
+	inv.Notifications = append(inv.Notifications, Notification{Level: "error", Message: Message{message}})
+}
+
 // add appends a result of the rule with id, at the rule's level when
 // level is "".
 func (r *Run) add(id, level, text, fingerprint string, locs []Location) {

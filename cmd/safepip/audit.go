@@ -54,9 +54,18 @@ func (c *auditCmd) Run(g *globals, e *env) error {
 		PublicIndex:  c.PublicIndex,
 	})
 	if rep == nil {
+		if c.Format == "sarif" && err != nil {
+			// stdout stays a SARIF file, which says the audit did not run.
+			log := sarif.Audit(&audit.Report{}, c.Strict, version, sarifFiles(c.Requirement, ""))
+			log.Fail(err.Error())
+			if werr := printSARIF(e, log); werr != nil {
+				return werr
+			}
+		}
 		return err
 	}
 	check := rep.Check(c.Strict)
+	summarizeAudit(e, rep)
 	if c.Format == "sarif" {
 		if werr := printSARIF(e, sarif.Audit(rep, c.Strict, version, sarifFiles(c.Requirement, project.DefaultLockName))); werr != nil {
 			return werr

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/safepip/safepip/audit"
 	"github.com/safepip/safepip/config"
 	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/project"
@@ -170,4 +171,56 @@ func exitMeaning(code int) string {
 		return "local I/O failure"
 	}
 	return "failure"
+}
+
+// maxSummaryRows bounds the findings a step summary lists; the full
+// report is in the log, --json or --format sarif.
+const maxSummaryRows = 50
+
+// summarizeAudit adds the audit's counts and findings to the step summary.
+func summarizeAudit(e *env, rep *audit.Report) {
+	if !e.inGitHubActions() {
+		return
+	}
+	e.summary = append(e.summary, fmt.Sprintf("%d unclaimed, %d shadowed, %d claimed, %d pinned",
+		rep.Count(audit.Unclaimed), rep.Count(audit.Shadowed), rep.Count(audit.Claimed), rep.Count(audit.Pinned)))
+	if len(rep.Findings) == 0 {
+		return
+	}
+	e.summary = append(e.summary, "", "| project | class | index | remedy |", "| --- | --- | --- | --- |")
+	for i, f := range rep.Findings {
+		if i == maxSummaryRows {
+			e.summary = append(e.summary, fmt.Sprintf("| ... | %d more | | |", len(rep.Findings)-i))
+			break
+		}
+		e.summary = append(e.summary, fmt.Sprintf("| %s | %s | %s | %s |", markdownCell(f.Project), f.Class, markdownCell(f.Index), markdownCell(f.Remedy)))
+	}
+}
+
+// summarizeVerify adds what verify checked and found to the step summary.
+func summarizeVerify(e *env, res *project.VerifyResult) {
+	if !e.inGitHubActions() {
+		return
+	}
+	line := fmt.Sprintf("%d files checked (%d attested)", res.Files, res.Attested)
+	if res.Installed > 0 {
+		line += fmt.Sprintf(", %d installed distributions", res.Installed)
+	}
+	e.summary = append(e.summary, fmt.Sprintf("%s: %d findings", line, len(res.Findings)))
+	if len(res.Findings) == 0 {
+		return
+	}
+	e.summary = append(e.summary, "", "| package | version | file | problem |", "| --- | --- | --- | --- |")
+	for i, f := range res.Findings {
+		if i == maxSummaryRows {
+			e.summary = append(e.summary, fmt.Sprintf("| ... | | | %d more |", len(res.Findings)-i))
+			break
+		}
+		e.summary = append(e.summary, fmt.Sprintf("| %s | %s | %s | %s |", markdownCell(f.Package), markdownCell(f.Version), markdownCell(f.File), markdownCell(f.Kind)))
+	}
+}
+
+// markdownCell makes s safe in a Markdown table cell.
+func markdownCell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s)
 }

@@ -22,7 +22,17 @@ func (c *verifyCmd) Run(g *globals, e *env) error {
 	res, err := project.Verify(context.Background(), e.project(g), project.VerifyOptions{
 		LockPath: c.Lock, Offline: c.Offline, Installed: c.Installed, Python: c.Python,
 	})
+	if res != nil {
+		summarizeVerify(e, res)
+	}
 	switch {
+	case res == nil && err != nil && c.Format == "sarif":
+		// stdout stays a SARIF file, which says the verification did not run.
+		log := sarif.Verify(&project.VerifyResult{}, version, sarifFiles(nil, c.Lock))
+		log.Fail(err.Error())
+		if werr := printSARIF(e, log); werr != nil {
+			return werr
+		}
 	case res != nil && c.Format == "sarif":
 		if werr := printSARIF(e, sarif.Verify(res, version, sarifFiles(nil, res.LockPath))); werr != nil {
 			return werr
