@@ -359,24 +359,17 @@ func (s *Scope) validate() error {
 }
 
 // markersOverlap reports whether some environment satisfies both package
-// markers ("" holds everywhere).
-//
-// TODO(H1 marker algebra): until pep508's MarkerSet lands, only the sure
-// cases are recognized: an empty marker overlaps everything, and equal
-// canonical markers overlap each other.
+// markers ("" holds everywhere), by the marker algebra of pep508.
 func markersOverlap(a, b string) (bool, error) {
-	if a == "" || b == "" {
-		return true, nil
-	}
-	ma, err := pep508.ParseMarker(a)
+	ma, err := pep508.ParseMarkerSet(a)
 	if err != nil {
 		return false, fmt.Errorf("marker %q: %w", a, err)
 	}
-	mb, err := pep508.ParseMarker(b)
+	mb, err := pep508.ParseMarkerSet(b)
 	if err != nil {
 		return false, fmt.Errorf("marker %q: %w", b, err)
 	}
-	return ma.String() == mb.String(), nil
+	return !ma.Disjoint(mb), nil
 }
 
 func markerOrEverywhere(m string) string {

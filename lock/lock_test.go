@@ -316,6 +316,9 @@ func TestValidateOneNameSeveralVersions(t *testing.T) {
 		{"one everywhere", entry("1.26.4", ""), entry("2.1.0", "python_version >= '3.12'"), `package "numpy" is locked twice for the same environments (1.26.4 under no marker (everywhere), 2.1.0 under "python_version >= '3.12'")`},
 		{"same marker", entry("1.26.4", "sys_platform == 'win32'"), entry("2.1.0", `sys_platform=="win32"`), "locked twice for the same environments"},
 		{"same version twice", entry("1.26.4", ""), entry("1.26.4", ""), "locked twice"},
+		{"overlapping ranges", entry("1.26.4", "python_version < '3.12'"), entry("2.1.0", "python_version >= '3.11'"), "locked twice for the same environments"},
+		{"disjoint platforms", entry("1.26.4", "sys_platform == 'win32'"), entry("2.1.0", "sys_platform != 'win32' and python_version >= '3.9'"), ""},
+		{"overlap through and", entry("1.26.4", "sys_platform == 'linux' and python_version < '3.12'"), entry("2.1.0", "python_version >= '3.10' and platform_machine == 'x86_64'"), "locked twice for the same environments"},
 		{"bad marker", entry("1.26.4", "python_version <"), entry("2.1.0", "python_version >= '3.12'"), `marker "python_version <"`},
 	} {
 		f := sample()
