@@ -330,30 +330,27 @@ func specSet(op, value string, reversed bool) (vset, bool) {
 	if op == "===" || op == "in" || op == "not in" {
 		return vset{}, false
 	}
-	if !reversed {
-		spec, isSpec := singleSpecifier(op, value)
-		if !isSpec {
-			// packaging compares strings: no version string equals a
-			// value that does not form a specifier with "==".
-			switch op {
-			case "==":
-				return vset{}, true
-			case "!=":
-				return vset{in: true}, true
-			}
-			return vset{}, false
-		}
-		return forwardSet(spec)
-	}
-	v, err := pep440.Parse(value)
-	if err != nil {
+	// packaging compares strings when the value is not a version (nor a
+	// specifier with op): no interpreter's version string equals it.
+	stringsOnly := func() (vset, bool) {
 		switch op {
 		case "==":
 			return vset{}, true
 		case "!=":
 			return vset{in: true}, true
 		}
-		return vset{}, false
+		return vset{}, false // undefined
+	}
+	if !reversed {
+		spec, isSpec := singleSpecifier(op, value)
+		if !isSpec {
+			return stringsOnly()
+		}
+		return forwardSet(spec)
+	}
+	v, err := pep440.Parse(value)
+	if err != nil {
+		return stringsOnly()
 	}
 	return reversedSet(op, v)
 }
