@@ -21,9 +21,9 @@
 //     once more. A requirement of [build-system] requires or of the
 //     get_requires hooks that no given wheel satisfies is a
 //     *MissingRequirementsError, never a download.
-//   - No index. The venv is made with --without-pip (or, for a target
-//     without pip, with its own ensurepip, whose wheels are bundled);
-//     every process of a build runs with PIP_* and UV_* removed from its
+//   - No index. The venv is made --without-pip, and pip runs in it from
+//     the wheel the target's ensurepip bundles (without one, the venv is
+//     seeded by ensurepip, offline); every process of a build runs with PIP_* and UV_* removed from its
 //     environment, PIP_NO_INDEX=1, PIP_CONFIG_FILE=/dev/null and
 //     UV_OFFLINE=1, and pip with --isolated, so neither pip nor a backend
 //     that calls pip is given an index URL from the user's environment or

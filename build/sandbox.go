@@ -52,8 +52,11 @@ type Sandbox struct {
 	// keeps it only for errors.
 	Output io.Writer
 
-	mu     sync.Mutex
-	interp *install.Interpreter
+	noBundledPip bool // tests: seed venvs with ensurepip
+
+	mu       sync.Mutex
+	interp   *install.Interpreter
+	pipWheel *string // bundledPip's answer
 }
 
 // Source is what to build: a source tree (built in place, as pip does)
@@ -386,14 +389,20 @@ func (s *Sandbox) prepare(ctx context.Context, req Request, interp *install.Inte
 
 // makeVenv makes a venv of the target interpreter and installs the build
 // dependencies into it with install.RunPip: local paths, their hashes,
-// --no-index --no-deps --require-hashes --isolated. The target's own pip
-// installs them into the venv's site-packages, which is much faster than
-// seeding the venv with ensurepip; a target without pip gets a venv with
-// pip from its own ensurepip (offline, bundled wheels).
+// --no-index --no-deps --require-hashes --isolated. pip runs with the
+// venv's own interpreter, so console scripts land in the venv's bin with
+// its interpreter on their first line, as a backend calling them expects.
+// pip itself comes from the wheel the target's ensurepip bundles, on
+// PYTHONPATH for that one process: the venv is made --without-pip, which
+// is fast, and the backend later finds no pip in it. Without a bundled
+// wheel the venv is seeded by ensurepip (offline) and keeps its pip.
 func (e *environment) makeVenv(ctx context.Context, venv string) error {
-	withPip := e.interp.Pip == ""
+	pipWheel, err := e.s.bundledPip(ctx, e.interp)
+	if err != nil {
+		return err
+	}
 	args := []string{"-I", "-m", "venv"}
-	if !withPip {
+	if pipWheel != "" {
 		args = append(args, "--without-pip")
 	}
 	args = append(args, venv)
@@ -410,31 +419,58 @@ func (e *environment) makeVenv(ctx context.Context, venv string) error {
 	if len(e.req.Deps) == 0 {
 		return nil
 	}
-	if withPip {
-		if err := install.RunPip(ctx, e.python, e.req.Deps, install.PipOptions{Quiet: 1}, e.s.Output); err != nil {
-			return fmt.Errorf("building %s: installing its build dependencies: %w", e.req.Source, err)
+	pip := e.python
+	if pipWheel != "" {
+		if pip, err = e.pipRunner(pipWheel); err != nil {
+			return err
 		}
-		return nil
 	}
-	site, err := e.sitePackages(ctx)
-	if err != nil {
-		return err
-	}
-	if err := install.RunPip(ctx, e.interp.Executable, e.req.Deps, install.PipOptions{Target: site, Quiet: 1}, e.s.Output); err != nil {
+	if err := install.RunPip(ctx, pip, e.req.Deps, install.PipOptions{Quiet: 1}, e.s.Output); err != nil {
 		return fmt.Errorf("building %s: installing its build dependencies: %w", e.req.Source, err)
 	}
 	return nil
 }
 
-// sitePackages asks the venv's interpreter where it imports from.
-func (e *environment) sitePackages(ctx context.Context) (string, error) {
-	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, e.python, "-I", "-c", `import sysconfig; print(sysconfig.get_paths()["purelib"])`)
-	cmd.Env, cmd.Stdout, cmd.Stderr = e.env, &out, &out
-	if err := cmd.Run(); err != nil {
-		return "", &EnvironmentError{Python: e.python, Output: out.String(), Err: err}
+// pipRunner writes a script that runs the venv's interpreter with pip
+// importable from pipWheel and nothing else from the caller's Python
+// settings: install.RunPip runs it as "python -m pip ...".
+func (e *environment) pipRunner(pipWheel string) (string, error) {
+	path := filepath.Join(e.dir, "python-with-pip")
+	script := "#!/bin/sh\n" +
+		"# safepip: the build venv's python, with pip from its bundled wheel, to install the build dependencies\n" +
+		"unset PYTHONHOME PYTHONSTARTUP PYTHONUSERBASE\n" +
+		"PYTHONPATH=" + shellQuote(pipWheel) + " PYTHONNOUSERSITE=1 exec " + shellQuote(e.python) + ` "$@"` + "\n"
+	if err := os.WriteFile(path, []byte(script), 0o700); err != nil {
+		return "", err
 	}
-	return strings.TrimSpace(out.String()), nil
+	return path, nil
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// bundledPip returns the pip wheel of the target's ensurepip, or "" when
+// there is none (or on Windows, where pipRunner's script cannot run).
+func (s *Sandbox) bundledPip(ctx context.Context, interp *install.Interpreter) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pipWheel != nil {
+		return *s.pipWheel, nil
+	}
+	wheel := ""
+	if runtime.GOOS != "windows" && !s.noBundledPip {
+		var out bytes.Buffer
+		cmd := exec.CommandContext(ctx, interp.Executable, "-I", "-c",
+			"import glob, os\ntry:\n    import ensurepip\nexcept ImportError:\n    pass\nelse:\n    print('\\n'.join(sorted(glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), '_bundled', 'pip-*.whl')))))\n")
+		cmd.Stdout = &out
+		if err := cmd.Run(); err != nil {
+			return "", &install.InspectError{Python: interp.Executable, Err: err}
+		}
+		if lines := strings.Split(strings.TrimSpace(out.String()), "\n"); lines[0] != "" {
+			wheel = lines[len(lines)-1] // the newest, if several
+		}
+	}
+	s.pipWheel = &wheel
+	return wheel, nil
 }
 
 // errUnsupported is a hook the backend does not define.

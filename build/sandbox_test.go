@@ -296,6 +296,37 @@ func TestBuildEditable(t *testing.T) {
 	leftovers(t, s)
 }
 
+// TestBuildDependencyScripts checks that a build dependency's console
+// script is on the backend's PATH and runs with the build venv's
+// interpreter (as ninja or cmake from their wheels must).
+func TestBuildDependencyScripts(t *testing.T) {
+	t.Parallel()
+	s, log := testSandbox(t)
+	tool := distWheel(t, t.TempDir(), testindex.Dist{Name: "tinytool", Version: "1.0", Files: map[string]string{
+		"tinytool/cli.py":                         "import sys\ndef main():\n    print('tinytool ran with', sys.prefix)\n",
+		"tinytool-1.0.dist-info/entry_points.txt": "[console_scripts]\ntinytool = tinytool.cli:main\n",
+	}})
+	deps := []install.LocalFile{backendWheel(t, t.TempDir()), tool}
+	dir := copyProject(t, "hello")
+	writeFile(t, filepath.Join(dir, "tiny.json"), `{"name": "hello", "version": "1.0", "module": "hello", "run_tool": "tinytool"}`)
+	if _, err := s.Build(context.Background(), Request{Source: makeSdist(t, dir, "hello-1.0"), Deps: deps}); err != nil {
+		t.Fatal(err)
+	}
+	runs := hookRuns(t, log)
+	var ran string
+	for _, l := range runs {
+		if p, ok := strings.CutPrefix(l, "tool: tinytool ran with "); ok {
+			ran = p
+		}
+	}
+	if !strings.HasPrefix(ran, s.TempDir) {
+		t.Errorf("backend log %q: want tinytool run by the build venv's interpreter (under %s)", runs, s.TempDir)
+	}
+	if count(runs, "pip importable: False") != 1 {
+		t.Errorf("backend log %q: the build venv has pip in it", runs)
+	}
+}
+
 func TestBuildFailureKeepsBackendOutput(t *testing.T) {
 	t.Parallel()
 	s, _ := testSandbox(t)
@@ -573,19 +604,15 @@ func TestNoIndexReachable(t *testing.T) {
 		}
 	}
 
-	// A target without pip gets a venv seeded by its own ensurepip.
-	bare := filepath.Join(t.TempDir(), "bare")
-	if out, err := exec.Command(host, "-m", "venv", "--without-pip", bare).CombinedOutput(); err != nil {
-		t.Fatalf("venv: %v\n%s", err, out)
-	}
-	s2 := &Sandbox{Python: filepath.Join(venvBin(bare), "python"), TempDir: t.TempDir(),
+	// Without a bundled pip wheel, the venv is seeded by ensurepip.
+	s2 := &Sandbox{Python: host, TempDir: t.TempDir(), noBundledPip: true,
 		Env: append(os.Environ(), "TINYBACKEND_LOG="+log, "TINY_HOST_PYTHON="+host)}
 	res, err := s2.Build(context.Background(), Request{Source: Source{Dir: dir}, Deps: deps, OutDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if filepath.Base(res.Wheel) != "hello-1.0-py3-none-any.whl" {
-		t.Errorf("Build(target without pip) = %+v", res)
+		t.Errorf("Build(venv seeded by ensurepip) = %+v", res)
 	}
 	if reqs := srv.Requests(); len(reqs) != 0 {
 		t.Errorf("the builds sent %d requests to the index, want 0: %+v", len(reqs), reqs)

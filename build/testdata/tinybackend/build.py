@@ -6,7 +6,8 @@ Standard library only. A project describes itself in tiny.json:
      "dependencies": ["idna>=2"],        # Requires-Dist of the wheel
      "get_requires": ["tiny-extra>=1"],  # what get_requires_for_build_* return
      "fail": "why",                      # every build hook fails, saying why
-     "run_pip": "name"}                  # build_wheel runs $TINY_HOST_PYTHON -m pip download name
+     "run_pip": "name",                  # build_wheel runs $TINY_HOST_PYTHON -m pip download name
+     "run_tool": "cmd"}                  # build_wheel runs cmd from PATH and logs its output
 
 The wheel holds the project's <module>/ directory. With $TINYBACKEND_LOG set,
 each hook appends "<hook> <name>" to that file; build_wheel also appends the
@@ -14,6 +15,7 @@ pip settings it sees and, with run_pip, pip's exit status.
 """
 import base64
 import hashlib
+import importlib.util
 import json
 import os
 import subprocess
@@ -99,6 +101,10 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         if k.startswith("PIP_"):
             _log("env %s=%s" % (k, os.environ[k]))
     _fail_if_asked(p)
+    if p.get("run_tool"):
+        out = subprocess.run([p["run_tool"]], stdout=subprocess.PIPE, universal_newlines=True, check=True).stdout
+        _log("tool: " + out.strip())
+        _log("pip importable: %s" % (importlib.util.find_spec("pip") is not None))
     if p.get("run_pip"):
         with tempfile.TemporaryDirectory() as d:
             code = subprocess.call([os.environ["TINY_HOST_PYTHON"], "-m", "pip", "download",
