@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"syscall"
 
 	"github.com/safepip/safepip/index"
@@ -47,17 +48,31 @@ func localIO(err error) (localIOFailure, bool) {
 		return f, false
 	}
 	f.dir = filepath.Dir(path) // the path may be a temporary file, gone now
+	f.why = fsRefusal(err, runtime.GOOS)
+	return f, f.why != ""
+}
+
+// windowsErrnos are the Windows system errors of a full or read-only file
+// system (ERROR_DISK_FULL, ERROR_HANDLE_DISK_FULL, ERROR_WRITE_PROTECT);
+// there syscall.ENOSPC and EROFS are values no call returns.
+var windowsErrnos = map[syscall.Errno]string{112: "full", 39: "full", 19: "read-only"}
+
+// fsRefusal returns why a file system refused err on goos: "full",
+// "read-only", "permission", or "" for another failure.
+func fsRefusal(err error, goos string) string {
 	switch {
 	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
-		f.why = "full"
+		return "full"
 	case errors.Is(err, syscall.EROFS):
-		f.why = "read-only"
+		return "read-only"
 	case errors.Is(err, fs.ErrPermission):
-		f.why = "permission"
-	default:
-		return f, false
+		return "permission"
 	}
-	return f, true
+	var errno syscall.Errno
+	if goos == "windows" && errors.As(err, &errno) {
+		return windowsErrnos[errno] // the same numbers mean other things elsewhere
+	}
+	return ""
 }
 
 // pipOSError is pip's report of an OSError that stopped an install, the

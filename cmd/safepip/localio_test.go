@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -81,5 +82,33 @@ func TestNetworkFlags(t *testing.T) {
 	n.Timeout, n.Retries = &two, &three
 	if s := n.settings(); s.Timeout.Seconds() != 2.5 || *s.Retries != 3 {
 		t.Errorf("settings() = %+v", s)
+	}
+}
+
+// TestFSRefusalWindows pins the Windows system errors of a full or
+// read-only disk, which mean other things on Linux, whatever the OS the
+// test runs on.
+func TestFSRefusalWindows(t *testing.T) {
+	tests := []struct {
+		errno      syscall.Errno
+		windows    string
+		notWindows string
+	}{
+		{112, "full", ""},     // ERROR_DISK_FULL; EHOSTDOWN on Linux
+		{39, "full", ""},      // ERROR_HANDLE_DISK_FULL; ENOTEMPTY on Linux
+		{19, "read-only", ""}, // ERROR_WRITE_PROTECT; ENODEV on Linux
+		{2, "", ""},           // ERROR_FILE_NOT_FOUND
+	}
+	for _, tt := range tests {
+		err := &fs.PathError{Op: "write", Path: `C:\cache\x`, Err: tt.errno}
+		if got := fsRefusal(err, "windows"); got != tt.windows {
+			t.Errorf("fsRefusal(errno %d, windows) = %q, want %q", tt.errno, got, tt.windows)
+		}
+		if got := fsRefusal(err, "linux"); got != tt.notWindows && runtime.GOOS != "windows" {
+			t.Errorf("fsRefusal(errno %d, linux) = %q, want %q", tt.errno, got, tt.notWindows)
+		}
+	}
+	if got := fsRefusal(&fs.PathError{Op: "write", Path: "/c/x", Err: syscall.ENOSPC}, "linux"); got != "full" {
+		t.Errorf("fsRefusal(ENOSPC, linux) = %q, want full", got)
 	}
 }
