@@ -444,12 +444,9 @@ func (t *table) comparisonSet(c *comparison) uint32 {
 	}
 	switch name {
 	case "python_full_version", "implementation_version", "python_version":
-		s, ok := specSet(c.op, value, reversed)
+		s, ok := specSet(c.op, value, reversed, name == "python_version")
 		if !ok {
 			return t.atomSet(c, name)
-		}
-		if name == "python_version" {
-			s = minorSet(s)
 		}
 		return t.versionNode(variableRank(name), s)
 	}

@@ -2,6 +2,7 @@ package pep508
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/safepip/safepip/pypa/pep440"
 )
@@ -326,10 +327,90 @@ func prefixSet(prefix pep440.Version) (vset, bool) {
 // op and the version side form a PEP 440 specifier. ok is false when the
 // comparison has no exact set here: "===", local versions, pre-release
 // prefixes, huge numbers, or an undefined comparison.
-func specSet(op, value string, reversed bool) (vset, bool) {
-	if op == "===" || op == "in" || op == "not in" {
+func specSet(op, value string, reversed, minor bool) (vset, bool) {
+	switch op {
+	case "in", "not in":
+		return vset{}, false
+	case "===":
+		return arbitrarySet(value, reversed, minor)
+	case "~=":
+		if reversed {
+			return reversedCompatible(value, minor)
+		}
+	}
+	s, ok := versionSet(op, value, reversed)
+	if minor {
+		s = minorSet(s)
+	}
+	return s, ok
+}
+
+// arbitrarySet is the set of "===": packaging compares the lower-cased
+// text, the version side in its normal form. The environment's value is
+// an interpreter's, already normal ("3.13.0rc1", "3.13").
+func arbitrarySet(value string, reversed, minor bool) (vset, bool) {
+	target := strings.ToLower(trimPySpace(value))
+	if reversed {
+		target = value
+		if v, err := pep440.Parse(value); err == nil {
+			target = v.String()
+		}
+		target = strings.ToLower(target)
+	} else if containsPySpace(target) {
+		return vset{}, false // undefined
+	}
+	if minor {
+		lo, hi, ok := minorRange(target)
+		if !ok || lo.minorText() != target {
+			return vset{}, true
+		}
+		return interval(&lo, &hi), true
+	}
+	p, ok := parsePyver(target)
+	if !ok || p.text() != target {
+		return vset{}, true
+	}
+	return interval(&p, ptr(p.succ())), true
+}
+
+// succ is the point after p.
+func (p pyver) succ() pyver {
+	if p.pre == preFinal {
+		return releaseStart(nextRelease(p.rel, 2))
+	}
+	p.n++
+	return p
+}
+
+// reversedCompatible is {x : Specifier("~=" + x).Contains(l)}: l >= x and
+// l starts with x's release but its last number ("3.11" for x = 3.11.7,
+// "3" for a python_version x = 3.11).
+func reversedCompatible(value string, minor bool) (vset, bool) {
+	l, err := pep440.Parse(value)
+	if err != nil {
+		return vset{}, false // undefined
+	}
+	hi, ok := ceilBound(l.Public(), true)
+	below := interval(nil, hi) // pub(l) >= x
+	if l.Epoch() != 0 {
+		return vset{}, ok
+	}
+	rel, _, ok2 := release3(l)
+	if !ok || !ok2 {
 		return vset{}, false
 	}
+	if minor {
+		// x = X.Y: l's release starts with X; x <= l
+		same := interval(ptr(minorStart(rel[0], 0)), ptr(minorStart(rel[0]+1, 0)))
+		return minorSet(combine(below, same, andOp)), true
+	}
+	same := interval(ptr(minorStart(rel[0], rel[1])), ptr(minorStart(rel[0], rel[1]+1)))
+	return combine(below, same, andOp), true
+}
+
+// versionSet is specSet for python_full_version and the operators whose
+// meaning in PEP 440 order the domain's intervals capture.
+func versionSet(op, value string, reversed bool) (vset, bool) {
 	// packaging compares strings when the value is not a version (nor a
 	// specifier with op): no interpreter's version string equals it.
 	stringsOnly := func() (vset, bool) {
@@ -362,8 +443,13 @@ func forwardSet(spec pep440.Specifier) (vset, bool) {
 		text = text[:len(text)-2]
 	}
 	v, err := pep440.Parse(text)
-	if err != nil || v.Local() != "" {
+	if err != nil {
 		return vset{}, false
+	}
+	if v.Local() != "" {
+		// only "==" and "!=" take a local version, and no interpreter's
+		// version has a local label to match it
+		return vset{in: spec.Op == "!="}, spec.Op == "==" || spec.Op == "!="
 	}
 	switch spec.Op {
 	case "==", "!=":
@@ -500,9 +586,9 @@ func parsePyver(s string) (pyver, bool) {
 	if err != nil || v.Epoch() != 0 || v.IsPostrelease() || v.IsDevrelease() || v.Local() != "" {
 		return pyver{}, false
 	}
-	rel, exact, ok := release3(v)
-	if !ok || !exact {
-		return pyver{}, false
+	rel, _, ok := release3(v)
+	if !ok || len(v.Release()) != 3 {
+		return pyver{}, false // "3.11" or "3.11.7.0" is no interpreter's spelling
 	}
 	p := pyver{rel: rel, pre: preFinal}
 	if kind, n, ok := v.Pre(); ok {
