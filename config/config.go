@@ -18,6 +18,8 @@ const PyPI = "https://pypi.org/simple"
 type Config struct {
 	Indexes []Index
 	Policy  Policy
+	// Resolution is the configuration file's [resolution] table.
+	Resolution Resolution
 
 	// disabled holds the simple indexes that --no-index dropped, so that a
 	// project pinned to one of them is an error instead of being routed to

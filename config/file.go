@@ -21,6 +21,8 @@ type File struct {
 	Path    string
 	Indexes []Index
 	Policy  Policy
+	// Resolution is the [resolution] table (the scope of a universal lock).
+	Resolution Resolution
 }
 
 // Names of the configuration files Load looks for.
@@ -222,8 +224,15 @@ func (p *parser) file(doc map[string]any) (*File, error) {
 				continue
 			}
 			f.Policy = p.policy(t)
+		case "resolution":
+			t, ok := v.(map[string]any)
+			if !ok {
+				p.errorf([]string{k}, "is a %s; want a [resolution] table", typeName(v))
+				continue
+			}
+			f.Resolution = p.resolution(t)
 		default:
-			p.unknown(nil, k, "[[index]], [policy]")
+			p.unknown(nil, k, "[[index]], [policy], [resolution]")
 		}
 	}
 	p.checkIndexes(f.Indexes)

@@ -78,6 +78,7 @@ func (m *merger) run() (*Config, error) {
 	c := &Config{}
 	if f := m.o.File; f != nil {
 		c.Policy = f.Policy
+		c.Resolution = f.Resolution
 		for _, x := range f.Indexes {
 			u, err := m.resolve(x.written, true, filepath.Dir(f.Path))
 			if err != nil {

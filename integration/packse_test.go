@@ -22,12 +22,16 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/safepip/safepip/pypa/pep440"
+	"github.com/safepip/safepip/pypa/pep508"
 )
 
 // The packse conformance suite: the dependency-resolution scenarios of
 // astral-sh/packse (the ones uv's tests are generated from), built into one
 // static index each by ../shared/conformance/build_index.py and resolved by
-// the real binary with `safepip lock` for the scenario's one target.
+// the real binary: `safepip lock` for the scenario's one target, or, for
+// the scenarios uv runs with `uv lock` (mode "lock"), one universal lock
+// for every environment of the scenario's requires-python, compared with
+// what uv's own lock of it holds (uvLocks).
 
 // conformanceDir is the shared conformance kit, beside the repository.
 const conformanceDir = "../../shared/conformance"
@@ -58,6 +62,42 @@ var packseDiffers = map[string]struct {
 		"and a lock for that target must not install it there", nil},
 }
 
+// uvDiffers lists the lock-mode scenarios where safepip's universal lock
+// deliberately differs from uv's lock or from packse's expectation; want
+// replaces the uvLocks entry and is checked the same way (nil: no
+// solution), and the scenario counts as passed with a documented
+// difference.
+var uvDiffers = map[string]struct {
+	reason string
+	want   []string
+}{
+	// a==1 ; python_version < '3.13', a==2 ; python_version >= '3.14', b
+	"fork-incomplete-markers": {"uv rewrites python_version >= '3.14' as python_full_version >= '3.14', which leaves out " +
+		"3.14.0a1 (its python_version is 3.14); safepip keeps the marker's own meaning, as packaging evaluates it, so a 2.0.0 " +
+		"is also locked for 3.14 pre-releases", []string{
+		"a==1.0.0 ; python_version < '3.13'",
+		"a==2.0.0 ; python_version >= '3.14'",
+		"b==1.0.0",
+		"c==1.0.0 ; python_version == '3.13'",
+	}},
+	// b-inner 2.0.x need a==1.0.0; b-inner 1.0.0 needs too-old
+	"wrong-backtracking-indirect": {"packse expects b-inner 2.0.9 and a 1.0.0 (its description: decide b-inner before a rather " +
+		"than backtrack to the ancient b-inner 1.0.0), which safepip's single-target resolver does too (TestResolve); uv's own " +
+		"universal lock settles for b-inner 1.0.0 and too-old; safepip follows packse", []string{
+		"a==1.0.0", "b==1.0.0", "b-inner==2.0.9",
+	}},
+	// cleaver 2 forks on unrelated-dep then is refused; cleaver 1 needs foo==1 on linux, bar==1 elsewhere; foo 1 needs bar==2
+	"preferences-dependent-forking-conflicting": {"packse expects no solution, describing a second `uv lock` that starts from " +
+		"the first run's preferences; uv's own fresh lock of it succeeds (\"Resolved 6 packages\"), and so does safepip's, " +
+		"with the five versions the description lists for the fresh run", []string{
+		"bar==1.0.0 ; sys_platform != 'linux'",
+		"bar==2.0.0 ; sys_platform == 'linux'",
+		"cleaver==1.0.0",
+		"foo==1.0.0 ; sys_platform == 'linux'",
+		"foo==2.0.0 ; sys_platform != 'linux'",
+	}},
+}
+
 // prereleaseFallback is the pre-release rule where packse's copy and uv
 // part ways (README of ../shared/conformance, "Expectations that are
 // policy").
@@ -67,15 +107,17 @@ const prereleaseFallback = "packse expects no solution because a final release e
 
 // scenario mirrors the fields of scenario.json that the test uses.
 type scenario struct {
-	Name         string   `json:"name"`
-	SingleTarget bool     `json:"single_target"`
-	IndexURL     string   `json:"index_url"`
-	Requirements []string `json:"requirements"`
-	Resolver     struct {
-		Prereleases          bool            `json:"prereleases"`
-		NoBuild              []string        `json:"no_build"`
-		NoBinary             []string        `json:"no_binary"`
-		RequiredEnvironments json.RawMessage `json:"required_environments"`
+	Name               string   `json:"name"`
+	Mode               string   `json:"mode"`
+	RootRequiresPython string   `json:"root_requires_python"`
+	SingleTarget       bool     `json:"single_target"`
+	IndexURL           string   `json:"index_url"`
+	Requirements       []string `json:"requirements"`
+	Resolver           struct {
+		Prereleases          bool     `json:"prereleases"`
+		NoBuild              []string `json:"no_build"`
+		NoBinary             []string `json:"no_binary"`
+		RequiredEnvironments []string `json:"required_environments"`
 	} `json:"resolver"`
 	Target struct {
 		PythonVersion string `json:"python_version"`
@@ -100,20 +142,17 @@ type scenarioFile struct {
 type lockedPackage struct {
 	Name    string `toml:"name"`
 	Version string `toml:"version"`
+	Marker  string `toml:"marker"`
 	Files   []struct {
 		Name   string `toml:"name"`
 		SHA256 string `toml:"sha256"`
 	} `toml:"file"`
 }
 
-// skipReason says why a scenario does not apply to a lock for one target,
-// or "" when it does.
+// skipReason says why a scenario does not apply to safepip, or "" when it
+// does.
 func skipReason(sc *scenario) string {
 	switch {
-	case len(sc.Resolver.RequiredEnvironments) > 0 && string(sc.Resolver.RequiredEnvironments) != "null":
-		return "required-environments: a universal lock that must cover several environments; safepip locks one target"
-	case !sc.SingleTarget:
-		return "universal lock forking on markers: the expectation covers several environments at once; safepip locks one target"
 	case len(sc.Resolver.NoBinary) > 0:
 		return "no-binary: the scenario forces an sdist where a wheel fits; safepip's policy may let sdists in (allow-sdist) but never refuses a compatible wheel, so it has no --no-binary"
 	}
@@ -144,10 +183,11 @@ func allowSdist(sc *scenario) string {
 
 // packseTally collects the outcomes of the subtests.
 type packseTally struct {
-	passed   int
-	differ   int                 // passed with safepip's documented answer
-	skipped  map[string][]string // reason -> scenarios that do not apply
-	failures []string
+	passed    int
+	universal int                 // of them, lock-mode scenarios locked universally
+	differ    int                 // passed with safepip's documented answer
+	skipped   map[string][]string // reason -> scenarios that do not apply
+	failures  []string
 }
 
 func TestPackse(t *testing.T) {
@@ -171,9 +211,9 @@ func TestPackse(t *testing.T) {
 	if len(manifest.Scenarios) == 0 {
 		t.Fatal("manifest.json lists no scenarios")
 	}
-	for name := range packseDiffers {
+	for _, name := range slices.Concat(slices.Collect(maps.Keys(packseDiffers)), slices.Collect(maps.Keys(uvDiffers)), slices.Collect(maps.Keys(uvLocks))) {
 		if !slices.ContainsFunc(manifest.Scenarios, func(s struct{ Name string }) bool { return s.Name == name }) {
-			t.Errorf("packseDiffers names %q, which is not a scenario: remove it", name)
+			t.Errorf("packseDiffers, uvDiffers or uvLocks name %q, which is not a scenario: remove it", name)
 		}
 	}
 
@@ -226,27 +266,29 @@ func TestPackse(t *testing.T) {
 		}
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Log(runs[i])
-			if d, ok := packseDiffers[sc.Name]; ok {
-				ours := *sc
-				ours.Expected.Satisfiable = d.want != nil
-				ours.Expected.Packages = d.want
-				ours.Expected.PackagesChecked = d.want != nil
-				if err := judge(&ours, runs[i]); err != nil {
-					ta.failures = append(ta.failures, sc.Name+": safepip's documented difference no longer holds: "+err.Error())
-					t.Errorf("the difference documented in packseDiffers no longer holds: %v", err)
-					return
-				}
-				// safepip's documented answer holds: that is this
-				// scenario's check, and it passed.
-				t.Logf("differs from packse on purpose: %s", d.reason)
-				ta.passed++
-				ta.differ++
-				return
+			// A documented difference replaces the expectation: safepip's
+			// own answer must hold, and that is this scenario's check.
+			ours, reason := *sc, ""
+			if d, ok := uvDiffers[sc.Name]; ok {
+				ours.Expected.Satisfiable, reason = d.want != nil, d.reason
+			} else if d, ok := packseDiffers[sc.Name]; ok {
+				ours.Expected.Satisfiable, reason = d.want != nil, d.reason
+				ours.Expected.Packages, ours.Expected.PackagesChecked = d.want, d.want != nil
 			}
-			if err := judge(sc, runs[i]); err != nil {
+			if err := judge(&ours, runs[i]); err != nil {
+				if reason != "" {
+					err = fmt.Errorf("safepip's documented difference no longer holds: %w", err)
+				}
 				ta.failures = append(ta.failures, sc.Name+": "+err.Error())
 				t.Error(err)
 				return
+			}
+			if reason != "" {
+				t.Logf("differs on purpose: %s", reason)
+				ta.differ++
+			}
+			if sc.Mode == "lock" {
+				ta.universal++
 			}
 			ta.passed++
 		})
@@ -265,8 +307,8 @@ func TestPackse(t *testing.T) {
 	for _, f := range ta.failures {
 		fmt.Fprintf(&b, "\n  FAILED %s", f)
 	}
-	msg := fmt.Sprintf("packse: %d passed (%d of them with safepip's documented difference), %d not applicable to a single-target lock, %d failed of %d scenarios%s",
-		ta.passed, ta.differ, nSkipped, len(ta.failures), len(manifest.Scenarios), b.String())
+	msg := fmt.Sprintf("packse: %d passed (%d of them universal locks compared with uv's, %d with safepip's documented difference), %d not applicable, %d failed of %d scenarios%s",
+		ta.passed, ta.universal, ta.differ, nSkipped, len(ta.failures), len(manifest.Scenarios), b.String())
 	t.Log(msg)
 	if testing.Verbose() {
 		fmt.Println(msg)
@@ -314,6 +356,13 @@ func runLock(dir string, sc *scenario, indexURL string) (*lockRun, error) {
 		reqs.WriteString(r + "\n")
 	}
 	cfg := "[policy]\nallow-sdist = " + allowSdist(sc) + "\n"
+	if envs := sc.Resolver.RequiredEnvironments; len(envs) > 0 {
+		q := make([]string, len(envs))
+		for i, e := range envs {
+			q[i] = fmt.Sprintf("%q", e)
+		}
+		cfg += "[resolution]\nrequired-environments = [" + strings.Join(q, ", ") + "]\n"
+	}
 	if err := errors.Join(
 		os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte(reqs.String()), 0o644),
 		os.WriteFile(filepath.Join(dir, "safepip.toml"), []byte(cfg), 0o644),
@@ -326,6 +375,11 @@ func runLock(dir string, sc *scenario, indexURL string) (*lockRun, error) {
 	}
 	r := &lockRun{args: []string{"lock", "-r", "requirements.txt", "--index-url", indexURL,
 		"--python-version", sc.Target.PythonVersion, "--platform", platform}}
+	if sc.Mode == "lock" {
+		// uv lock: one lock for every environment of the project's
+		// requires-python, no target at all
+		r.args = []string{"lock", "-r", "requirements.txt", "--index-url", indexURL, "--requires-python", sc.RootRequiresPython}
+	}
 	if sc.Resolver.Prereleases {
 		r.args = append(r.args, "--pre")
 	}
@@ -390,10 +444,67 @@ func judge(sc *scenario, r *lockRun) error {
 	for n, v := range sc.Expected.Packages {
 		want[n] = normVersion(v)
 	}
-	if sc.Expected.PackagesChecked && !maps.Equal(got, want) {
+	if sc.Mode == "lock" {
+		if err := judgeUniversal(sc, lf.Packages); err != nil {
+			return err
+		}
+	} else if sc.Expected.PackagesChecked && !maps.Equal(got, want) {
 		return fmt.Errorf("locked %v, want exactly %v", sortedPins(got), sortedPins(sc.Expected.Packages))
 	}
 	return checkFiles(sc, lf.Packages)
+}
+
+// judgeUniversal compares a universal lock with uv's lock of the same
+// scenario (uvLocks): the same name==version entries, each installed in
+// the same environments of the scope (compared as sets of environments,
+// not as text: uv leaves out what requires-python already says).
+func judgeUniversal(sc *scenario, pkgs []lockedPackage) error {
+	want, ok := uvLocks[sc.Name]
+	if !ok {
+		return fmt.Errorf("no uv lock recorded for %s in uvLocks", sc.Name)
+	}
+	if d, ok := uvDiffers[sc.Name]; ok {
+		want = d.want
+	}
+	spec, err := pep440.ParseSpecifierSet(sc.RootRequiresPython)
+	if err != nil {
+		return fmt.Errorf("root_requires_python %q: %v", sc.RootRequiresPython, err)
+	}
+	scope := pep508.RequiresPythonMarker(spec)
+	wantAt := map[string]pep508.MarkerSet{}
+	for _, w := range want {
+		pin, marker, _ := strings.Cut(w, " ; ")
+		m, err := pep508.ParseMarkerSet(marker)
+		if err != nil {
+			return fmt.Errorf("uvLocks %s: %q: %v", sc.Name, w, err)
+		}
+		name, version, _ := strings.Cut(pin, "==")
+		wantAt[sc.Name+"-"+name+"=="+normVersion(version)] = m.And(scope)
+	}
+	var errs []error
+	gotPins := map[string]bool{}
+	for _, p := range pkgs {
+		pin := p.Name + "==" + normVersion(p.Version)
+		gotPins[pin] = true
+		m, err := pep508.ParseMarkerSet(p.Marker)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: marker %q: %v", pin, p.Marker, err))
+			continue
+		}
+		w, ok := wantAt[pin]
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("locked %s ; %s, which uv does not lock", pin, p.Marker))
+		case !m.And(scope).Equal(w):
+			errs = append(errs, fmt.Errorf("locked %s for %q; uv installs it where %q", pin, m.And(scope).String(), w.String()))
+		}
+	}
+	for pin := range wantAt {
+		if !gotPins[pin] {
+			errs = append(errs, fmt.Errorf("uv locks %s, safepip does not", pin))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // checkFiles checks that the lock records every file of each chosen

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +40,9 @@ type LockOptions struct {
 	ExcludeNewer  string // RFC 3339; overrides the policy's
 	MinReleaseAge string // "7d"; overrides the policy's
 	CreatedBy     string // "safepip 0.1.0"
+	// RequiresPython overrides the Python versions a universal lock serves
+	// (--requires-python); "": [resolution], then pyproject.toml.
+	RequiresPython string
 	// AllowPublisherChange names the projects whose attestation publisher
 	// may differ from the one the existing lock recorded.
 	AllowPublisherChange []string
@@ -108,6 +112,8 @@ func Lock(ctx context.Context, env *Env, o LockOptions) (*LockResult, error) {
 				reason = "the requirements or the configuration changed since it was written"
 			} else if !sameNarrowing(old.Scope, newLock.Scope) {
 				reason = "it was written for another target environment"
+			} else if o, n := old.Scope, newLock.Scope; o.RequiresPython != n.RequiresPython || !slices.Equal(o.Environments, n.Environments) || !slices.Equal(o.RequiredEnvironments, n.RequiredEnvironments) {
+				reason = fmt.Sprintf("it was written for requires-python %q and environments %q; this lock is for %q and %q", o.RequiresPython, o.Environments, n.RequiresPython, n.Environments)
 			}
 			return res, &StaleError{Path: path, Reason: reason, Changes: res.Changes}
 		}
@@ -155,7 +161,7 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	}
 	defer client.Flush()
 	locked := map[string]string{}
-	prefs := map[string]string{}
+	prefs := map[string][]resolver.Preference{}
 	if old != nil {
 		upgrade := map[string]bool{}
 		for _, n := range o.UpgradePackages {
@@ -166,7 +172,7 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 				locked[p.Name] = p.Index
 			}
 			if !o.Upgrade && !upgrade[p.Name] {
-				prefs[p.Name] = p.Version
+				prefs[p.Name] = append(prefs[p.Name], resolver.Preference{Version: p.Version, Marker: p.Marker})
 			}
 		}
 	}
@@ -177,36 +183,52 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	hashed := in.hashes.source(src, in.cfg, client) // the user's --hash options
 	stop := env.statusTicker(func() string { return fmt.Sprintf("resolving: %d requests", client.Requests()) })
 	defer stop()
-	// Asking the interpreter starts a Python process (most of a second);
-	// the pages of the requirements are fetched meanwhile, and what they
-	// most likely depend on (resolver.Warm; requirements under a marker
-	// wait for the target). Errors are memoized and reported by the
-	// resolver, which needs the target.
-	warm, cancelWarm := context.WithCancel(ctx)
-	defer cancelWarm()
-	go resolver.Warm(warm, hashed, in.reqs, 0)
-	tgt, err := resolveTarget(ctx, env, o.Target)
-	if err != nil {
-		return nil, nil, err
-	}
-	cancelWarm() // the resolver's own prefetch takes over from here
-	env.logf("resolving %d requirements for Python %s (%s)", len(in.reqs), tgt.record.Python, tgt.record.Platform)
-	sol, err := resolver.Resolve(ctx, hashed, in.reqs, resolver.Options{
-		Target:       tgt.Target,
+	ropts := resolver.Options{
 		Pre:          o.Pre || in.pre,
 		AllowSdist:   in.cfg.Policy.SdistAllowed,
 		ExcludeNewer: cutoff,
 		Preferences:  prefs,
 		Constraints:  in.constraints,
-	})
+	}
+	var record lock.Scope
+	if o.Target.universal() {
+		// Nothing of this machine reaches a universal lock: no interpreter
+		// is asked.
+		scope, rec, err := universalScope(o.Target, in.scopeInputs(o.RequiresPython))
+		if err != nil {
+			return nil, nil, err
+		}
+		ropts.Scope, record = scope, rec
+		env.logf("resolving %d requirements for every environment where %s", len(in.reqs), scopeText(scope))
+	} else {
+		// Asking the interpreter starts a Python process (most of a
+		// second); the pages of the requirements are fetched meanwhile,
+		// and what they most likely depend on (resolver.Warm; requirements
+		// under a marker wait for the target). Errors are memoized and
+		// reported by the resolver, which needs the target.
+		warm, cancelWarm := context.WithCancel(ctx)
+		defer cancelWarm()
+		go resolver.Warm(warm, hashed, in.reqs, 0)
+		tgt, err := resolveTarget(ctx, env, o.Target)
+		if err != nil {
+			return nil, nil, err
+		}
+		cancelWarm() // the resolver's own prefetch takes over from here
+		ropts.Target, record = tgt.Target, tgt.record
+		env.logf("resolving %d requirements for Python %s (%s)", len(in.reqs), tgt.record.Python, tgt.record.Platform)
+	}
+	sol, err := resolver.Resolve(ctx, hashed, in.reqs, ropts)
 	if err != nil {
 		return nil, nil, unwrapHashError(err)
+	}
+	for _, f := range sol.Forks {
+		record.Forks = append(record.Forks, f.String())
 	}
 	lf := &lock.File{
 		Version:   lock.FormatVersion,
 		CreatedBy: o.CreatedBy,
-		Inputs:    in.digest(o.Pre),
-		Scope:     tgt.record,
+		Inputs:    in.lockDigest(o.Pre),
+		Scope:     record,
 	}
 	if !cutoff.IsZero() {
 		lf.Policy.ExcludeNewer = cutoff.UTC().Format(time.RFC3339)
@@ -236,6 +258,7 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 			AllowSdist:   p.Sdist,
 			Dependencies: p.Dependencies,
 			RequiredBy:   p.RequiredBy,
+			Marker:       p.Marker.String(),
 		}
 		if len(p.Metadata.RequiresPython) > 0 {
 			lp.RequiresPython = p.Metadata.RequiresPython.String()
@@ -262,6 +285,39 @@ func sameNarrowing(a, b lock.Scope) bool {
 		a.Tags == b.Tags && a.Markers == b.Markers
 }
 
+// lockDigest is the inputs digest a lock made now records: requirements,
+// constraints, the configuration and --pre (inputs.digest), with what the
+// files say of the scope ([resolution], pyproject.toml's requires-python)
+// and the lock format, so that a version 1 lock is stale. Flags that
+// narrow or widen the scope (--requires-python, --python-version,
+// --platform, --python) are left out: the lock records them in [scope],
+// `lock --check` compares bytes, and `install --frozen` checks that the
+// target lies in the scope.
+func (in *inputs) lockDigest(pre bool) string {
+	scope := []string{fmt.Sprint("format=", lock.FormatVersion), in.cfg.Resolution.Canonical()}
+	if in.project != nil {
+		scope = append(scope, "project requires-python="+in.project.RequiresPython)
+	}
+	return lock.Digest([]byte(in.digest(pre)), []byte(strings.Join(scope, "\n")))
+}
+
+// scopeInputs are the sources of a universal lock's scope.
+func (in *inputs) scopeInputs(flag string) scopeInputs {
+	si := scopeInputs{flag: flag, resolution: in.cfg.Resolution}
+	if in.project != nil && in.project.RequiresPython != "" {
+		si.project, si.projectAt = in.project.RequiresPython, in.project.Path
+	}
+	return si
+}
+
+// scopeText is a universal scope as the log shows it.
+func scopeText(sc *resolver.Scope) string {
+	if sc.Markers.IsTrue() {
+		return "any environment"
+	}
+	return sc.Markers.String()
+}
+
 // directPackage records a "name @ url" requirement: no index, its URL,
 // and the one file with the sha256 the requirement gave.
 func directPackage(ctx context.Context, client *index.Client, p *resolver.Package) (lock.Package, error) {
@@ -272,6 +328,7 @@ func directPackage(ctx context.Context, client *index.Client, p *resolver.Packag
 		AllowSdist:   p.Sdist,
 		Dependencies: p.Dependencies,
 		RequiredBy:   p.RequiredBy,
+		Marker:       p.Marker.String(),
 	}
 	if len(p.Metadata.RequiresPython) > 0 {
 		lp.RequiresPython = p.Metadata.RequiresPython.String()

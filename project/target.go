@@ -3,13 +3,16 @@ package project
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
 
+	"github.com/safepip/safepip/config"
 	"github.com/safepip/safepip/install"
 	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/pypa/pep440"
+	"github.com/safepip/safepip/pypa/pep508"
 	"github.com/safepip/safepip/pypa/tags"
 	"github.com/safepip/safepip/resolver"
 )
@@ -122,6 +125,23 @@ func describedTarget(env *Env, o TargetOptions) (*target, error) {
 		"platform_release":               "",
 		"platform_version":               "",
 	}
+	maps.Copy(m, platformMarkers(plat))
+	t := &target{}
+	t.Markers = m
+	t.Python = py
+	t.Tags = tt.Tags()
+	t.record = recordTarget(full, tt, m, t.Tags)
+	// A described target is a Python version and a platform, not one
+	// interpreter: the digests of an interpreter's exact tags and markers
+	// would refuse every real interpreter of that description.
+	t.record.Tags, t.record.Markers = "", ""
+	return t, nil
+}
+
+// platformMarkers are the marker values of an interpreter on plat:
+// os_name, sys_platform, platform_system and platform_machine.
+func platformMarkers(plat tags.Platform) map[string]string {
+	m := map[string]string{}
 	machine := plat.Arch
 	switch plat.OS {
 	case tags.Windows:
@@ -140,12 +160,107 @@ func describedTarget(env *Env, o TargetOptions) (*target, error) {
 		m["os_name"], m["sys_platform"], m["platform_system"] = "posix", "linux", "Linux"
 	}
 	m["platform_machine"] = machine
-	t := &target{}
-	t.Markers = m
-	t.Python = py
-	t.Tags = tt.Tags()
-	t.record = recordTarget(full, tt, m, t.Tags)
-	return t, nil
+	return m
+}
+
+// DefaultRequiresPython is the Python versions a universal lock serves
+// when neither --requires-python, [resolution] requires-python nor
+// pyproject.toml's [project] requires-python says: 3.9, the oldest
+// CPython the interpreters safepip is tested with cover and that pip
+// 23.2.1 supports, with no upper bound, as uv reads a project without one.
+// A project that needs less declares it and the lock narrows.
+const DefaultRequiresPython = ">=3.9"
+
+// universal reports whether o asks for a universal lock: neither an
+// interpreter (--python) nor a fully described one (--python-version
+// with --platform) narrows it to one environment.
+func (o TargetOptions) universal() bool {
+	return o.Python == "" && (o.PythonVersion == "" || o.Platform == "")
+}
+
+// scopeInputs are where a universal lock's scope comes from.
+type scopeInputs struct {
+	flag       string            // --requires-python
+	resolution config.Resolution // [resolution]
+	project    string            // pyproject.toml's [project] requires-python
+	projectAt  string            // where that was written
+}
+
+// universalScope builds the scope of a universal lock and the lock's
+// record of it.
+func universalScope(o TargetOptions, in scopeInputs) (*resolver.Scope, lock.Scope, error) {
+	var rp pep440.SpecifierSet
+	var err error
+	switch {
+	case in.flag != "":
+		if rp, err = pep440.ParseSpecifierSet(in.flag); err != nil {
+			return nil, lock.Scope{}, &InputError{Err: fmt.Errorf("--requires-python %q: %w; want a PEP 440 specifier such as \">=3.10\"", in.flag, err)}
+		}
+	case in.resolution.RequiresPython != nil:
+		rp = in.resolution.RequiresPython
+	case in.project != "":
+		if rp, err = pep440.ParseSpecifierSet(in.project); err != nil {
+			return nil, lock.Scope{}, &InputError{Err: fmt.Errorf("%s: requires-python %q: %w", in.projectAt, in.project, err)}
+		}
+	default:
+		rp, _ = pep440.ParseSpecifierSet(DefaultRequiresPython)
+	}
+	sc := &resolver.Scope{Markers: pep508.RequiresPythonMarker(rp)}
+	if sc.Markers.IsFalse() {
+		return nil, lock.Scope{}, &InputError{Err: fmt.Errorf("requires-python %q allows no Python version", rp)}
+	}
+	rec := lock.Scope{RequiresPython: rp.String()}
+	if envs := in.resolution.Environments; len(envs) > 0 {
+		anyEnv := pep508.FalseMarker()
+		for _, m := range envs {
+			anyEnv = anyEnv.Or(m)
+			rec.Environments = append(rec.Environments, m.String())
+		}
+		sc.Markers = sc.Markers.And(anyEnv)
+	}
+	for _, m := range in.resolution.RequiredEnvironments {
+		sc.Required = append(sc.Required, m)
+		rec.RequiredEnvironments = append(rec.RequiredEnvironments, m.String())
+	}
+	if o.PythonVersion != "" {
+		pv, err := tags.ParsePythonVersion(o.PythonVersion)
+		if err != nil {
+			return nil, lock.Scope{}, &InputError{Err: err}
+		}
+		expr := fmt.Sprintf("python_version == '%d.%d'", pv[0], pv[1])
+		rec.Python = fmt.Sprintf("%d.%d", pv[0], pv[1])
+		if v, err := pep440.Parse(o.PythonVersion); err == nil && len(v.Release()) >= 3 {
+			expr = fmt.Sprintf("python_full_version == '%s'", v)
+			rec.Python = v.String()
+		}
+		m, err := pep508.ParseMarkerSet(expr)
+		if err != nil {
+			return nil, lock.Scope{}, fmt.Errorf("internal error: %s: %w", expr, err)
+		}
+		sc.Markers = sc.Markers.And(m)
+	}
+	if o.Platform != "" {
+		plat, err := tags.ParsePlatform(o.Platform)
+		if err != nil {
+			return nil, lock.Scope{}, &InputError{Err: err}
+		}
+		if err := plat.Validate(); err != nil {
+			return nil, lock.Scope{}, &InputError{Err: err}
+		}
+		pm := platformMarkers(plat)
+		expr := fmt.Sprintf("sys_platform == '%s' and platform_machine == '%s'", pm["sys_platform"], pm["platform_machine"])
+		m, err := pep508.ParseMarkerSet(expr)
+		if err != nil {
+			return nil, lock.Scope{}, fmt.Errorf("internal error: %s: %w", expr, err)
+		}
+		sc.Markers = sc.Markers.And(m)
+		sc.Platforms = plat.Tags()
+		rec.Platform = plat.String()
+	}
+	if sc.Markers.IsFalse() {
+		return nil, lock.Scope{}, &InputError{Err: fmt.Errorf("the lock's scope holds no environment: requires-python %s, the environments of [resolution] and --python-version/--platform exclude each other", rp)}
+	}
+	return sc, rec, nil
 }
 
 func recordTarget(python string, tt tags.Target, markers map[string]string, ts []tags.Tag) lock.Scope {

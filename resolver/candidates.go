@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/safepip/safepip/index"
 	"github.com/safepip/safepip/pypa/pep440"
+	"github.com/safepip/safepip/pypa/pep508"
 	"github.com/safepip/safepip/pypa/tags"
 	"github.com/safepip/safepip/pypa/wheel"
 )
@@ -30,10 +32,19 @@ type candidate struct {
 	// pythonOff is the data-requires-python of a file left out because
 	// the target's Python does not satisfy it; "" when none was.
 	pythonOff string
+
+	// Universal resolutions: the project, the files that may serve
+	// somewhere (indexes in files), and where they do (see coverage).
+	project    string
+	usable     []int
+	coverOnce  sync.Once
+	cover      pep508.MarkerSet
+	wheelCover pep508.MarkerSet
 }
 
 // filterPolicy is what decides which files count.
 type filterPolicy struct {
+	scope        *Scope // universal: no target; which files serve where is decided per fork
 	target       *Target
 	ranks        *tags.Ranking
 	allowSdist   bool
@@ -66,13 +77,17 @@ func candidates(p *index.Project, pol filterPolicy) ([]*candidate, error) {
 		key := v.String()
 		c := byVersion[key]
 		if c == nil {
-			c = &candidate{version: v, yanked: true, wheel: -1, sdist: -1}
+			c = &candidate{version: v, yanked: true, wheel: -1, sdist: -1, project: p.Name}
 			byVersion[key] = c
 			order = append(order, c)
 		}
 		c.files = append(c.files, f)
 		if !f.Yanked {
 			c.yanked = false
+		}
+		if pol.scope != nil {
+			c.addUniversal(w, pol)
+			continue
 		}
 		if f.RequiresPython != "" {
 			// The files of a page mostly share a few values: parse each once.
@@ -105,16 +120,62 @@ func candidates(p *index.Project, pol filterPolicy) ([]*candidate, error) {
 		switch {
 		case c.wheel >= 0:
 		case c.sdist >= 0 && pol.allowSdist:
+		case c.sdist >= 0 && pol.scope != nil && len(c.usable) == 0 && c.hasWheel():
+			c.reason = "has no wheel for the platforms of the lock (" + strings.Join(pol.scope.Platforms[:min(3, len(pol.scope.Platforms))], ", ") + ", ...)" + wheelTagsOf(c.files) + ", and the policy allows wheels only"
 		case c.sdist >= 0:
 			c.reason = "has only an sdist, and the policy allows wheels only (allow-sdist in [policy] of safepip.toml lets it in)"
 		case c.pythonOff != "":
 			c.reason = fmt.Sprintf("requires Python %s (the target is %s)", c.pythonOff, pol.target.Python)
+		case pol.scope != nil && c.hasWheel():
+			c.reason = "has no wheel for the platforms of the lock (" + strings.Join(pol.scope.Platforms[:min(3, len(pol.scope.Platforms))], ", ") + ", ...)" + wheelTagsOf(c.files)
 		default:
 			c.reason = "has no wheel compatible with the target" + wheelTagsOf(c.files)
 		}
 	}
 	slices.SortFunc(order, func(a, b *candidate) int { return a.version.Compare(b.version) })
 	return order, nil
+}
+
+// addUniversal records the file just appended to c for a universal
+// resolution: every wheel may serve somewhere (unless a --platform
+// narrowing refuses its platform tags), and the sdist if the policy
+// allows it. Which environments each serves is worked out per fork.
+func (c *candidate) addUniversal(w *wheel.Wheel, pol filterPolicy) {
+	i := len(c.files) - 1
+	if w == nil {
+		if c.sdist < 0 {
+			c.sdist = i
+		}
+		if pol.allowSdist {
+			c.usable = append(c.usable, i)
+		}
+		return
+	}
+	if pol.scope.Platforms != nil && !slices.ContainsFunc(w.Tags, func(t tags.Tag) bool {
+		return t.Platform == "any" || slices.Contains(pol.scope.Platforms, t.Platform)
+	}) {
+		return
+	}
+	if c.wheel < 0 {
+		c.wheel = i
+	}
+	c.usable = append(c.usable, i)
+}
+
+// hasWheel reports whether any file of c is a wheel.
+func (c *candidate) hasWheel() bool {
+	return slices.ContainsFunc(c.files, func(f index.File) bool { return f.IsWheel() })
+}
+
+// dataRequiresPython is the data-requires-python of the file whose
+// metadata stands for c, for metadata that declares none.
+func (c *candidate) dataRequiresPython() pep440.SpecifierSet {
+	f := c.metadataFile()
+	if f == nil || f.RequiresPython == "" {
+		return nil
+	}
+	spec, _ := pep440.ParseSpecifierSet(f.RequiresPython)
+	return spec
 }
 
 // metadataFile is the file whose metadata stands for the version: the

@@ -35,6 +35,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -53,6 +54,11 @@ const rootName = "<root>"
 
 // Options steer a resolution.
 type Options struct {
+	// Scope, when not nil, makes the resolution universal: valid in every
+	// environment of the scope, forking where one version cannot serve
+	// them all (see Scope). Target is then unused.
+	Scope *Scope
+	// Target is the one environment of a resolution without a Scope.
 	Target Target
 	// Pre allows pre-releases of every project (--pre).
 	Pre bool
@@ -62,12 +68,20 @@ type Options struct {
 	// ExcludeNewer ignores files uploaded after it; zero for no cut-off.
 	ExcludeNewer time.Time
 	// Preferences are versions to keep when still allowed (the existing
-	// lock), by normalized name.
-	Preferences map[string]string
+	// lock), by normalized name; a universal lock may hold several.
+	Preferences map[string][]Preference
 	// Constraints restrict versions without requiring anything (-c files).
 	Constraints []pep508.Requirement
 	// Parallel bounds background fetches; 0 means 16.
 	Parallel int
+}
+
+// Preference is a version to keep, and where the existing lock installs
+// it: a fork prefers it only when that marker meets the fork's
+// environments, newest first. A zero Marker means everywhere.
+type Preference struct {
+	Version string
+	Marker  string
 }
 
 // Package is one resolved project.
@@ -81,11 +95,19 @@ type Package struct {
 	Extras       []string // extras that were requested of it
 	Dependencies []string // normalized names of the projects it needs here
 	RequiredBy   []string // normalized names, or "<root>"
+	// Marker holds the environments that need this version: TrueMarker
+	// when every environment of the resolution does. In a universal
+	// resolution, versions of one name have disjoint markers.
+	Marker pep508.MarkerSet
 }
 
-// Resolution is the result of Resolve, sorted by name.
+// Resolution is the result of Resolve, sorted by name, then version.
 type Resolution struct {
 	Packages []*Package
+	// Forks are the environments of a universal resolution that chose
+	// different versions, sorted by their marker text; empty when one
+	// choice serves the whole scope.
+	Forks []pep508.MarkerSet
 }
 
 // MissingError says that a project is not on the index it is routed to, or
@@ -106,55 +128,102 @@ func Resolve(ctx context.Context, src Source, reqs []pep508.Requirement, opts Op
 		opts.Parallel = 16
 	}
 	p := &provider{
-		src:       src,
-		opts:      opts,
-		ranks:     tags.NewRanking(opts.Target.Tags),
-		projects:  map[string]*projectState{},
-		preOK:     map[string]bool{},
-		yankedOK:  map[string][]pep440.Version{},
-		constrain: map[string][]pep440.SpecifierSet{},
-		sem:       make(chan struct{}, opts.Parallel),
-		crawlSem:  make(chan struct{}, opts.Parallel),
+		src:      src,
+		opts:     opts,
+		ranks:    tags.NewRanking(opts.Target.Tags),
+		projects: map[string]*projectState{},
+		sem:      make(chan struct{}, opts.Parallel),
+		crawlSem: make(chan struct{}, opts.Parallel),
 
 		prefetched: map[string]VersionSet{},
+		markers:    map[markerKey]pep508.MarkerSet{},
+		pythons:    map[string]pep508.MarkerSet{},
+		siblings:   map[string][]pep440.Version{},
+		allRoots:   reqs,
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p.bg = ctx
+	p.rootU = newUniverse([]pep440.Version{pep440.MustParse("0")})
+	p.prefs = newestFirst(opts.Preferences)
+	if opts.Scope != nil {
+		return p.resolveUniversal(ctx)
+	}
+	if err := p.setRoots(); err != nil {
+		return nil, err
+	}
+	p.first, p.last = map[string]bool{}, map[string]bool{}
+	sol, err := p.solve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return p.result(sol)
+}
+
+// newestFirst sorts each project's preferences by version, newest first:
+// where a universal lock holds several, a fork tries the newest it may
+// use, and splits again if it must.
+func newestFirst(prefs map[string][]Preference) map[string][]Preference {
+	out := make(map[string][]Preference, len(prefs))
+	for name, ps := range prefs {
+		ps = slices.Clone(ps)
+		slices.SortStableFunc(ps, func(a, b Preference) int {
+			va, errA := pep440.Parse(a.Version)
+			vb, errB := pep440.Parse(b.Version)
+			if errA != nil || errB != nil {
+				return 0
+			}
+			return vb.Compare(va)
+		})
+		out[name] = ps
+	}
+	return out
+}
+
+// setRoots keeps the requirements and constraints that apply to the
+// target (or fork), and notes the pre-releases and yanked versions they
+// opt in to.
+func (p *provider) setRoots() error {
 	var roots []pep508.Requirement
-	for _, r := range reqs {
+	for _, r := range p.allRoots {
 		ok, err := p.applies(r, "")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if ok {
 			roots = append(roots, r)
 		}
 	}
-	for _, r := range append(slices.Clone(roots), opts.Constraints...) {
+	ins := &optIns{preOK: map[string]bool{}, yankedOK: map[string][]pep440.Version{}, constrain: map[string][]pep440.SpecifierSet{}}
+	for _, r := range append(slices.Clone(roots), p.opts.Constraints...) {
 		name := pep508.NormalizeName(r.Name)
 		if namesPrerelease(r.Specifier) {
-			p.preOK[name] = true
+			ins.preOK[name] = true
 		}
 		for _, s := range r.Specifier {
 			if s.Op == "==" || s.Op == "===" {
 				if v, err := pep440.Parse(s.Version); err == nil {
-					p.yankedOK[name] = append(p.yankedOK[name], v)
+					ins.yankedOK[name] = append(ins.yankedOK[name], v)
 				}
 			}
 		}
 	}
-	for _, c := range opts.Constraints {
+	for _, c := range p.opts.Constraints {
 		name := pep508.NormalizeName(c.Name)
 		if ok, err := p.applies(c, ""); err != nil {
-			return nil, err
+			return err
 		} else if ok {
-			p.constrain[name] = append(p.constrain[name], c.Specifier)
+			ins.constrain[name] = append(ins.constrain[name], c.Specifier)
 		}
 	}
 	p.roots = roots
-	p.rootU = newUniverse([]pep440.Version{pep440.MustParse("0")})
-	p.first, p.last = map[string]bool{}, map[string]bool{}
+	p.ins.Store(ins)
+	return nil
+}
+
+// solve runs the solver, again with a new decision order when one
+// project was refused too often (see reprioritize).
+func (p *provider) solve(ctx context.Context) (map[string]pep440.Version, error) {
 	var sol map[string]pep440.Version
 	var err error
 	for restart := 0; ; restart++ {
@@ -173,12 +242,16 @@ func Resolve(ctx context.Context, src Source, reqs []pep508.Requirement, opts Op
 	}
 	if err != nil {
 		var ns *pubgrub.NoSolutionError
-		if errors.As(err, &ns) {
+		var fe *forkError
+		switch {
+		case errors.As(err, &ns):
 			return nil, &NoSolutionError{Report: ns.Error(), Notes: p.notes()}
+		case errors.As(err, &fe):
+			return nil, fe
 		}
 		return nil, unwrapSolver(err)
 	}
-	return p.result(sol)
+	return sol, nil
 }
 
 // unwrapSolver returns the routing or index error inside a provider error
@@ -212,28 +285,45 @@ func unwrapSolver(err error) error {
 type NoSolutionError struct {
 	Report string   // PubGrub's derivation, in numbered English sentences
 	Notes  []string // facts behind it: projects missing from their index, ...
+	// Fork is the marker of the environments that have no solution, in a
+	// universal resolution that forked; "" otherwise.
+	Fork string
 }
 
 func (e *NoSolutionError) Error() string {
 	s := "no solution:\n" + e.Report
+	if e.Fork != "" {
+		s = "no solution for the environments where " + e.Fork + ":\n" + e.Report
+	}
 	for _, n := range e.Notes {
 		s += "\nnote: " + n
+	}
+	if e.Fork != "" {
+		s += "\nhint: if the lock need not serve those environments, narrow it: requires-python or environments in [resolution] of safepip.toml, or --requires-python"
 	}
 	return s
 }
 
-type provider struct {
-	src       Source
-	opts      Options
-	ranks     *tags.Ranking
-	roots     []pep508.Requirement
-	rootU     *universe
+// optIns are what the root requirements and constraints that apply opt
+// in to or constrain, by project name.
+type optIns struct {
 	preOK     map[string]bool
 	yankedOK  map[string][]pep440.Version // the user's exact pins: 1.0 pins 1.0.0 too
 	constrain map[string][]pep440.SpecifierSet
-	bg        context.Context
-	sem       chan struct{}
-	crawlSem  chan struct{} // bounds the page fetches of crawl
+}
+
+type provider struct {
+	src   Source
+	opts  Options
+	ranks *tags.Ranking
+	roots []pep508.Requirement
+	rootU *universe
+	// ins is what the roots opt in to or constrain; replaced per fork
+	// while prefetches may read it.
+	ins      atomic.Pointer[optIns]
+	bg       context.Context
+	sem      chan struct{}
+	crawlSem chan struct{} // bounds the page fetches of crawl
 	// prefetched is the set each pending package was last prefetched
 	// for; the solver's goroutine alone uses it (Prefetch).
 	prefetched map[string]VersionSet
@@ -245,6 +335,20 @@ type provider struct {
 	chosenOf map[string][]pubgrub.Dep[VersionSet] // package -> dependencies of that version
 	refused  map[string]int                       // project -> chosen versions refused since
 	culprits map[string]map[string]int            // refused project -> projects whose decision refused it
+
+	prefs map[string][]Preference // Options.Preferences, newest first
+
+	// Universal resolutions (Options.Scope): the fork being solved, the
+	// requirements of the root before filtering, each requirement marker
+	// as a set, each tag's environments, and the versions earlier forks
+	// chose, preferred by later ones.
+	cur      atomic.Pointer[forkState]
+	allRoots []pep508.Requirement
+	markerMu sync.Mutex
+	markers  map[markerKey]pep508.MarkerSet
+	pythons  map[string]pep508.MarkerSet // Requires-Python text -> environments
+	tagEnvs  tagMemo
+	siblings map[string][]pep440.Version
 
 	mu       sync.Mutex
 	projects map[string]*projectState
@@ -282,6 +386,10 @@ func split(pkg string) (name, extra string) {
 func (p *provider) applies(r pep508.Requirement, extra string) (bool, error) {
 	if r.Marker == nil {
 		return true, nil
+	}
+	if fs := p.cur.Load(); fs != nil {
+		// universal: the requirement counts where it holds somewhere in the fork
+		return !p.reqMarker(r, extra).Disjoint(fs.m), nil
 	}
 	var extras []string // none: "extra" is ""
 	if extra != "" {
@@ -335,6 +443,7 @@ func (p *provider) load(ctx context.Context, name string, st *projectState) erro
 		return err
 	}
 	cands, err := candidates(page, filterPolicy{
+		scope:        p.opts.Scope,
 		target:       &p.opts.Target,
 		ranks:        p.ranks,
 		allowSdist:   p.opts.AllowSdist != nil && p.opts.AllowSdist(name),
@@ -377,7 +486,8 @@ func (p *provider) setFor(name string, st *projectState, spec pep440.SpecifierSe
 
 // quietSetFor is setFor without the note, for fetching ahead.
 func (p *provider) quietSetFor(name string, st *projectState, spec pep440.SpecifierSet) (VersionSet, []pep440.SpecifierSet) {
-	specs := append([]pep440.SpecifierSet{spec}, p.constrain[name]...)
+	ins := p.ins.Load()
+	specs := append([]pep440.SpecifierSet{spec}, ins.constrain[name]...)
 	matching := st.u.where(func(v pep440.Version) bool {
 		for _, s := range specs {
 			if !s.Contains(v, pep440.PrereleasesAllow) {
@@ -387,7 +497,7 @@ func (p *provider) quietSetFor(name string, st *projectState, spec pep440.Specif
 		return true
 	})
 	set := matching
-	if !p.opts.Pre && !p.preOK[name] {
+	if !p.opts.Pre && !ins.preOK[name] {
 		finals := matching.Intersect(st.u.where(func(v pep440.Version) bool { return !v.IsPrerelease() }))
 		if !finals.IsEmpty() {
 			set = finals
@@ -507,8 +617,13 @@ func (p *provider) choose(ctx context.Context, pkg string, set VersionSet) (pep4
 	if err != nil {
 		return pep440.Version{}, false, err
 	}
-	if pref, ok := p.opts.Preferences[name]; ok {
-		if c := st.byVer[pref]; c != nil && set.Contains(c.version) && p.unusable(name, c) == "" {
+	for _, pref := range p.prefs[name] {
+		if c := st.byVer[pref.Version]; c != nil && set.Contains(c.version) && p.preferredHere(pref) && p.unusable(name, c) == "" {
+			return c.version, true, nil
+		}
+	}
+	for _, v := range p.siblings[name] {
+		if c := st.byVer[v.String()]; c != nil && set.Contains(c.version) && p.unusable(name, c) == "" {
 			return c.version, true, nil
 		}
 	}
@@ -533,10 +648,13 @@ func (p *provider) unusable(name string, c *candidate) string {
 	switch {
 	case c.reason != "":
 		return c.reason
-	case c.yanked && !slices.ContainsFunc(p.yankedOK[name], func(v pep440.Version) bool { return v.Compare(c.version) == 0 }):
+	case c.yanked && !slices.ContainsFunc(p.ins.Load().yankedOK[name], func(v pep440.Version) bool { return v.Compare(c.version) == 0 }):
 		// PEP 592: a yanked release serves only an exact pin, and only the
 		// user's own: a dependency's pin must not pull it back in.
 		return "is yanked (only an exact == pin in your requirements selects a yanked release)"
+	}
+	if fs := p.cur.Load(); fs != nil {
+		return p.unusableIn(fs, c)
 	}
 	return ""
 }
@@ -544,6 +662,11 @@ func (p *provider) unusable(name string, c *candidate) string {
 // Dependencies returns what version v of pkg needs.
 func (p *provider) Dependencies(ctx context.Context, pkg string, v pep440.Version) (pubgrub.Deps[VersionSet], error) {
 	if pkg == rootName {
+		if fs := p.cur.Load(); fs != nil {
+			if err := p.conflictFork(fs, "your requirements", p.roots, ""); err != nil {
+				return pubgrub.Deps[VersionSet]{}, err
+			}
+		}
 		deps, err := p.depsOf(ctx, p.roots, nil)
 		return pubgrub.Deps[VersionSet]{Range: p.rootU.full(), Deps: deps}, err
 	}
@@ -559,6 +682,10 @@ func (p *provider) Dependencies(ctx context.Context, pkg string, v pep440.Versio
 	if why := p.unusable(name, c); why != "" {
 		// Every version with the same reason shares it: one line in a report.
 		same := st.u.where(func(w pep440.Version) bool { return p.unusable(name, st.byVer[w.String()]) == why })
+		if p.cur.Load() != nil && same.IsFull() {
+			// the report would say "every version of foo": name them
+			why += " (" + name + " " + versionList(same) + ")"
+		}
 		return pubgrub.Deps[VersionSet]{Range: same, Unavailable: why}, nil
 	}
 	md, err := p.metadata(ctx, st, c)
@@ -571,7 +698,16 @@ func (p *provider) Dependencies(ctx context.Context, pkg string, v pep440.Versio
 			return pubgrub.Deps[VersionSet]{Range: one, Unavailable: why}, nil
 		}
 	}
-	if len(md.RequiresPython) > 0 && !md.RequiresPython.Contains(p.opts.Target.Python, pep440.PrereleasesAllow) {
+	fs := p.cur.Load()
+	if fs != nil {
+		rp := md.RequiresPython
+		if len(rp) == 0 {
+			rp = c.dataRequiresPython()
+		}
+		if why, err := p.pythonFork(fs, name, v, rp); err != nil || why != "" {
+			return pubgrub.Deps[VersionSet]{Range: one, Unavailable: why}, err
+		}
+	} else if len(md.RequiresPython) > 0 && !md.RequiresPython.Contains(p.opts.Target.Python, pep440.PrereleasesAllow) {
 		return pubgrub.Deps[VersionSet]{Range: one, Unavailable: fmt.Sprintf("requires Python %s (the target is %s)", md.RequiresPython, p.opts.Target.Python)}, nil
 	}
 	var reqs []pep508.Requirement
@@ -582,6 +718,11 @@ func (p *provider) Dependencies(ctx context.Context, pkg string, v pep440.Versio
 		}
 		if ok {
 			reqs = append(reqs, r)
+		}
+	}
+	if fs != nil {
+		if err := p.conflictFork(fs, name+" "+v.String(), reqs, pep508.NormalizeExtra(extra)); err != nil {
+			return pubgrub.Deps[VersionSet]{}, err
 		}
 	}
 	var self []pubgrub.Dep[VersionSet]
@@ -762,13 +903,18 @@ func (p *provider) result(sol map[string]pep440.Version) (*Resolution, error) {
 		name, extra := split(pkg)
 		rp := byName[name]
 		if rp == nil {
+			// Prefetches may still be running: read the memos under their locks.
+			p.mu.Lock()
 			st := p.projects[name]
+			p.mu.Unlock()
 			c := st.byVer[v.String()]
+			st.mu.Lock()
 			md := st.meta[v.String()]
+			st.mu.Unlock()
 			if md == nil || md.md == nil {
 				return nil, fmt.Errorf("internal error: %s %s chosen without metadata", name, v)
 			}
-			rp = &Package{Name: name, Version: v, Project: st.page, Files: c.files, Metadata: md.md, Sdist: c.wheel < 0}
+			rp = &Package{Name: name, Version: v, Project: st.page, Files: c.files, Metadata: md.md, Sdist: c.wheel < 0, Marker: pep508.TrueMarker()}
 			byName[name] = rp
 		}
 		if extra != "" {

@@ -26,8 +26,8 @@ func (f indexFlags) config() config.Flags {
 // targetFlags choose the environment to resolve for.
 type targetFlags struct {
 	Python        string `help:"The target interpreter (default: the active virtualenv's, else python3)." placeholder:"PATH"`
-	PythonVersion string `name:"python-version" help:"Resolve for this Python version instead of asking an interpreter (with --platform)." placeholder:"X.Y"`
-	Platform      string `help:"Resolve for this platform, e.g. manylinux_2_28_x86_64, macosx_14_0_arm64, win_amd64 (with --python-version)." placeholder:"TAG"`
+	PythonVersion string `name:"python-version" help:"Narrow to this Python version (lock: alone, every platform stays; with --platform, one described target)." placeholder:"X.Y"`
+	Platform      string `help:"Narrow to this platform, e.g. manylinux_2_28_x86_64, macosx_14_0_arm64, win_amd64 (lock: alone, every Python version stays)." placeholder:"TAG"`
 }
 
 func (f targetFlags) options() project.TargetOptions {
@@ -63,6 +63,7 @@ type lockCmd struct {
 	ExcludeNewer         string   `name:"exclude-newer" help:"Ignore files uploaded after this time (RFC 3339)." placeholder:"TIME"`
 	MinReleaseAge        string   `name:"min-release-age" help:"Ignore files younger than this, e.g. 7d, 12h, 1w." placeholder:"AGE"`
 	AllowPublisherChange []string `name:"allow-publisher-change" help:"Accept a project whose attestation publisher differs from the locked one (repeatable)." placeholder:"NAME"`
+	RequiresPython       string   `name:"requires-python" help:"The Python versions the lock serves (default: [resolution] requires-python, else pyproject.toml's, else >=3.9)." placeholder:"SPEC"`
 	indexFlags
 	targetFlags
 	sourceFlags
@@ -82,6 +83,7 @@ func (c *lockCmd) Run(g *globals, e *env) error {
 		ExcludeNewer:         c.ExcludeNewer,
 		MinReleaseAge:        c.MinReleaseAge,
 		AllowPublisherChange: c.AllowPublisherChange,
+		RequiresPython:       c.RequiresPython,
 		Target:               c.targetFlags.options(),
 		Index:                c.indexFlags.config(),
 		CreatedBy:            "safepip " + version,
@@ -103,9 +105,10 @@ func printLockResult(g *globals, e *env, res *project.LockResult) {
 			Path     string                `json:"path"`
 			Written  bool                  `json:"written"`
 			Packages int                   `json:"packages"`
+			Forks    int                   `json:"forks"`
 			Changes  []lock.Change         `json:"changes"`
 			Indexes  []project.IndexSource `json:"indexes"`
-		}{res.Path, res.Written, len(res.Lock.Packages), res.Changes, res.Indexes}
+		}{res.Path, res.Written, len(res.Lock.Packages), forks(res.Lock), res.Changes, res.Indexes}
 		if out.Changes == nil {
 			out.Changes = []lock.Change{}
 		}
@@ -144,12 +147,22 @@ func printLockResult(g *globals, e *env, res *project.LockResult) {
 			}
 		}
 	}
+	envs := ""
+	if n := forks(res.Lock); n > 1 {
+		envs = fmt.Sprintf(" for %d environments (forks)", n)
+	}
 	switch {
 	case res.Written:
-		fmt.Fprintf(e.stdout, "Locked %d packages into %s\n", len(res.Lock.Packages), res.Path)
+		fmt.Fprintf(e.stdout, "Locked %d packages%s into %s\n", len(res.Lock.Packages), envs, res.Path)
 	case len(res.Changes) == 0:
-		fmt.Fprintf(e.stdout, "%s is up to date (%d packages)\n", res.Path, len(res.Lock.Packages))
+		fmt.Fprintf(e.stdout, "%s is up to date (%d packages%s)\n", res.Path, len(res.Lock.Packages), envs)
 	default:
-		fmt.Fprintf(e.stdout, "Would lock %d packages (nothing written)\n", len(res.Lock.Packages))
+		fmt.Fprintf(e.stdout, "Would lock %d packages%s (nothing written)\n", len(res.Lock.Packages), envs)
 	}
+}
+
+// forks is how many environments chose their own versions: 1 when one
+// resolution serves the whole scope.
+func forks(f *lock.File) int {
+	return max(1, len(f.Scope.Forks))
 }
