@@ -115,7 +115,11 @@ func (s *Sandbox) Build(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	defer env.close()
-	return env.build(ctx, key)
+	requires, err := env.requires(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	return env.build(ctx, key, requires)
 }
 
 // Requires runs get_requires_for_build_wheel (or _editable) and returns
@@ -178,7 +182,7 @@ func (s *Sandbox) Metadata(ctx context.Context, req Request) (*Metadata, error) 
 	err = env.hook(ctx, "prepare_metadata_for_build_wheel", map[string]any{
 		"metadata_directory": dir, "config_settings": env.req.ConfigSettings}, &name)
 	if errors.Is(err, errUnsupported) {
-		res, err := env.build(ctx, key)
+		res, err := env.build(ctx, key, requires)
 		if err != nil {
 			return nil, err
 		}
@@ -561,13 +565,10 @@ func (e *environment) requires(ctx context.Context, strict bool) ([]string, erro
 	return reqs, nil
 }
 
-// build runs get_requires and build_wheel (or build_editable) and puts
-// the wheel in the cache under key, or in req.OutDir when key is "".
-func (e *environment) build(ctx context.Context, key string) (*Result, error) {
-	requires, err := e.requires(ctx, true)
-	if err != nil {
-		return nil, err
-	}
+// build runs build_wheel (or build_editable) and puts the wheel in the
+// cache under key, or in req.OutDir when key is "". requires is what
+// get_requires returned, which the cache entry records.
+func (e *environment) build(ctx context.Context, key string, requires []string) (*Result, error) {
 	hookName := "build_wheel"
 	if e.req.Editable {
 		hookName = "build_editable"
@@ -577,7 +578,7 @@ func (e *environment) build(ctx context.Context, key string) (*Result, error) {
 		return nil, err
 	}
 	var name string
-	err = e.hook(ctx, hookName, map[string]any{
+	err := e.hook(ctx, hookName, map[string]any{
 		"wheel_directory": out, "config_settings": e.req.ConfigSettings, "metadata_directory": nil}, &name)
 	if errors.Is(err, errUnsupported) {
 		return nil, &UnsupportedError{Source: e.req.Source.String(), Backend: e.system.Backend, Hook: hookName}

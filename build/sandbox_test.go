@@ -540,8 +540,8 @@ func TestMetadata(t *testing.T) {
 	if string(md.METADATA) != want || md.Built == nil || md.Built.Cached {
 		t.Errorf("Metadata(no hook) = %q, built %+v; want %q from a fresh build", md.METADATA, md.Built, want)
 	}
-	if runs := hookRuns(t, log); count(runs, "build_wheel hello") != 1 {
-		t.Errorf("hooks run: %q, want one build_wheel", runs)
+	if runs := hookRuns(t, log); count(runs, "build_wheel hello") != 1 || count(runs, "get_requires_for_build_wheel hello") != 2 {
+		t.Errorf("hooks run: %q, want one build_wheel and get_requires once per call", runs)
 	}
 	res, err := s.Build(ctx, Request{Source: src, Deps: deps})
 	if err != nil || !res.Cached || res.Wheel != md.Built.Wheel {
