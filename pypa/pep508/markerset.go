@@ -104,6 +104,7 @@ type node struct {
 type atom struct {
 	text string      // canonical text, the key
 	neg  string      // text of its complement (see negationText)
+	negQ textQuality // how exact neg is
 	cmp  *comparison // evaluates it, errors included
 	name string      // its variable, "" for two strings or two variables
 }
@@ -502,7 +503,8 @@ func (t *table) atomSet(c *comparison, name string) uint32 {
 	text := formatComparison(&pos)
 	a, ok := t.atoms[text]
 	if !ok {
-		a = &atom{text: text, neg: negationText(&pos), cmp: &pos, name: name}
+		a = &atom{text: text, cmp: &pos, name: name}
+		a.neg, a.negQ = negationText(&pos)
 		t.atoms[text] = a
 	}
 	level := 2*variableRank(name) + 1

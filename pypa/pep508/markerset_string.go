@@ -62,7 +62,16 @@ type lit struct {
 	upper bool // kindVersion: an upper bound only
 }
 
-func (t *table) toString(id uint32) (string, textQuality) {
+func (t *table) toString(id uint32) (string, textQuality) { return t.toStringDepth(id, 0) }
+
+// maxReprint bounds the rounds of toStringDepth's fixed point.
+const maxReprint = 3
+
+// toStringDepth prints id. When the text spells an opaque comparison's
+// complement with other comparisons, it parses to another set: the text
+// of that set (which evaluates the same) is printed instead, so that
+// String of the parsed String is the same text.
+func (t *table) toStringDepth(id uint32, depth int) (string, textQuality) {
 	switch id {
 	case idTrue:
 		return "", sameSet
@@ -83,12 +92,20 @@ func (t *table) toString(id uint32) (string, textQuality) {
 			if i > 0 {
 				b.WriteString(" or ")
 			}
-			q = max(q, t.writeTerm(&b, term))
+			q = max(q, t.writeTerm(&b, term, false))
 		}
 		s = b.String()
 	} else {
 		// too many paths to list: print the diagram as nested conditions
 		s, q, _ = t.factored(id, map[uint32]factoredText{})
+	}
+	if q != sameSet && depth < maxReprint {
+		if m, err := ParseMarker(s); err == nil {
+			if again := t.exprSet(m.root); again != id {
+				s2, q2 := t.toStringDepth(again, depth+1)
+				s, q = s2, max(q, q2)
+			}
+		}
 	}
 	t.str[id] = string(q) + s
 	return s, q
@@ -141,7 +158,7 @@ func (t *table) factored(id uint32, memo map[uint32]factoredText) (string, textQ
 	q := sameSet
 	for _, k := range order {
 		var b strings.Builder
-		q = max(q, t.writeTerm(&b, t.edgeLits(n, k)))
+		q = max(q, t.writeTerm(&b, t.edgeLits(n, k), k != idTrue))
 		if k != idTrue {
 			sub, sq, or := t.factored(k, memo)
 			q = max(q, sq)
@@ -303,7 +320,7 @@ func (t *table) minimize(id uint32, terms [][]lit) [][]lit {
 
 // writeTerm writes the conditions of one term joined by "and"; it reports
 // how exact the text is.
-func (t *table) writeTerm(b *strings.Builder, term []lit) textQuality {
+func (t *table) writeTerm(b *strings.Builder, term []lit, inAnd bool) textQuality {
 	q := sameSet
 	var parts []string
 	for i := 0; i < len(term); i++ {
@@ -315,13 +332,7 @@ func (t *table) writeTerm(b *strings.Builder, term []lit) textQuality {
 			text = l.n.atom.text
 			if l.neg {
 				text = l.n.atom.neg
-				switch {
-				case strings.HasPrefix(text, approxPrefix):
-					q = max(q, approximate)
-					text = strings.TrimPrefix(text, approxPrefix)
-				case strings.Contains(text, " and ") || strings.Contains(text, " or "):
-					q = max(q, sameValues)
-				}
+				q = max(q, l.n.atom.negQ)
 			}
 			or = strings.Contains(text, " or ")
 		case kindString:
@@ -344,7 +355,7 @@ func (t *table) writeTerm(b *strings.Builder, term []lit) textQuality {
 			}
 			text, or = versionText(l.n, s)
 		}
-		if or && len(term) > 1 {
+		if or && (len(term) > 1 || inAnd) {
 			text = "(" + text + ")"
 		}
 		parts = append(parts, text)
@@ -500,84 +511,77 @@ func formatOperand(o operand) string {
 	return quoteValue(o.text)
 }
 
-// approxPrefix marks a negation text that is not exact.
-const approxPrefix = "~"
-
 // negationText prints the complement of an opaque comparison c (whose op
-// is never "not in" or "!=", folded into "in" and "=="). PEP 508 has no
-// "not"; each complement below holds for the same values per packaging's
-// specifier rules, except those marked approximate, which have no finite
-// spelling: the complement of "x > '2'" holds for 2.post1 and 2+local,
-// which "x <= '2'" does not.
-func negationText(c *comparison) string {
+// is never "not in" or "!=", folded into "in" and "=="), and says how
+// exact the text is. PEP 508 has no "not": "in" and "==" have their
+// opposite operator; ">=", "<=", "<" and "~=" have complements built of
+// other comparisons, exact per packaging's specifier rules (sameValues);
+// a comparison undefined for every value is its own complement, as
+// undefined (sameValues). The others are approximate: the complement of
+// "x > '2'" holds for 2.post1 and 2+local, which "x <= '2'" does not, and
+// "===" compares text, which no other operator does.
+func negationText(c *comparison) (string, textQuality) {
 	with := func(op string) string {
 		d := *c
 		d.op = op
 		return formatComparison(&d)
 	}
+	switch c.op {
+	case "in":
+		return with("not in"), sameSet
+	case "==":
+		return with("!="), sameSet
+	}
 	if c.lhs.isVar == c.rhs.isVar {
-		// undefined whatever the values: its complement is as undefined
-		switch c.op {
-		case "in":
-			return with("not in")
-		case "==":
-			return with("!=")
-		}
-		return formatComparison(c)
+		return formatComparison(c), sameValues // undefined whatever the values
 	}
 	reversed := !c.lhs.isVar
 	value := c.rhs.text
 	if reversed {
 		value = c.lhs.text
 	}
+	v, err := pep440.Parse(trimPySpace(value))
+	if c.op != "===" {
+		undefined := err != nil
+		if !reversed {
+			_, isSpec := singleSpecifier(c.op, value)
+			undefined = !isSpec
+		}
+		if undefined {
+			return formatComparison(c), sameValues
+		}
+	}
 	switch c.op {
-	case "in":
-		return with("not in")
-	case "==":
-		return with("!=")
 	case ">=":
-		return with("<=") + " and " + with("!=")
+		return with("<=") + " and " + with("!="), sameValues
 	case "<=":
-		return with(">=") + " and " + with("!=")
+		return with(">=") + " and " + with("!="), sameValues
 	case "<":
-		v, err := pep440.Parse(value)
 		switch {
-		case err != nil:
-			return with(">=") // undefined either way
-		case v.IsPrerelease():
-			if reversed {
-				return approxPrefix + with(">=")
-			}
-			return with(">=")
-		case reversed:
-			return with(">=")
+		case v.IsPrerelease() && reversed:
+			return with(">="), approximate
+		case v.IsPrerelease() || reversed:
+			return with(">="), sameValues
 		}
+		// "< 3.11" leaves out 3.11rc1, which its complement holds
 		base := releaseText(v, len(v.Release()))
-		vd := *c
-		vd.rhs.text = base + ".dev0"
-		vd.op = ">="
-		b := *c
-		b.rhs.text = base
-		return with(">=") + " or " + formatComparison(&vd) + " and " + withOp(b, "<=") + " and " + withOp(b, "!=")
+		dev, b := *c, *c
+		dev.rhs.text, b.rhs.text = base+".dev0", base
+		return with(">=") + " or " + withOp(dev, ">=") + " and " + withOp(b, "<=") + " and " + withOp(b, "!="), sameValues
 	case ">":
-		v, err := pep440.Parse(value)
-		if err == nil && reversed && !v.IsPostrelease() && v.Local() == "" {
-			return with("<=")
+		if reversed && !v.IsPostrelease() && v.Local() == "" {
+			return with("<="), sameValues
 		}
-		if err != nil {
-			return with("<=") // undefined either way
-		}
-		return approxPrefix + with("<=")
+		return with("<="), approximate
 	case "~=":
-		v, err := pep440.Parse(value)
-		if err != nil || reversed || len(v.Release()) < 2 {
-			return approxPrefix + with("!=")
+		if reversed || len(v.Release()) < 2 {
+			return with("!="), approximate
 		}
 		p := *c
 		p.rhs.text = releaseText(v, len(v.Release())-1) + ".*"
-		return with("<=") + " and " + with("!=") + " or " + withOp(p, "!=")
+		return with("<=") + " and " + with("!=") + " or " + withOp(p, "!="), sameValues
 	}
-	return approxPrefix + with("!=") // "===": text equality has no complement
+	return with("!="), approximate // "===": text equality has no complement
 }
 
 func withOp(c comparison, op string) string {
