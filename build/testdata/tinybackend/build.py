@@ -97,6 +97,7 @@ def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     p = _project()
     _log("build_wheel " + p["name"])
+    _log("python %d.%d in %s" % (sys.version_info[0], sys.version_info[1], sys.prefix))
     for k in sorted(os.environ):
         if k.startswith("PIP_"):
             _log("env %s=%s" % (k, os.environ[k]))
