@@ -15,6 +15,7 @@ import (
 
 	"github.com/safepip/safepip/config"
 	"github.com/safepip/safepip/index"
+	"github.com/safepip/safepip/install"
 	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/pypa/pep440"
 	"github.com/safepip/safepip/pypa/pep508"
@@ -108,11 +109,18 @@ type HashError struct {
 	Lines   []string // "file:line: text"
 	Wanted  []string // "sha256:<hex>"
 	Have    []string // "<file name> sha256:<hex>", of the versions the lines accept
+	// InLock says the file is one the lock holds (install), not one an
+	// index serves (lock).
+	InLock bool
 }
 
 func (e *HashError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: no file of %s on index %q has a hash its requirement allows; nothing was locked or installed", strings.Join(e.Lines, "; "), e.Project, e.Index)
+	if e.InLock {
+		fmt.Fprintf(&b, "%s: the file the lock holds for %s has no hash this line allows; nothing was installed", strings.Join(e.Lines, "; "), e.Project)
+	} else {
+		fmt.Fprintf(&b, "%s: no file of %s on index %q has a hash its requirement allows; nothing was locked or installed", strings.Join(e.Lines, "; "), e.Project, e.Index)
+	}
 	for _, w := range e.Wanted {
 		b.WriteString("\n    wanted:    " + w)
 	}
@@ -120,9 +128,17 @@ func (e *HashError) Error() string {
 		b.WriteString("\n    index has: no file of a version the line accepts")
 	}
 	for _, x := range e.Have {
-		b.WriteString("\n    index has: " + x)
+		if e.InLock {
+			b.WriteString("\n    lock has:  " + x)
+		} else {
+			b.WriteString("\n    index has: " + x)
+		}
 	}
-	b.WriteString("\nhint: the index serves other bytes than the ones you pinned: find out why before changing the --hash; if the new file is trusted, replace the hash on that line")
+	if e.InLock {
+		b.WriteString("\nhint: the lock was edited by hand or written from other requirements: review its diff, then run `safepip lock` to rewrite it from your requirements")
+	} else {
+		b.WriteString("\nhint: the index serves other bytes than the ones you pinned: find out why before changing the --hash; if the new file is trusted, replace the hash on that line")
+	}
 	return b.String()
 }
 
@@ -291,4 +307,38 @@ func unwrapHashError(err error) error {
 		return he
 	}
 	return err
+}
+
+// checkChosen checks the files install chose from the lock against the
+// user's sha256 --hash options: a lock edited by hand, or written from
+// other inputs, cannot slip another file past them. A nil in (the lock
+// alone) checks nothing.
+func (in *inputs) checkChosen(choices []install.Choice) error {
+	if in == nil {
+		return nil
+	}
+	for _, c := range choices {
+		name := c.Package.Name
+		v, err := pep440.Parse(c.Package.Version)
+		if err != nil || len(in.hashes[name]) == 0 {
+			continue
+		}
+		for _, l := range in.hashes[name] {
+			if !l.spec.Contains(v, pep440.PrereleasesAllow) {
+				continue
+			}
+			var wanted []string
+			for _, x := range l.hashes {
+				if x.Algorithm == "sha256" {
+					wanted = append(wanted, x.String())
+				}
+			}
+			if len(wanted) == 0 || slices.Contains(wanted, "sha256:"+c.File.SHA256) {
+				continue
+			}
+			return &HashError{Project: name, Index: c.Package.Index, Lines: []string{fmt.Sprintf("%s: %q", l.source, l.text)}, Wanted: wanted,
+				Have: []string{c.File.Name + " sha256:" + c.File.SHA256}, InLock: true}
+		}
+	}
+	return nil
 }

@@ -95,7 +95,7 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 		switch {
 		case lf == nil:
 			stale = "there is no lock"
-		case lf.Inputs != in.digest(o.Pre):
+		case lf.Inputs != in.lockDigest(o.Pre):
 			// Only the inputs make a lock stale, never the machine: a
 			// target outside the lock's scope is Select's error.
 			stale = "the requirements or the configuration changed since it was written"
@@ -104,13 +104,12 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 			if o.Frozen {
 				return nil, &StaleError{Path: path, Reason: stale}
 			}
-			var lockFor TargetOptions // TODO(H2a universal lock): always the zero value, universal
-			if interp != nil {
-				lockFor.Python = interp.Executable
-			}
+			// The lock install writes is the universal one `safepip lock`
+			// writes: the same bytes whatever the target, so `lock --check`
+			// agrees with it on every machine.
 			lr, err := Lock(ctx, env, LockOptions{
 				Requirements: o.Requirements, Constraints: o.Constraints, LockPath: path,
-				Target: lockFor, Index: o.Index, Pre: o.Pre,
+				Index: o.Index, Pre: o.Pre,
 				CreatedBy: o.CreatedBy, DryRun: o.DryRun, Refresh: o.Refresh, Sources: o.Sources,
 			})
 			if err != nil {
@@ -141,6 +140,9 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 	res.Indexes = indexSources(cfg)
 	choices, err := install.Select(lf, supported, markers)
 	if err != nil {
+		return nil, err
+	}
+	if err := in.checkChosen(choices); err != nil { // the user's --hash options, once more
 		return nil, err
 	}
 	res.Planned = choices
