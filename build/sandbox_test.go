@@ -623,3 +623,41 @@ func sha256Hex(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
 }
+
+// TestBuildConcurrent builds the same sdist twice at once with one
+// Sandbox: both succeed, and the cache holds one whole entry and no
+// temporary file.
+func TestBuildConcurrent(t *testing.T) {
+	t.Parallel()
+	s, _ := testSandbox(t)
+	deps := []install.LocalFile{backendWheel(t, t.TempDir())}
+	req := Request{Source: makeSdist(t, copyProject(t, "hello"), "hello-1.0"), Deps: deps}
+	results := make([]*Result, 2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = s.Build(context.Background(), req)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("build %d: %v", i, err)
+		}
+	}
+	if results[0].Wheel != results[1].Wheel || results[0].SHA256 != results[1].SHA256 {
+		t.Errorf("concurrent builds disagree: %+v and %+v", results[0], results[1])
+	}
+	files, _ := filepath.Glob(filepath.Join(s.CacheDir, "built", "*", "*", "*"))
+	var names []string
+	for _, f := range files {
+		names = append(names, filepath.Base(f))
+	}
+	if want := []string{entryFile, "hello-1.0-py3-none-any.whl"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("cache entry holds %q, want %q", names, want)
+	}
+	leftovers(t, s)
+}
