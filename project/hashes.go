@@ -11,7 +11,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/safepip/safepip/config"
 	"github.com/safepip/safepip/index"
@@ -150,15 +149,6 @@ type hashedSource struct {
 	hashes hashConstraints
 	cfg    *config.Config
 	client *index.Client
-
-	mu    sync.Mutex
-	pages map[string]*hashedPage // by project: the warmer and the resolver both ask
-}
-
-type hashedPage struct {
-	done chan struct{}
-	page *index.Project
-	err  error
 }
 
 // source wraps src; with no hashed line it returns src itself.
@@ -166,34 +156,15 @@ func (h hashConstraints) source(src resolver.Source, cfg *config.Config, client 
 	if len(h) == 0 {
 		return src
 	}
-	return &hashedSource{Source: src, hashes: h, cfg: cfg, client: client, pages: map[string]*hashedPage{}}
+	return &hashedSource{Source: src, hashes: h, cfg: cfg, client: client}
 }
 
-// Project returns name's page with only the files its hashed lines
-// allow, memoized: a file the index gives no digest for is downloaded to
-// hash it, once.
+// Project returns name's page with only the files its hashed lines allow.
+// The page below is memoized, and nearly every index gives each file's
+// sha256, so filtering again is cheap; only a file without the digest a
+// line uses (a --find-links directory, a sha512-only line) is downloaded
+// to hash it.
 func (s *hashedSource) Project(ctx context.Context, name string) (*index.Project, error) {
-	s.mu.Lock()
-	r, ok := s.pages[name]
-	if !ok {
-		r = &hashedPage{done: make(chan struct{})}
-		s.pages[name] = r
-		s.mu.Unlock()
-		// detached from this caller's cancellation, as the pages below it
-		r.page, r.err = s.filter(context.WithoutCancel(ctx), name)
-		close(r.done)
-	} else {
-		s.mu.Unlock()
-	}
-	select {
-	case <-r.done:
-		return r.page, r.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-func (s *hashedSource) filter(ctx context.Context, name string) (*index.Project, error) {
 	p, err := s.Source.Project(ctx, name)
 	if err != nil || len(s.hashes[p.Name]) == 0 || p.Index == resolver.DirectIndex {
 		// a direct URL's file was already checked against its own hash

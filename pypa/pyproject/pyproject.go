@@ -480,6 +480,8 @@ func typeName(v any) string {
 		return "a table"
 	case bool:
 		return "a boolean"
+	case int64, float64:
+		return "a number"
 	case nil:
 		return "nothing"
 	}

@@ -119,7 +119,7 @@ x = ["a[y]"]`, Selection{Extras: []string{"x"}}, `[project.optional-dependencies
 		{`[project]
 name = "a"
 requires-python = ">=3.x"`, Selection{}, `[project] requires-python: ">=3.x"`, nil},
-		{`project = 1`, Selection{}, `[project]: want a table, got a int64`, nil},
+		{`project = 1`, Selection{}, `[project]: want a table, got a number`, nil},
 	} {
 		p, err := parseTOML(t, tc.text)
 		if err == nil {
