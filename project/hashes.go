@@ -27,7 +27,7 @@ import (
 type hashLine struct {
 	source string // file:line
 	text   string
-	spec   pep440.SpecifierSet // the line's versions, for messages
+	spec   pep440.SpecifierSet // the versions the line constrains
 	hashes []reqfile.Hash
 }
 
