@@ -43,17 +43,18 @@ func (e *EnvironmentError) Error() string {
 
 func (e *EnvironmentError) Unwrap() error { return e.Err }
 
-// HashMismatchError is a build dependency whose bytes are not the ones the
-// caller verified: nothing was built.
+// HashMismatchError is a build dependency, or the sdist to build, whose
+// bytes are not the ones the caller verified: nothing was built.
 type HashMismatchError struct {
+	What string // "build dependency" or "sdist"
 	File string
 	Want string
 	Got  string
 }
 
 func (e *HashMismatchError) Error() string {
-	return fmt.Sprintf("build dependency %s does not match its hash\n    expected sha256 %s\n    got      sha256 %s\nthe file changed after it was verified; nothing was built: do not use it, and find out what replaced it",
-		e.File, e.Want, e.Got)
+	return fmt.Sprintf("%s %s does not match its hash\n    expected sha256 %s\n    got      sha256 %s\nthe file changed after it was verified; nothing was built: do not use it, and find out what replaced it",
+		e.What, e.File, e.Want, e.Got)
 }
 
 // MissingRequirementsError is a build that needs distributions the

@@ -232,7 +232,8 @@ func (s *Sandbox) lookup(ctx context.Context, req Request) (*install.Interpreter
 }
 
 // check refuses a malformed request and, before anything runs, build
-// dependencies that are not wheels or whose bytes do not match.
+// dependencies that are not wheels, and dependencies or an sdist whose
+// bytes do not match their hash.
 func (s *Sandbox) check(req Request) error {
 	src := req.Source
 	switch {
@@ -253,13 +254,25 @@ func (s *Sandbox) check(req Request) error {
 		if _, err := wheel.ParseWheel(name); err != nil {
 			return fmt.Errorf("build dependency %s: only wheels can be build dependencies: %w", d.Path, err)
 		}
-		got, err := verify.FileSHA256(d.Path)
-		if err != nil {
-			return fmt.Errorf("build dependency: %w", err)
+		if err := checkHash("build dependency", d.Path, d.SHA256); err != nil {
+			return err
 		}
-		if !strings.EqualFold(got, d.SHA256) {
-			return &HashMismatchError{File: d.Path, Want: d.SHA256, Got: got}
-		}
+	}
+	if src.Sdist != "" {
+		// the sdist's hash keys the cache: a file swapped after it was
+		// verified must not be built and cached as the verified one
+		return checkHash("sdist", src.Sdist, src.SHA256)
+	}
+	return nil
+}
+
+func checkHash(what, path, want string) error {
+	got, err := verify.FileSHA256(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if !strings.EqualFold(got, want) {
+		return &HashMismatchError{What: what, File: path, Want: want, Got: got}
 	}
 	return nil
 }

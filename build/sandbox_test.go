@@ -378,13 +378,21 @@ func TestBuildRefusesTamperedDependencyBeforeAnyHook(t *testing.T) {
 	} {
 		_, err = s.Build(context.Background(), req)
 		var hm *HashMismatchError
-		if !errors.As(err, &hm) || hm.Want != want || hm.Got != got || hm.File != dep.Path {
+		if !errors.As(err, &hm) || hm.What != "build dependency" || hm.Want != want || hm.Got != got || hm.File != dep.Path {
 			t.Fatalf("Build = %v, want a *HashMismatchError for %s", err, dep.Path)
 		}
 		lines := strings.Split(err.Error(), "\n")
 		if len(lines) < 3 || lines[1] != "    expected sha256 "+want || lines[2] != "    got      sha256 "+got {
 			t.Errorf("error lines = %q, want expected and actual on their own lines", lines)
 		}
+	}
+	// The sdist itself, swapped after it was verified.
+	good := makeSdist(t, copyProject(t, "hello"), "hello-1.0")
+	swapped := Source{Sdist: good.Sdist, SHA256: strings.Repeat("0", 64)}
+	_, err = s.Build(context.Background(), Request{Source: swapped, Deps: []install.LocalFile{backendWheel(t, t.TempDir())}})
+	var hm *HashMismatchError
+	if !errors.As(err, &hm) || hm.What != "sdist" || hm.Got != good.SHA256 || !strings.HasPrefix(err.Error(), "sdist "+good.Sdist+" does not match its hash") {
+		t.Errorf("Build(swapped sdist) = %v, want a *HashMismatchError for the sdist", err)
 	}
 	if runs := hookRuns(t, log); len(runs) != 0 {
 		t.Errorf("hooks ran despite the mismatch: %q", runs)
