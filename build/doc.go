@@ -16,8 +16,8 @@
 //   - Only hashed files. Every build dependency is a wheel given with its
 //     sha256; each is hashed again before anything runs, and a mismatch
 //     (*HashMismatchError) stops the build before a venv exists, as does
-//     an sdist whose bytes are not its given sha256. pip then
-//     installs them with install.RunPip: local paths with --hash, under
+//     an sdist whose bytes are not its given sha256. pip then installs
+//     the dependencies with install.RunPip: local paths with --hash, under
 //     --no-index --no-deps --require-hashes --isolated, so pip checks them
 //     once more. A requirement of [build-system] requires or of the
 //     get_requires hooks that no given wheel satisfies is a
