@@ -37,7 +37,7 @@ func (f targetFlags) options() project.TargetOptions {
 // sourceFlags say what to lock besides -r and -c files.
 type sourceFlags struct {
 	Packages      []string `arg:"" optional:"" name:"requirement" help:"Requirements to lock, as pip takes them: NAME[EXTRAS]SPEC or \"NAME @ URL\" (quote them for the shell); they join the -r files as inputs of the lock."`
-	Project       string   `name:"project" help:"Read DIR/pyproject.toml (default: ./pyproject.toml when no -r is given): [project] dependencies, the selected extras and dependency groups, requires-python." placeholder:"DIR" type:"path"`
+	Project       string   `name:"project" help:"Read DIR/pyproject.toml (default: ./pyproject.toml when no -r is given): [project] dependencies, the selected extras and dependency groups, requires-python. safepip.toml and the lock stay those of the working directory (see --lock)." placeholder:"DIR" type:"path"`
 	Extra         []string `name:"extra" help:"Lock this [project.optional-dependencies] extra too (repeatable)." placeholder:"NAME"`
 	AllExtras     bool     `name:"all-extras" help:"Lock every extra of the project."`
 	Group         []string `name:"group" help:"Lock this PEP 735 [dependency-groups] group too, its include-group entries expanded (repeatable)." placeholder:"NAME"`
