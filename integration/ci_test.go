@@ -365,10 +365,34 @@ func TestReleaseAndAction(t *testing.T) {
 	}
 	tmp := t.TempDir()
 	target := runtime.GOOS + "/" + runtime.GOARCH
-	env := append(os.Environ(), "TARGETS="+target, "GOFLAGS=", "GOTOOLCHAIN=local")
+	env := append(gitEnv(filepath.Join(tmp, "home")), "TARGETS="+target, "GOFLAGS=", "GOTOOLCHAIN=local", "GOCACHE="+goEnv(t, "GOCACHE"), "GOMODCACHE="+goEnv(t, "GOMODCACHE"))
+	// The release is built from a clone without this repository's tags, so
+	// that a tag of the declared version on an older commit does not stop
+	// it; the scripts are this checkout's.
+	src := filepath.Join(tmp, "src")
+	runIn(t, tmp, env, 0, "git", "clone", "--quiet", "--shared", "--no-tags", root, src)
+	for _, name := range []string{"release", "action"} {
+		data, err := os.ReadFile(filepath.Join(root, "scripts", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(src, "scripts", name), data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	dist1, dist2 := filepath.Join(tmp, "dist1"), filepath.Join(tmp, "dist2")
-	runIn(t, root, append(env, "DIST="+dist1), 0, filepath.Join(root, "scripts", "release"), "v0.9.1")
-	runIn(t, root, append(env, "DIST="+dist2), 0, filepath.Join(root, "scripts", "release"), "v0.9.1")
+	// A release is of the version cmd/safepip declares.
+	m := regexp.MustCompile(`(?m)^const version = "([^"]+)"$`).FindStringSubmatch(readString(t, filepath.Join(src, "cmd", "safepip", "main.go")))
+	if m == nil {
+		t.Fatal("cmd/safepip/main.go declares no version")
+	}
+	ver := m[1]
+	out := runIn(t, src, append(env, "DIST="+dist1), 2, filepath.Join(src, "scripts", "release"), "v99.0.0")
+	if !strings.Contains(out, `cmd/safepip/main.go declares version "`+ver+`", not "99.0.0": commit the new version there first`) {
+		t.Errorf("release of another version than declared: output:\n%s", out)
+	}
+	runIn(t, src, append(env, "DIST="+dist1), 0, filepath.Join(src, "scripts", "release"), "v"+ver)
+	runIn(t, src, append(env, "DIST="+dist2), 0, filepath.Join(src, "scripts", "release"), "v"+ver)
 	sums1, err := os.ReadFile(filepath.Join(dist1, "SHA256SUMS"))
 	if err != nil {
 		t.Fatal(err)
@@ -380,7 +404,7 @@ func TestReleaseAndAction(t *testing.T) {
 	if !bytes.Equal(sums1, sums2) {
 		t.Errorf("two release builds of one commit differ:\n%s\n%s", sums1, sums2)
 	}
-	archive := fmt.Sprintf("safepip_0.9.1_%s_%s.tar.gz", runtime.GOOS, runtime.GOARCH)
+	archive := fmt.Sprintf("safepip_%s_%s_%s.tar.gz", ver, runtime.GOOS, runtime.GOARCH)
 	if !regexp.MustCompile(`^[0-9a-f]{64}  ` + regexp.QuoteMeta(archive) + "\n$").Match(sums1) {
 		t.Errorf("SHA256SUMS = %q, want one line for %s", sums1, archive)
 	}
@@ -405,7 +429,7 @@ func TestReleaseAndAction(t *testing.T) {
 			"PIP_CONFIG_FILE="+os.DevNull, "NO_COLOR=1",
 		), extra...)
 	}
-	action := filepath.Join(root, "scripts", "action")
+	action := filepath.Join(src, "scripts", "action")
 	base := "SAFEPIP_ACTION_BASE_URL=file://" + dist1
 	if err := os.MkdirAll(filepath.Join(tmp, "runner-temp"), 0o755); err != nil {
 		t.Fatal(err)
@@ -423,7 +447,7 @@ func TestReleaseAndAction(t *testing.T) {
 	}
 
 	// A wrong pinned sha256: nothing is installed, the error says why.
-	out := runIn(t, tmp, ghEnv("bad", "SAFEPIP_ACTION_VERSION=v0.9.1", base, "SAFEPIP_ACTION_SHA256="+strings.Repeat("0", 64)), 1, action, "install")
+	out = runIn(t, tmp, ghEnv("bad", "SAFEPIP_ACTION_VERSION=v"+ver, base, "SAFEPIP_ACTION_SHA256="+strings.Repeat("0", 64)), 1, action, "install")
 	for _, want := range []string{"::error title=safepip action::" + archive + " from file://" + dist1 + " does not match the sha256 input", "expected: sha256:" + strings.Repeat("0", 64), "nothing was installed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("bad sha256: output lacks %q:\n%s", want, out)
@@ -437,22 +461,22 @@ func TestReleaseAndAction(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(strings.Repeat("1", 64)+"  "+archive+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out = runIn(t, tmp, ghEnv("bad", "SAFEPIP_ACTION_VERSION=v0.9.1", base, "SAFEPIP_ACTION_CHECKSUMS="+bad), 1, action, "install")
+	out = runIn(t, tmp, ghEnv("bad", "SAFEPIP_ACTION_VERSION=v"+ver, base, "SAFEPIP_ACTION_CHECKSUMS="+bad), 1, action, "install")
 	if !strings.Contains(out, "does not match "+bad) {
 		t.Errorf("bad SHA256SUMS: output:\n%s", out)
 	}
 	// A version that was not released: the download fails.
-	runIn(t, tmp, ghEnv("bad", "SAFEPIP_ACTION_VERSION=v0.9.2", base), 1, action, "install")
+	runIn(t, tmp, ghEnv("bad", "SAFEPIP_ACTION_VERSION=v99.0.0", base), 1, action, "install")
 
 	// The release's own SHA256SUMS.
-	out = runIn(t, tmp, ghEnv("install", "SAFEPIP_ACTION_VERSION=v0.9.1", base), 0, action, "install")
-	rev := strings.TrimSpace(runIn(t, root, env, 0, "git", "rev-parse", "HEAD"))
-	for _, want := range []string{"safepip 0.", "module   v0.9.1\n", "revision " + rev + " (", "installed " + archive} {
+	out = runIn(t, tmp, ghEnv("install", "SAFEPIP_ACTION_VERSION=v"+ver, base), 0, action, "install")
+	rev := strings.TrimSpace(runIn(t, src, env, 0, "git", "rev-parse", "HEAD"))
+	for _, want := range []string{"safepip " + ver + "\n", "module   v" + ver + "\n", "revision " + rev + " (", "installed " + archive} {
 		if !strings.Contains(out, want) {
 			t.Errorf("install: output lacks %q:\n%s", want, out)
 		}
 	}
-	installed := filepath.Join(tmp, "runner-temp", "safepip-v0.9.1-"+runtime.GOOS+"_"+runtime.GOARCH, "bin", "safepip")
+	installed := filepath.Join(tmp, "runner-temp", "safepip-v"+ver+"-"+runtime.GOOS+"_"+runtime.GOARCH, "bin", "safepip")
 	if got := readString(t, filepath.Join(gh, "install.output")); got != "path="+installed+"\n" {
 		t.Errorf("GITHUB_OUTPUT = %q, want path=%s", got, installed)
 	}
@@ -461,7 +485,7 @@ func TestReleaseAndAction(t *testing.T) {
 	}
 	// The pinned sha256 of the right archive installs too.
 	pinned := strings.Fields(string(sums1))[0]
-	runIn(t, tmp, ghEnv("install", "SAFEPIP_ACTION_VERSION=v0.9.1", base, "SAFEPIP_ACTION_SHA256="+strings.ToUpper(pinned)), 0, action, "install")
+	runIn(t, tmp, ghEnv("install", "SAFEPIP_ACTION_VERSION=v"+ver, base, "SAFEPIP_ACTION_SHA256="+strings.ToUpper(pinned)), 0, action, "install")
 
 	// The run step: lock --check in a project whose lock is stale fails
 	// with exit 1, an annotation on the lock and a step summary.
