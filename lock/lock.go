@@ -93,6 +93,9 @@ type Requested struct {
 	Files []string `toml:"files,omitempty"`
 	// Requirements are the requirements given as arguments, canonical.
 	Requirements []string `toml:"requirements,omitempty"`
+	// Project is the pyproject.toml read, relative to the lock's
+	// directory in slash form ("pyproject.toml").
+	Project string `toml:"project,omitempty"`
 	// Extras and Groups are the pyproject.toml extras and PEP 735
 	// dependency groups locked (normalized), besides its dependencies.
 	Extras []string `toml:"extras,omitempty"`

@@ -28,6 +28,10 @@ type Sources struct {
 	// RequireHashes is --require-hashes: every requirement line needs a
 	// --hash, as in pip (a requirements file may also turn it on).
 	RequireHashes bool
+
+	// skipProject keeps install from reading a pyproject.toml that the
+	// existing lock was not made from.
+	skipProject bool
 }
 
 // ProjectOptions select the parts of pyproject.toml that are locked.
@@ -194,7 +198,7 @@ func (in *inputs) addSources(env *Env, src Sources, haveFiles bool, lines *[]req
 		return err
 	}
 	in.packages = canonicalPackages(src.Packages)
-	proj, info, err := readProject(env, src.Project, haveFiles)
+	proj, info, err := readProject(env, src.Project, haveFiles || src.skipProject)
 	if err != nil {
 		return err
 	}
@@ -257,8 +261,11 @@ func (in *inputs) finish(lf *lock.File, lockPath string) error {
 		}
 		r.Files = append(r.Files, filepath.ToSlash(rel))
 	}
-	if in.project != nil {
-		r.Extras, r.Groups = in.project.Extras, in.project.Groups
+	if p := in.project; p != nil {
+		r.Extras, r.Groups = p.Extras, p.Groups
+		if rel, err := filepath.Rel(dir, p.Path); err == nil && filepath.IsLocal(rel) {
+			r.Project = filepath.ToSlash(rel)
+		}
 	}
 	lf.Requested = r
 	if in.requireHashes != "" {
@@ -290,6 +297,11 @@ func installInputs(env *Env, o *InstallOptions, lf *lock.File, lockPath string) 
 			o.Requirements = append(o.Requirements, filepath.Join(filepath.Dir(lockPath), filepath.FromSlash(f)))
 		}
 	}
+	if lf != nil && lf.Requested.Project == "" && o.Project.Dir == "" && !o.Project.selects() {
+		// a pyproject.toml beside a lock made from other inputs is not one
+		// of them: reading it would relock from it and drop them
+		o.skipProject = true
+	}
 	if lf != nil {
 		// install adds to what the lock was asked for; lock sets it
 		o.Packages = slices.Concat(lf.Requested.Requirements, o.Packages)
@@ -299,7 +311,7 @@ func installInputs(env *Env, o *InstallOptions, lf *lock.File, lockPath string) 
 	}
 	in, err := readInputs(env, o.Requirements, o.Constraints, o.Sources, o.Index)
 	if err == nil && given && len(o.Requirements) == 0 && in.project == nil && lf != nil && len(lf.Packages) > 0 &&
-		len(lf.Requested.Requirements) == 0 && lf.Requested.Extras == nil && lf.Requested.Groups == nil {
+		len(lf.Requested.Requirements) == 0 && lf.Requested.Project == "" {
 		// the lock's inputs are not recorded: adding to nothing would drop them
 		return nil, &InputError{Err: fmt.Errorf("%s does not record what it was locked from (requirements files outside its directory, or an older safepip); name them again with -r to add %s to them", lockPath, strings.Join(o.Packages, ", "))}
 	}
