@@ -528,12 +528,28 @@ func (t *table) atomSet(c *comparison, name string) uint32 {
 func (a MarkerSet) Evaluate(env Environment) (bool, error) {
 	tab.mu.Lock()
 	defer tab.mu.Unlock()
-	return tab.eval(a.id, env)
+	return tab.eval(a.id, env, map[uint32]evalMemo{})
 }
 
 // eval evaluates id in env, three-valued: an unknown test is an error
 // unless every way it could go gives the same answer.
-func (t *table) eval(id uint32, env Environment) (bool, error) {
+func (t *table) eval(id uint32, env Environment, memo map[uint32]evalMemo) (bool, error) {
+	if r, ok := memo[id]; ok {
+		return r.ok, r.err
+	}
+	ok, err := t.eval1(id, env, memo)
+	memo[id] = evalMemo{ok, err}
+	return ok, err
+}
+
+// evalMemo is a memoized answer of eval: a node shared by many paths
+// is evaluated once.
+type evalMemo struct {
+	ok  bool
+	err error
+}
+
+func (t *table) eval1(id uint32, env Environment, memo map[uint32]evalMemo) (bool, error) {
 	switch id {
 	case idTrue:
 		return true, nil
@@ -545,14 +561,14 @@ func (t *table) eval(id uint32, env Environment) (bool, error) {
 	case kindAtom:
 		ok, err := n.atom.cmp.eval(evaluator{env: env})
 		if err == nil {
-			return t.eval(n.kids[boolIndex(ok)], env)
+			return t.eval(n.kids[boolIndex(ok)], env, memo)
 		}
-		return t.evalAll(n, []uint32{n.kids[0], n.kids[1]}, env, err)
+		return t.evalAll(n, []uint32{n.kids[0], n.kids[1]}, env, memo, err)
 	case kindVersion:
 		name := setVariables[n.level/2]
 		if p, ok := parsePyver(env[name]); ok {
 			i := sort.Search(len(n.bounds), func(i int) bool { return n.bounds[i].compare(p) > 0 })
-			return t.eval(n.kids[i], env)
+			return t.eval(n.kids[i], env, memo)
 		}
 		var kids []uint32
 		if name == "python_full_version" {
@@ -567,15 +583,15 @@ func (t *table) eval(id uint32, env Environment) (bool, error) {
 					}
 					kids = append(kids, k)
 				}
-				return t.evalAll(n, kids, env, nil)
+				return t.evalAll(n, kids, env, memo, nil)
 			}
 		}
-		return t.evalAll(n, n.kids, env, nil)
+		return t.evalAll(n, n.kids, env, memo, nil)
 	default: // kindString
 		name := setVariables[n.level/2]
 		v, ok := env[name]
 		if !ok {
-			return t.evalAll(n, n.kids, env, nil)
+			return t.evalAll(n, n.kids, env, memo, nil)
 		}
 		if name == "extra" {
 			v = NormalizeExtra(v)
@@ -584,16 +600,16 @@ func (t *table) eval(id uint32, env Environment) (bool, error) {
 		if !found {
 			i = len(n.vals)
 		}
-		return t.eval(n.kids[i], env)
+		return t.eval(n.kids[i], env, memo)
 	}
 }
 
 // evalAll is the answer when the value tested by n is unknown: the kids'
 // common answer, or an error when they differ.
-func (t *table) evalAll(n *node, kids []uint32, env Environment, why error) (bool, error) {
+func (t *table) evalAll(n *node, kids []uint32, env Environment, memo map[uint32]evalMemo, why error) (bool, error) {
 	var first bool
 	for i, k := range kids {
-		ok, err := t.eval(k, env)
+		ok, err := t.eval(k, env, memo)
 		if err != nil {
 			return false, err
 		}
