@@ -167,7 +167,7 @@ func exitMeaning(code int) string {
 		return "network or index failure"
 	case exitPip:
 		return "pip failed"
-	case 6:
+	case exitLocalIO:
 		return "local I/O failure"
 	}
 	return "failure"
