@@ -52,14 +52,7 @@ func FuzzRequirement(f *testing.F) {
 }
 
 func FuzzMarker(f *testing.F) {
-	for _, s := range fuzzSeeds {
-		f.Add(s)
-	}
-	for _, s := range realRequirements(f) {
-		if _, m, ok := strings.Cut(s, ";"); ok {
-			f.Add(m)
-		}
-	}
+	addMarkerSeeds(f)
 	f.Fuzz(func(t *testing.T, s string) {
 		m, err := ParseMarker(s)
 		if err != nil {

@@ -13,14 +13,7 @@ import (
 // whose String() is exact evaluates like the marker where that is defined.
 // Seeds: testdata/fuzz/FuzzMarkerSet and the markers of the other tests.
 func FuzzMarkerSet(f *testing.F) {
-	for _, s := range fuzzSeeds {
-		f.Add(s)
-	}
-	for _, s := range realRequirements(f) {
-		if _, m, ok := strings.Cut(s, ";"); ok {
-			f.Add(m)
-		}
-	}
+	addMarkerSeeds(f)
 	fuzzing := flag.Lookup("test.fuzz").Value.String() != ""
 	f.Fuzz(func(t *testing.T, s string) {
 		if fuzzing {
@@ -73,4 +66,17 @@ func FuzzMarkerSet(f *testing.F) {
 		_ = set.WithExtras([]string{"x", "Test"}).String()
 		_ = set.PythonRange().String()
 	})
+}
+
+// addMarkerSeeds adds the table tests' inputs and the markers of
+// testdata/requires-dist.txt to a marker fuzz target.
+func addMarkerSeeds(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	for _, s := range realRequirements(f) {
+		if _, m, ok := strings.Cut(s, ";"); ok {
+			f.Add(m)
+		}
+	}
 }
