@@ -253,6 +253,15 @@ required-environments = ["sys_platform == 'darwin' and platform_machine == 'x86_
 		}
 	}
 
+	// Inside the scope but without a wheel of native (macOS x86_64): exit 1
+	// naming the package, the environment and the tags searched.
+	out = universalRun(t, work, 1, nil, "install", "--frozen", "--dry-run", "--python-version", "3.12", "--platform", "macosx_14_0_x86_64")
+	for _, want := range []string{"native 1.0", "CPython 3.12 on darwin x86_64", "cp312-cp312-macosx_14_0_x86_64"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("install for macOS x86_64 said:\n%s\nwant it to name %q", out, want)
+		}
+	}
+
 	// Outside the scope: Python 3.8 is refused with the key that widens it.
 	out = universalRun(t, work, 1, nil, "install", "--frozen", "--dry-run", "--python-version", "3.8", "--platform", "manylinux_2_17_x86_64")
 	if !strings.Contains(out, "outside the lock's scope") || !strings.Contains(out, "[resolution] requires-python") {
