@@ -28,11 +28,14 @@
 //	markers = "sha256:..."  # --python: its marker environment
 //	forks = ["python_full_version < '3.11'", "python_full_version >= '3.11'"]
 //
-// Every key of [scope] is optional: a universal lock of a project with no
-// requires-python has an empty scope (every environment). Marker strings
-// are canonical (pep508's String form), so that equal scopes are equal
-// bytes. forks lists the parts of the environment space the resolver
-// resolved separately, absent when it did not fork.
+// Every key of [scope] is optional and narrows the scope; a universal lock
+// records at least its requires-python (the project's, else safepip's
+// default), and the narrowing keys only when flags asked for them. Marker
+// strings are canonical (pep508's MarkerSet String form), so that equal
+// scopes are equal bytes. forks lists the parts of the environment space
+// the resolver resolved separately, absent when it did not fork. A
+// [requested] table may follow: what the lock was asked for (-r files,
+// requirements, extras, groups).
 //
 // Each [[package]] may carry a marker: the package is installed exactly in
 // the environments where it holds (absent: everywhere in scope). A name may
@@ -49,9 +52,9 @@
 // Platform, Tags, Markers), with their packages' markers as recorded, so a
 // version 1 lock still installs (one made with --python-version X.Y and
 // --platform drops the tag and marker digests version 1 recorded for a
-// made-up interpreter, so that it installs into any X.Y on that platform). `safepip lock` rewrites it as version 2:
-// the inputs digest includes the format version, so `lock --check` calls a
-// version 1 lock stale.
+// made-up interpreter, so that it installs into any X.Y on that platform).
+// `safepip lock` rewrites it as version 2: the inputs digest includes the
+// format version, so `lock --check` calls a version 1 lock stale.
 package lock
 
 import (
