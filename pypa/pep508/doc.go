@@ -61,6 +61,68 @@
 //   - Inputs longer than 32 KiB and markers nested more than 64 parentheses
 //     deep are refused.
 //
+// # Marker sets
+//
+// [MarkerSet] is the set of environments a marker describes, with And,
+// Or, Not, Implies and Disjoint, for a resolver that forks a resolution
+// across environments. Sets are canonical: two sets hold the same
+// environments (as far as the algebra can tell, see below) exactly when
+// their String() are equal, whatever way they were built. A set is a
+// node of a reduced ordered decision diagram over the marker variables,
+// hash-consed in one table per process, so that equal sets are one node,
+// And, Or and Not are memoized and a MarkerSet is one integer. The table
+// keeps every node made (about a hundred bytes each) for the life of the
+// process.
+//
+// Exact reasoning covers what markers of real distributions use:
+//
+//   - python_full_version and implementation_version are taken to hold an
+//     interpreter's version, X.Y.Z or X.Y.Z{a,b,rc}N (no epoch, post,
+//     dev or local part, as Python reports them). On those values every
+//     comparison ==, !=, <, <=, >, >=, ~=, === and ==X.* (either operand
+//     order) is a union of intervals, computed with packaging's rules:
+//     "python_full_version < '3.11'" leaves out 3.11.0rc1, and so does
+//     ">= '3.11'", so their union is not TrueMarker.
+//   - python_version is the X.Y of python_full_version: its comparisons
+//     become python_full_version intervals, so "python_version >= '3.9'
+//     and python_full_version < '3.9'" is FalseMarker, and
+//     python_version == '3.13' holds for 3.13.0rc1.
+//   - == and != of the other variables (sys_platform, platform_machine,
+//     os_name, implementation_name, platform_python_implementation,
+//     platform_system, platform_release, platform_version, and extra with
+//     PEP 685 normalization) are sets of values, when the value is not a
+//     version (a version makes packaging compare as versions).
+//
+// Any other comparison ("in", "not in", ordering of platform_release, a
+// version compared with sys_platform, two strings...) is opaque: it
+// evaluates as the marker does, and distinct opaque comparisons are
+// treated as independent. So a set is FalseMarker, and two sets are
+// Disjoint, only when no environment can be in them; the converse may fail
+// ("'win' in sys_platform and sys_platform == 'linux'" is not reported
+// empty). A forking resolver may rely on Disjoint; it never splits an
+// environment in two forks that both claim it.
+//
+// [MarkerSet.String] prints a short disjunction of conjunctions (or, for a
+// set with more than 64 paths, nested conditions) that ParseMarker and
+// packaging parse: "" is TrueMarker and "python_version < '0'" is
+// FalseMarker. The complement of an opaque comparison is printed as other
+// comparisons that hold in the same environments (the complement of
+// "platform_release >= '20'" is "platform_release <= '20' and
+// platform_release != '20'"), except for a few with no PEP 508 spelling,
+// printed approximately: the complement of "x > 'V'" prints as
+// "x <= 'V'" (wrong for the post-releases and local versions of V), of
+// "x === 'V'" as "x != 'V'", and of a reversed "'V' ~= x" or "'V' < x"
+// with a pre-release V likewise. Parsing a String() and printing it again
+// gives the same text.
+//
+// [MarkerSet.Evaluate] answers as [Marker.Evaluate] for an interpreter's
+// environment; an undefined comparison or missing variable is an error
+// only when the answer depends on it, which the set may know better than
+// the marker ("a or not a" is true). With a python_full_version of another
+// form, it answers from python_version when that decides.
+// [MarkerSet.WithExtras] fixes the extra variable as pip does for a
+// distribution installed with extras.
+//
 // Errors: parsing returns a *SyntaxError naming the input (with the
 // credentials of any URL in it masked), the byte offset and what was
 // expected; evaluation returns an *EvalError wrapping
