@@ -60,6 +60,8 @@ func exitCode(err error) int {
 		installVer  *project.InstallVerifyError
 		incomplete  *audit.IncompleteError
 		exposure    *audit.ExposureError
+		userHash    *project.HashError
+		outside     *lock.OutsideScopeError
 	)
 	switch {
 	case err == nil:
@@ -83,7 +85,8 @@ func exitCode(err error) int {
 			return exitLocalIO // pip reports a full or read-only target environment
 		}
 		return exitPip
-	case errors.As(err, &staleErr), errors.As(err, &hashErr), errors.As(err, &metaErr), errors.As(err, &noFile), errors.As(err, &exposure):
+	case errors.As(err, &staleErr), errors.As(err, &hashErr), errors.As(err, &metaErr), errors.As(err, &noFile), errors.As(err, &exposure),
+		errors.As(err, &userHash), errors.As(err, &outside):
 		return exitCheck
 	}
 	// Last: any kind above wraps a path error for a reason of its own (a

@@ -8,6 +8,9 @@ import (
 	"testing"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/safepip/safepip/lock"
+	"github.com/safepip/safepip/project"
 )
 
 func runArgs(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -59,6 +62,8 @@ func TestExitCode(t *testing.T) {
 		{nil, exitOK},
 		{&kong.ParseError{}, exitUsage},
 		{fmt.Errorf("wrapped: %w", &kong.ParseError{}), exitUsage},
+		{fmt.Errorf("lock: %w", &project.HashError{}), exitCheck},
+		{fmt.Errorf("install: %w", &lock.OutsideScopeError{}), exitCheck},
 		{errors.New("anything else"), exitCheck},
 	}
 	for _, tt := range tests {
