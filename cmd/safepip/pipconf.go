@@ -22,12 +22,24 @@ file's. safepip.toml's packages pins apply on top and are never widened. An extr
 extra index like any other: a project on two indexes is exit 3. Every
 index says where it was declared (lock's report and --json "indexes").`
 
+// inputsHelp says what lock and install take as their inputs.
+const inputsHelp = `Inputs, as pip, pip-tools and uv users write them: -r and -c files (a set:
+a file named twice is read once) with their options, --hash constraining the
+files that may be locked and --require-hashes requiring one on every line;
+requirements as arguments (install adds them to what the lock was asked
+for); and, with no -r (or with --project DIR), pyproject.toml's [project]
+dependencies, the extras chosen with --extra/--all-extras and the PEP 735
+groups chosen with --group/--all-groups. With none of these: exit 2,
+nothing to lock.
+
+`
+
 // Help is lock's long help.
 func (lockCmd) Help() string {
 	return `Resolves the requirements (-r files, positional requirements, or the
 project's pyproject.toml) into safepip.lock, each project from one index.
 
-` + pipConfigHelp
+` + inputsHelp + pipConfigHelp
 }
 
 // Help is install's long help.
@@ -36,7 +48,7 @@ func (installCmd) Help() string {
 downloads and verifies every file, then runs pip with --no-index
 --no-deps --require-hashes on local files only.
 
-` + pipConfigHelp
+` + inputsHelp + pipConfigHelp
 }
 
 // Help is verify's long help.
