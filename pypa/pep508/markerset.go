@@ -120,6 +120,16 @@ type table struct {
 	not    map[uint32]uint32
 	str    map[uint32]string
 	key    []byte
+	// sets caches Marker.Set by parsed marker: a resolver asks for the
+	// set of one requirement's marker again and again.
+	sets map[*expr]uint32
+	// extras caches WithExtras by set and normalized extras.
+	extras map[extrasKey]uint32
+}
+
+type extrasKey struct {
+	id     uint32
+	extras string // normalized, joined by ","
 }
 
 var tab = newTable()
@@ -132,6 +142,8 @@ func newTable() *table {
 		or:     map[[2]uint32]uint32{},
 		not:    map[uint32]uint32{idTrue: idFalse, idFalse: idTrue},
 		str:    map[uint32]string{},
+		sets:   map[*expr]uint32{},
+		extras: map[extrasKey]uint32{},
 	}
 	t.nodes = []*node{{kind: kindLeaf, level: rankLeaf}, {kind: kindLeaf, level: rankLeaf}}
 	return t
@@ -385,7 +397,12 @@ func (m *Marker) Set() MarkerSet {
 	}
 	tab.mu.Lock()
 	defer tab.mu.Unlock()
-	return MarkerSet{tab.exprSet(m.root)}
+	if id, ok := tab.sets[m.root]; ok {
+		return MarkerSet{id}
+	}
+	id := tab.exprSet(m.root)
+	tab.sets[m.root] = id
+	return MarkerSet{id}
 }
 
 // ParseMarkerSet parses a marker into its set; "" is TrueMarker.
@@ -658,14 +675,26 @@ func boolIndex(b bool) int {
 func (a MarkerSet) WithExtras(extras []string) MarkerSet {
 	tab.mu.Lock()
 	defer tab.mu.Unlock()
-	if len(extras) == 0 {
-		extras = []string{""}
+	if tab.nodes[a.id].level > 2*rankExtra+1 {
+		return a // no extra in a
+	}
+	norm := make([]string, len(extras))
+	for i, x := range extras {
+		norm[i] = NormalizeExtra(x)
+	}
+	if len(norm) == 0 {
+		norm = []string{""}
+	}
+	key := extrasKey{a.id, strings.Join(norm, ",")}
+	if r, ok := tab.extras[key]; ok {
+		return MarkerSet{r}
 	}
 	result := idFalse
-	for _, x := range extras {
+	for _, x := range norm {
 		memo := map[uint32]uint32{}
-		result = tab.apply(result, tab.restrictExtra(a.id, NormalizeExtra(x), memo), false)
+		result = tab.apply(result, tab.restrictExtra(a.id, x, memo), false)
 	}
+	tab.extras[key] = result
 	return MarkerSet{result}
 }
 

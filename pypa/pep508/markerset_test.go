@@ -3,6 +3,7 @@ package pep508
 import (
 	"errors"
 	"fmt"
+	"os"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -497,4 +498,81 @@ func ExampleMarkerSet() {
 	// python_version < '3.11' and sys_platform == 'win32'
 	// sys_platform != 'win32' or python_version >= '3.11'
 	// true
+}
+
+// realMarkers returns the distinct markers of testdata/requires-dist.txt.
+func realMarkers(t testing.TB) []string {
+	data, err := os.ReadFile("testdata/requires-dist.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if _, m, ok := strings.Cut(line, ";"); ok && !strings.HasPrefix(line, "#") && !seen[m] {
+			seen[m] = true
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestMarkerSetRealMarkers checks the markers of real distributions: each
+// set prints a text that parses back to it, and answers as the marker in
+// a grid of interpreter environments, with and without extras.
+func TestMarkerSetRealMarkers(t *testing.T) {
+	g := setGen{r: rand.New(rand.NewPCG(3, 4))}
+	envs := make([]Environment, 60)
+	for i := range envs {
+		envs[i] = g.environment()
+		envs[i]["sys_platform"] = g.pick([]string{"linux", "win32", "darwin", "cygwin"})
+		envs[i]["extra"] = ""
+	}
+	markers := realMarkers(t)
+	if len(markers) < 500 {
+		t.Fatalf("only %d distinct markers in testdata/requires-dist.txt", len(markers))
+	}
+	union := FalseMarker()
+	for _, s := range markers {
+		m := mustMarker(t, s)
+		set := m.Set()
+		checkRoundTrip(t, set)
+		union = union.Or(set.WithoutExtras())
+		for _, env := range envs {
+			for _, extras := range [][]string{nil, {"test"}} {
+				want, err := m.EvaluateExtras(env, extras)
+				if err != nil {
+					continue
+				}
+				if got, err := set.WithExtras(extras).Evaluate(env); err != nil || got != want {
+					t.Fatalf("%q.WithExtras(%q) = %q in %v: %v, %v; want %v", s, extras, set.WithExtras(extras), env, got, err, want)
+				}
+			}
+		}
+	}
+	checkRoundTrip(t, union)
+}
+
+// BenchmarkMarkerSetCold builds the sets of real markers in an empty
+// table and combines them as a forking resolver does: the cost when
+// nothing is memoized yet.
+func BenchmarkMarkerSetCold(b *testing.B) {
+	markers := realMarkers(b)[:200]
+	parsed := make([]*Marker, len(markers))
+	for i, s := range markers {
+		parsed[i], _ = ParseMarker(s)
+	}
+	fork := "python_full_version >= '3.9' and python_version < '3.12' and sys_platform == 'linux'"
+	b.ResetTimer()
+	for b.Loop() {
+		tab = newTable()
+		f := MustParseMarkerSet(fork)
+		for _, m := range parsed {
+			s := m.Set().WithExtras([]string{"test"})
+			if !s.Disjoint(f) {
+				f = f.And(s.Not()).Or(f.And(s))
+			}
+			_ = s.String()
+		}
+	}
 }
