@@ -123,6 +123,8 @@ type table struct {
 	// sets caches Marker.Set by parsed marker: a resolver asks for the
 	// set of one requirement's marker again and again.
 	sets map[*expr]uint32
+	// texts caches ParseMarkerSet: a lock repeats its markers.
+	texts map[string]uint32
 	// extras caches WithExtras by set and normalized extras.
 	extras map[extrasKey]uint32
 }
@@ -143,6 +145,7 @@ func newTable() *table {
 		not:    map[uint32]uint32{idTrue: idFalse, idFalse: idTrue},
 		str:    map[uint32]string{},
 		sets:   map[*expr]uint32{},
+		texts:  map[string]uint32{},
 		extras: map[extrasKey]uint32{},
 	}
 	t.nodes = []*node{{kind: kindLeaf, level: rankLeaf}, {kind: kindLeaf, level: rankLeaf}}
@@ -410,11 +413,21 @@ func ParseMarkerSet(s string) (MarkerSet, error) {
 	if strings.TrimFunc(s, isPySpace) == "" {
 		return TrueMarker(), nil
 	}
+	tab.mu.Lock()
+	id, ok := tab.texts[s]
+	tab.mu.Unlock()
+	if ok {
+		return MarkerSet{id}, nil
+	}
 	m, err := ParseMarker(s)
 	if err != nil {
 		return MarkerSet{}, err
 	}
-	return m.Set(), nil
+	set := m.Set()
+	tab.mu.Lock()
+	tab.texts[s] = set.id
+	tab.mu.Unlock()
+	return set, nil
 }
 
 // MustParseMarkerSet is ParseMarkerSet for tests and constants; it panics on error.

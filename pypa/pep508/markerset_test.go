@@ -284,6 +284,49 @@ func TestMarkerSetEvaluateErrors(t *testing.T) {
 	}
 }
 
+// TestMarkerSetPrereleaseInterpreters pins how pre-release interpreters
+// fall: python_version is their X.Y, and python_full_version compares as
+// packaging (>= 22, prereleases allowed) does.
+func TestMarkerSetPrereleaseInterpreters(t *testing.T) {
+	tests := []struct {
+		marker string
+		full   string
+		want   bool
+	}{
+		{"python_version == '3.13'", "3.13.0rc1", true},
+		{"python_version >= '3.13'", "3.13.0a1", true},
+		{"python_version < '3.13'", "3.13.0rc1", false},
+		{"python_full_version >= '3.13'", "3.13.0rc1", false},
+		{"python_full_version < '3.13'", "3.13.0rc1", false}, // packaging: < leaves out 3.13's own pre-releases
+		{"python_full_version < '3.13.0rc2'", "3.13.0rc1", true},
+		{"python_full_version >= '3.13.0b1'", "3.13.0rc1", true},
+		{"python_full_version > '3.12'", "3.13.0rc1", true},
+		{"python_full_version > '3.13'", "3.13.0rc1", false},
+		{"python_full_version == '3.13.*'", "3.13.0rc1", true},
+		{"python_full_version ~= '3.12.1'", "3.12.0rc1", false},
+		{"python_full_version ~= '3.12.0rc1'", "3.12.0rc2", true},
+		{"python_full_version === '3.13.0rc1'", "3.13.0rc1", true},
+		{"python_full_version === '3.13.0RC1'", "3.13.0rc1", true},
+		{"python_full_version === '3.13.0'", "3.13.0rc1", false},
+		{"'3.13' <= python_version", "3.13.0rc1", true},
+		{"'3.13.0' > python_full_version", "3.13.0rc1", true},
+		{"'3.13.0rc1' < python_full_version", "3.13.0", false}, // "<3.13.0" leaves out 3.13.0rc1
+	}
+	for _, tt := range tests {
+		env := Environment{"python_full_version": tt.full, "python_version": pyMinor(tt.full)}
+		set := MustParseMarkerSet(tt.marker)
+		for _, s := range []MarkerSet{set, MustParseMarkerSet(set.String())} {
+			got, err := s.Evaluate(env)
+			if err != nil || got != tt.want {
+				t.Errorf("%q (set %q) in %s: %v, %v; want %v", tt.marker, s, tt.full, got, err, tt.want)
+			}
+		}
+		if want, err := mustMarker(t, tt.marker).Evaluate(env); err != nil || want != tt.want {
+			t.Errorf("Marker %q in %s: %v, %v; the table is wrong", tt.marker, tt.full, want, err)
+		}
+	}
+}
+
 func TestMarkerSetConcurrent(t *testing.T) {
 	// Goroutines build sets at once from one table; each set must print
 	// as it does when built alone.
