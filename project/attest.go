@@ -117,22 +117,25 @@ func lockedPins(old *lock.File, project string, d lock.Dist) []verify.Pin {
 	if old == nil {
 		return nil
 	}
-	p := old.Package(project)
-	if p == nil {
-		return nil
-	}
-	for _, od := range p.Files {
-		if od.Name == d.Name && od.SHA256 == d.SHA256 {
-			if od.Attestation == nil {
-				return nil
+	// A universal lock may hold several versions of project (one per
+	// fork): the publishers of all of them are the project's.
+	entries := old.Versions(project)
+	for _, p := range entries {
+		for _, od := range p.Files {
+			if od.Name == d.Name && od.SHA256 == d.SHA256 {
+				if od.Attestation == nil {
+					return nil
+				}
+				return []verify.Pin{attestationPin(od.Attestation)}
 			}
-			return []verify.Pin{attestationPin(od.Attestation)}
 		}
 	}
 	var pins []verify.Pin
-	for _, od := range p.Files {
-		if od.Attestation != nil && !slices.Contains(pins, attestationPin(od.Attestation)) {
-			pins = append(pins, attestationPin(od.Attestation))
+	for _, p := range entries {
+		for _, od := range p.Files {
+			if od.Attestation != nil && !slices.Contains(pins, attestationPin(od.Attestation)) {
+				pins = append(pins, attestationPin(od.Attestation))
+			}
 		}
 	}
 	return pins
