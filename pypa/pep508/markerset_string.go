@@ -78,7 +78,7 @@ func (t *table) toStringDepth(id uint32, depth int) (string, textQuality) {
 	case idFalse:
 		return falseText, sameSet
 	}
-	if s, ok := t.str[id]; ok {
+	if s, ok := t.str[id]; ok && depth == 0 {
 		return s[1:], textQuality(s[0])
 	}
 	var s string
@@ -107,7 +107,11 @@ func (t *table) toStringDepth(id uint32, depth int) (string, textQuality) {
 			}
 		}
 	}
-	t.str[id] = string(q) + s
+	if depth == 0 {
+		// a text made at another depth may have stopped reprinting
+		// sooner: only depth 0 is the set's own String
+		t.str[id] = string(q) + s
+	}
 	return s, q
 }
 
@@ -313,6 +317,38 @@ func (t *table) minimize(id uint32, terms [][]lit) [][]lit {
 		if t.apply(sets[i], t.negate(others), true) == idFalse {
 			terms = slices.Delete(terms, i, i+1)
 			sets = slices.Delete(sets, i, i+1)
+		}
+	}
+	// drop the values of "(x == 'a' or x == 'b')" that other terms cover
+	for i, term := range terms {
+		for li, l := range term {
+			if l.n.kind != kindString || l.neg || len(l.vals) < 2 {
+				continue
+			}
+			others := idFalse
+			for j := range terms {
+				if j != i {
+					others = t.apply(others, sets[j], false)
+				}
+			}
+			for vi := 0; vi < len(l.vals) && len(l.vals) > 1; {
+				try := l
+				try.vals = slices.Delete(slices.Clone(l.vals), vi, vi+1)
+				try.set = t.litSet(try)
+				set := idTrue
+				for lj, m := range term {
+					if lj == li {
+						m = try
+					}
+					set = t.apply(set, m.set, true)
+				}
+				if t.apply(id, t.negate(t.apply(others, set, false)), true) == idFalse {
+					l, sets[i] = try, set
+					continue
+				}
+				vi++
+			}
+			term[li] = l
 		}
 	}
 	return terms
