@@ -760,6 +760,26 @@ func RequiresPythonMarker(spec pep440.SpecifierSet) MarkerSet {
 	return MarkerSet{r}
 }
 
+// PipRequiresPythonMarker returns the environments whose interpreter pip
+// lets install a distribution with Requires-Python spec. pip checks the
+// release only (sys.version_info[:3]), so 3.11.0rc1 satisfies ">=3.11"
+// here, where RequiresPythonMarker says it does not.
+func PipRequiresPythonMarker(spec pep440.SpecifierSet) MarkerSet {
+	tab.mu.Lock()
+	defer tab.mu.Unlock()
+	r := idTrue
+	for _, s := range spec {
+		set, ok := specSet(s.Op, s.Version, false, false)
+		if !ok {
+			c := &comparison{lhs: operand{text: "python_full_version", isVar: true}, op: s.Op, rhs: operand{text: s.Version}}
+			r = tab.apply(r, tab.comparisonSet(c), true)
+			continue
+		}
+		r = tab.apply(r, tab.versionNode(rankPython, releaseSet(set)), true)
+	}
+	return MarkerSet{r}
+}
+
 // PythonRange bounds the python_full_version values of a set: every
 // environment of the set has Lower <= python_full_version < Upper in PEP 440
 // order (where 3.13.0rc1 < 3.13.0). A zero Version is no bound. Bounds are

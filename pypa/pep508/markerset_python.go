@@ -561,18 +561,33 @@ func reversedSet(op string, l pep440.Version) (vset, bool) {
 // it when X.Y.0 is in S. Projecting each cut to the next minor start keeps
 // the intervals in order.
 func minorSet(s vset) vset {
+	return projectCuts(s, func(c pyver) pyver {
+		if c.rel[2] != 0 {
+			return minorStart(c.rel[0], c.rel[1]+1)
+		}
+		return minorStart(c.rel[0], c.rel[1])
+	})
+}
+
+// releaseSet turns a set of points S into the set of points whose final
+// release X.Y.Z is in S, as pip's Requires-Python check sees an
+// interpreter: each cut moves to the start of its release.
+func releaseSet(s vset) vset {
+	return projectCuts(s, func(c pyver) pyver { return releaseStart(c.rel) })
+}
+
+// projectCuts maps each cut of s by a monotone f; two cuts that meet
+// cancel.
+func projectCuts(s vset, f func(pyver) pyver) vset {
 	out := vset{in: s.in}
 	for _, c := range s.cuts {
-		m := minorStart(c.rel[0], c.rel[1])
-		if c.rel[2] != 0 {
-			m = minorStart(c.rel[0], c.rel[1]+1)
-		}
+		m := f(c)
 		if m == minPyver {
 			out.in = !out.in
 			continue
 		}
 		if n := len(out.cuts); n > 0 && out.cuts[n-1] == m {
-			out.cuts = out.cuts[:n-1] // two cuts at one point cancel
+			out.cuts = out.cuts[:n-1]
 			continue
 		}
 		out.cuts = append(out.cuts, m)

@@ -86,7 +86,7 @@ func (t *table) toStringDepth(id uint32, depth int) (string, textQuality) {
 	if t.countPaths(id, map[uint32]int{}) <= maxMinimizeTerms {
 		var terms [][]lit
 		t.paths(id, nil, &terms)
-		terms = t.minimize(id, terms)
+		terms = t.minimize(id, id, terms)
 		var b strings.Builder
 		for i, term := range terms {
 			if i > 0 {
@@ -281,9 +281,14 @@ func (t *table) litSet(l lit) uint32 {
 }
 
 // minimize drops each condition whose removal keeps a term inside the set,
-// then each term the others cover.
-func (t *table) minimize(id uint32, terms [][]lit) [][]lit {
-	notF := t.negate(id)
+// then each term the others cover, then the values of a condition that
+// the other terms cover.
+//
+// Each term stays inside upper, and together they cover lower: String
+// passes the set as both; Within passes the set inside a scope and the
+// set with everything outside the scope.
+func (t *table) minimize(lower, upper uint32, terms [][]lit) [][]lit {
+	notF := t.negate(upper)
 	for ti, term := range terms {
 		for i := 0; i < len(term); {
 			rest := idTrue
@@ -314,7 +319,7 @@ func (t *table) minimize(id uint32, terms [][]lit) [][]lit {
 				others = t.apply(others, sets[j], false)
 			}
 		}
-		if t.apply(sets[i], t.negate(others), true) == idFalse {
+		if t.apply(lower, t.negate(others), true) == idFalse {
 			terms = slices.Delete(terms, i, i+1)
 			sets = slices.Delete(sets, i, i+1)
 		}
@@ -342,7 +347,7 @@ func (t *table) minimize(id uint32, terms [][]lit) [][]lit {
 					}
 					set = t.apply(set, m.set, true)
 				}
-				if t.apply(id, t.negate(t.apply(others, set, false)), true) == idFalse {
+				if t.apply(lower, t.negate(t.apply(others, set, false)), true) == idFalse {
 					l, sets[i] = try, set
 					continue
 				}
@@ -623,4 +628,36 @@ func negationText(c *comparison) (string, textQuality) {
 func withOp(c comparison, op string) string {
 	c.op = op
 	return formatComparison(&c)
+}
+
+// Within returns the set with the fewest conditions that holds where a
+// holds inside scope, and anywhere outside it: a lock whose scope is
+// python_full_version >= '3.9' writes "python_version < '3.11'" for a
+// fork that is "python_full_version >= '3.9' and python_version < '3.11'".
+// a.Within(scope).And(scope) equals a.And(scope).
+func (a MarkerSet) Within(scope MarkerSet) MarkerSet {
+	tab.mu.Lock()
+	defer tab.mu.Unlock()
+	t := tab
+	lower := t.apply(a.id, scope.id, true)
+	upper := t.apply(lower, t.negate(scope.id), false)
+	switch {
+	case lower == idFalse:
+		return FalseMarker()
+	case upper == idTrue:
+		return TrueMarker()
+	case t.countPaths(lower, map[uint32]int{}) > maxMinimizeTerms:
+		return MarkerSet{lower}
+	}
+	var terms [][]lit
+	t.paths(lower, nil, &terms)
+	r := idFalse
+	for _, term := range t.minimize(lower, upper, terms) {
+		set := idTrue
+		for _, l := range term {
+			set = t.apply(set, l.set, true)
+		}
+		r = t.apply(r, set, false)
+	}
+	return MarkerSet{r}
 }

@@ -619,3 +619,64 @@ func BenchmarkMarkerSetCold(b *testing.B) {
 		}
 	}
 }
+
+func TestMarkerSetWithin(t *testing.T) {
+	scope := MustParseMarkerSet("python_full_version >= '3.9'")
+	tests := []struct{ set, scope, want string }{
+		{"python_full_version >= '3.9' and python_version < '3.11'", "python_full_version >= '3.9'", "python_version < '3.11'"},
+		{"python_full_version >= '3.9' and sys_platform == 'win32'", "python_full_version >= '3.9'", "sys_platform == 'win32'"},
+		{"python_version >= '3.8' and sys_platform == 'linux'", "python_full_version >= '3.9'", "sys_platform == 'linux'"},
+		{"python_version < '3.9'", "python_full_version >= '3.9'", falseText},
+		{"sys_platform == 'linux' or sys_platform == 'darwin'", "sys_platform == 'darwin' or sys_platform == 'linux'", ""},
+		{"sys_platform == 'linux' and python_version >= '3.12'", "sys_platform == 'linux' or sys_platform == 'darwin'", "python_version >= '3.12' and sys_platform == 'linux'"},
+	}
+	for _, tt := range tests {
+		a, sc := MustParseMarkerSet(tt.set), MustParseMarkerSet(tt.scope)
+		got := a.Within(sc)
+		if got.String() != tt.want {
+			t.Errorf("%q.Within(%q) = %q, want %q", tt.set, tt.scope, got, tt.want)
+		}
+		if !got.And(sc).Equal(a.And(sc)) {
+			t.Errorf("%q.Within(%q) = %q differs inside the scope", tt.set, tt.scope, got)
+		}
+	}
+	// and on random sets
+	g := setGen{r: rand.New(rand.NewPCG(11, 12))}
+	for range 300 {
+		a, sc := MustParseMarkerSet(g.expr()), MustParseMarkerSet(g.expr()).Or(scope)
+		if got := a.Within(sc); !got.And(sc).Equal(a.And(sc)) {
+			t.Fatalf("%q.Within(%q) = %q differs inside the scope", a, sc, got)
+		}
+	}
+}
+
+func TestPipRequiresPythonMarker(t *testing.T) {
+	tests := []struct{ spec, want string }{
+		{">=3.11", "python_version >= '3.11'"},
+		{">=3.11.2", "python_full_version > '3.11.1'"},
+		{"<3.11", "python_version < '3.11'"},
+		{">=3.9,!=3.10.*", "python_version >= '3.9' and python_version != '3.10'"},
+		{"==3.12.*", "python_version == '3.12'"},
+		{">3.11.0rc1", "python_version >= '3.11'"},
+	}
+	for _, tt := range tests {
+		spec, err := pep440.ParseSpecifierSet(tt.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := PipRequiresPythonMarker(spec)
+		if m.String() != tt.want {
+			t.Errorf("PipRequiresPythonMarker(%q) = %q, want %q", tt.spec, m, tt.want)
+		}
+		// pip: spec.contains(".".join(sys.version_info[:3]))
+		for _, full := range pyGrid {
+			p, _ := parsePyver(full)
+			release := pyver{rel: p.rel, pre: preFinal}.text()
+			want := spec.Contains(pep440.MustParse(release), pep440.PrereleasesAllow)
+			got, err := m.Evaluate(Environment{"python_full_version": full, "python_version": pyMinor(full)})
+			if err != nil || got != want {
+				t.Errorf("PipRequiresPythonMarker(%q) in %s: %v, %v; want %v", tt.spec, full, got, err, want)
+			}
+		}
+	}
+}
