@@ -558,7 +558,48 @@ func (t *table) atomSet(c *comparison, name string) uint32 {
 func (a MarkerSet) Evaluate(env Environment) (bool, error) {
 	tab.mu.Lock()
 	defer tab.mu.Unlock()
+	if ok, known := tab.evalKnown(a.id, env); known {
+		return ok, nil
+	}
 	return tab.eval(a.id, env, map[uint32]evalMemo{})
+}
+
+// evalKnown follows the one path env takes through id; known is false
+// when a test on the way is unknown (then eval weighs every way).
+func (t *table) evalKnown(id uint32, env Environment) (ok, known bool) {
+	for id > idFalse {
+		n := t.nodes[id]
+		i := -1
+		switch n.kind {
+		case kindAtom:
+			v, err := n.atom.cmp.eval(evaluator{env: env})
+			if err != nil {
+				return false, false
+			}
+			i = boolIndex(v)
+		case kindVersion:
+			p, ok := parsePyver(env[setVariables[n.level/2]])
+			if !ok {
+				return false, false
+			}
+			i = sort.Search(len(n.bounds), func(i int) bool { return n.bounds[i].compare(p) > 0 })
+		default:
+			name := setVariables[n.level/2]
+			v, ok := env[name]
+			if !ok {
+				return false, false
+			}
+			if name == "extra" {
+				v = NormalizeExtra(v)
+			}
+			var found bool
+			if i, found = slices.BinarySearch(n.vals, v); !found {
+				i = len(n.vals)
+			}
+		}
+		id = n.kids[i]
+	}
+	return id == idTrue, true
 }
 
 // eval evaluates id in env, three-valued: an unknown test is an error
@@ -856,17 +897,4 @@ func (a MarkerSet) PythonRange() PythonRange {
 		r.Upper = pep440.MustParse(bounds[last].text())
 	}
 	return r
-}
-
-// Marker returns a as a parsed *Marker (nil for TrueMarker).
-func (a MarkerSet) Marker() *Marker {
-	s := a.String()
-	if s == "" {
-		return nil
-	}
-	m, err := ParseMarker(s)
-	if err != nil {
-		panic("pep508: MarkerSet printed an unparsable marker " + s + ": " + err.Error())
-	}
-	return m
 }

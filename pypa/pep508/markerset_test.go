@@ -680,3 +680,11 @@ func TestPipRequiresPythonMarker(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkMarkerSetEvaluate(b *testing.B) {
+	sets := benchSets(64)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		_, _ = sets[i%64].Evaluate(linux311)
+	}
+}
