@@ -175,17 +175,6 @@ type vset struct {
 	cuts []pyver
 }
 
-func (s vset) contains(p pyver) bool {
-	in := s.in
-	for _, c := range s.cuts {
-		if c.compare(p) > 0 {
-			break
-		}
-		in = !in
-	}
-	return in
-}
-
 func (s vset) not() vset { return vset{in: !s.in, cuts: s.cuts} }
 
 // interval is [lo, hi); a nil bound is unbounded.
