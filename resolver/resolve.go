@@ -1,18 +1,27 @@
 // Package resolver chooses one version of every project a set of
-// requirements needs, for one target environment, from the one index that
-// routing assigns each project. It is the Python provider of the PubGrub
-// solver in resolver/pubgrub: versions of a project form a finite universe
-// read from its index page, so version sets are exact bitsets.
+// requirements needs, from the one index that routing assigns each
+// project: for one target environment (Options.Target), or universally,
+// for every environment of a scope, forking where one version cannot
+// serve them all (Options.Scope; see Scope and universal.go). It is the
+// Python provider of the PubGrub solver in resolver/pubgrub: versions of a
+// project form a finite universe read from its index page, so version sets
+// are exact bitsets.
 //
-// The rules, checked by TestResolve and by the packse conformance suite in
-// integration/packse_test.go:
+// The rules, checked by TestResolve, TestUniversal and by the packse
+// conformance suite in integration/packse_test.go:
 //
 //   - A version counts only with a wheel compatible with the target's tags,
-//     or an sdist when the policy allows sdists for the project.
+//     or an sdist when the policy allows sdists for the project. In a
+//     universal resolution: with a file that installs somewhere in the
+//     fork (the environments a wheel's tags allow, see tagEnvironments),
+//     and a wheel in every required environment.
 //   - Requires-Python (the index's data-requires-python and the metadata's)
 //     must hold for the target's Python, pre-releases of Python included.
 //     Upper bounds count: uv ignores them, pip and safepip do not, since a
 //     lock for the target must not install what says it will not run there.
+//     In a universal resolution a version whose Requires-Python holds in
+//     part of the fork splits it; upper bounds refuse only a fork that
+//     lies wholly above them.
 //   - Pre-releases count when --pre is given, when a requirement of the
 //     user's (or a constraint) names one, or when no final release matches a
 //     requirement. A dependency's pin does not opt in by itself.
