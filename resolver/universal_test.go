@@ -398,3 +398,23 @@ func TestTagEnvironmentsEvaluate(t *testing.T) {
 		}
 	}
 }
+
+func TestLowerBounds(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{">=3.8,<4", ">=3.8"},
+		{"~=3.10", ">=3.10"},
+		{"==3.11.*", ">=3.11"},
+		{">3.9,!=3.10.*", ">3.9"},
+		{"<3.13", ""},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		spec, err := pep440.ParseSpecifierSet(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := lowerBounds(spec).String(); got != tc.want {
+			t.Errorf("lowerBounds(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
