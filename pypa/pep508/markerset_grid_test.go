@@ -3,6 +3,7 @@ package pep508
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -168,4 +169,133 @@ func witness(s MarkerSet) (Environment, bool) {
 		id = n.kids[i]
 	}
 	return env, true
+}
+
+// TestMarkerSetExhaustive checks IsFalse, Implies, Disjoint and Equal
+// exactly, on markers of exact comparisons only, against an environment
+// grid that is complete for them: every python_full_version cut of both
+// sets (and the lowest point), times every value the markers name and one
+// they do not, for sys_platform and platform_machine.
+func TestMarkerSetExhaustive(t *testing.T) {
+	g := exactGen{setGen{r: rand.New(rand.NewPCG(42, 43))}}
+	n := 400
+	if testing.Short() {
+		n = 100
+	}
+	for range n {
+		sa, sb := g.expr(), g.expr()
+		ma, mb := mustMarker(t, sa), mustMarker(t, sb)
+		a, b := ma.Set(), mb.Set()
+		points := map[pyver]bool{minPyver: true}
+		for _, v := range pyGrid { // in case a cut were missing
+			p, _ := parsePyver(v)
+			points[p] = true
+		}
+		for _, s := range []MarkerSet{a, b} {
+			for _, p := range pythonCuts(s) {
+				points[p] = true
+			}
+		}
+		var anyA, anyAB, anyANotB, diff bool
+		for p := range points {
+			for _, plat := range []string{"linux", "win32", "darwin", "zz-other"} {
+				for _, mach := range []string{"x86_64", "arm64", "zz-other"} {
+					env := Environment{"python_full_version": p.text(), "python_version": p.minorText(), "sys_platform": plat, "platform_machine": mach}
+					va, err1 := ma.Evaluate(env)
+					vb, err2 := mb.Evaluate(env)
+					if err1 != nil || err2 != nil {
+						t.Fatalf("%q, %q in %v: %v, %v", sa, sb, env, err1, err2)
+					}
+					anyA = anyA || va
+					anyAB = anyAB || va && vb
+					anyANotB = anyANotB || va && !vb
+					diff = diff || va != vb
+					for _, c := range []struct {
+						what string
+						s    MarkerSet
+						want bool
+					}{{"a", a, va}, {"a and b", a.And(b), va && vb}, {"a or b", a.Or(b), va || vb}, {"not a", a.Not(), !va}} {
+						if got, err := c.s.Evaluate(env); err != nil || got != c.want {
+							t.Fatalf("%s with a = %q, b = %q in %v: %v, %v; want %v", c.what, sa, sb, env, got, err, c.want)
+						}
+					}
+				}
+			}
+		}
+		if a.IsFalse() == anyA || a.Disjoint(b) == anyAB || a.Implies(b) == anyANotB || a.Equal(b) == diff {
+			t.Fatalf("a = %q (%q), b = %q (%q): IsFalse %v, Disjoint %v, Implies %v, Equal %v; the grid says %v, %v, %v, %v",
+				sa, a, sb, b, a.IsFalse(), a.Disjoint(b), a.Implies(b), a.Equal(b), !anyA, !anyAB, !anyANotB, !diff)
+		}
+	}
+}
+
+// pythonCuts lists the python_full_version bounds of every node of s.
+func pythonCuts(s MarkerSet) []pyver {
+	tab.mu.Lock()
+	defer tab.mu.Unlock()
+	var out []pyver
+	seen := map[uint32]bool{}
+	var walk func(id uint32)
+	walk = func(id uint32) {
+		if id <= idFalse || seen[id] {
+			return
+		}
+		seen[id] = true
+		n := tab.nodes[id]
+		out = append(out, n.bounds...)
+		for _, k := range n.kids {
+			walk(k)
+		}
+	}
+	walk(s.id)
+	return out
+}
+
+// exactGen generates markers of comparisons the algebra computes exactly.
+type exactGen struct{ setGen }
+
+var exactVersions = []string{
+	"3", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.9.1", "3.11.0", "3.11.7", "3.11.0rc1",
+	"3.13.0rc1", "3.13.0a1", "3.10.0b1", "3.11.7.post1", "3.11.dev0", "3.12rc1", "3.11.0.1", "4",
+}
+
+func (g *exactGen) comparison() string {
+	if g.r.IntN(2) == 0 {
+		name := g.pick([]string{"python_version", "python_full_version"})
+		op := g.pick([]string{"==", "!=", "<", "<=", ">", ">=", "~=", "==="})
+		value := g.pick(exactVersions)
+		if op == "==" || op == "!=" {
+			if g.r.IntN(3) == 0 {
+				value = g.pick([]string{"3.11.*", "3.*", "3.9.*", "3.11.0.*"})
+			}
+		}
+		if op == "~=" && !strings.Contains(value, ".") {
+			value += ".0"
+		}
+		if g.r.IntN(5) == 0 && op != "~=" && !strings.HasSuffix(value, "*") {
+			return "'" + value + "' " + op + " " + name
+		}
+		return name + " " + op + " '" + value + "'"
+	}
+	name := g.pick([]string{"sys_platform", "platform_machine"})
+	value := g.pick(map[string][]string{"sys_platform": {"linux", "win32", "darwin"}, "platform_machine": {"x86_64", "arm64"}}[name])
+	return name + " " + g.pick([]string{"==", "!="}) + " '" + value + "'"
+}
+
+func (g *exactGen) expr() string {
+	n := 1 + g.r.IntN(3)
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(g.pick([]string{" and ", " or "}))
+		}
+		if g.depth < 2 && g.r.IntN(3) == 0 {
+			g.depth++
+			b.WriteString("(" + g.expr() + ")")
+			g.depth--
+		} else {
+			b.WriteString(g.comparison())
+		}
+	}
+	return b.String()
 }
