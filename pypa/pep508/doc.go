@@ -121,7 +121,12 @@
 // the marker ("a or not a" is true). With a python_full_version of another
 // form, it answers from python_version when that decides.
 // [MarkerSet.WithExtras] fixes the extra variable as pip does for a
-// distribution installed with extras.
+// distribution installed with extras. [MarkerSet.Within] drops the
+// conditions a scope already implies (a lock's requires-python).
+// [RequiresPythonMarker] is python_full_version in a specifier set, as
+// packaging evaluates it; [PipRequiresPythonMarker] is pip's own
+// Requires-Python rule, which compares the release alone (3.11.0rc1
+// satisfies ">=3.11" there, not in packaging).
 //
 // Errors: parsing returns a *SyntaxError naming the input (with the
 // credentials of any URL in it masked), the byte offset and what was
