@@ -123,6 +123,8 @@ type table struct {
 	// sets caches Marker.Set by parsed marker: a resolver asks for the
 	// set of one requirement's marker again and again.
 	sets map[*expr]uint32
+	// cmps caches the set of each comparison: markers share them.
+	cmps map[comparison]uint32
 	// texts caches ParseMarkerSet: a lock repeats its markers.
 	texts map[string]uint32
 	// extras caches WithExtras by set and normalized extras.
@@ -146,6 +148,7 @@ func newTable() *table {
 		str:    map[uint32]string{},
 		sets:   map[*expr]uint32{},
 		texts:  map[string]uint32{},
+		cmps:   map[comparison]uint32{},
 		extras: map[extrasKey]uint32{},
 	}
 	t.nodes = []*node{{kind: kindLeaf, level: rankLeaf}, {kind: kindLeaf, level: rankLeaf}}
@@ -466,6 +469,15 @@ func (t *table) exprSet(e *expr) uint32 {
 // comparisonSet returns the set of one comparison: exact for version
 // variables and for == and != of string variables, opaque otherwise.
 func (t *table) comparisonSet(c *comparison) uint32 {
+	if id, ok := t.cmps[*c]; ok {
+		return id
+	}
+	id := t.comparisonSet1(c)
+	t.cmps[*c] = id
+	return id
+}
+
+func (t *table) comparisonSet1(c *comparison) uint32 {
 	if c.lhs.isVar == c.rhs.isVar {
 		return t.atomSet(c, "")
 	}
