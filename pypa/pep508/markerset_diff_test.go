@@ -1,9 +1,16 @@
 package pep508
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/safepip/safepip/pypa/pep440"
 )
 
 // TestDifferentialMarkerSet sends generated markers and the String() of
@@ -96,4 +103,111 @@ func exclusion(d deviation) string {
 		return d.undef
 	}
 	return "21.3 raises for an undefined comparison the answer does not depend on"
+}
+
+// modernScript evaluates markers with a packaging >= 22 (pip >= 24), which
+// lets pre-releases match as this package does.
+const modernScript = `
+import json, sys
+from pip._vendor import packaging
+from pip._vendor.packaging import markers
+data = json.load(sys.stdin)
+out = {"packaging": packaging.__version__, "markers": []}
+for case in data["markers"]:
+    res = []
+    m = markers.Marker(case["marker"])
+    for env in case["envs"]:
+        try:
+            res.append({"value": m.evaluate(env)})
+        except Exception as e:
+            res.append({"err": type(e).__name__ + ": " + str(e)})
+    out["markers"].append(res)
+json.dump(out, sys.stdout)
+`
+
+// TestDifferentialMarkerSetPrereleases compares sets of exactly computed
+// comparisons, and their String(), with the packaging of pip >= 24 in
+// interpreters that include pre-releases (3.13.0rc1), where packaging
+// 21.3 differs by design. It runs when pyenv holds a Python whose pip
+// vendors packaging >= 22 (3.13 on this project's machines).
+func TestDifferentialMarkerSetPrereleases(t *testing.T) {
+	t.Parallel()
+	python := modernPython(t)
+	g := exactGen{setGen{r: rand.New(rand.NewPCG(2024, 1))}}
+	type result struct {
+		Value *bool  `json:"value"`
+		Err   string `json:"err"`
+	}
+	var cases []markerCase
+	var sets []MarkerSet
+	for range 300 {
+		s := g.expr()
+		set := MustParseMarkerSet(s)
+		envs := make([]Environment, 12)
+		for i := range envs {
+			full := g.pick(pyGrid)
+			envs[i] = Environment{"python_full_version": full, "python_version": pyMinor(full),
+				"sys_platform": g.pick([]string{"linux", "win32", "darwin", "zz"}), "platform_machine": g.pick([]string{"x86_64", "arm64", "zz"})}
+		}
+		cases = append(cases, markerCase{Marker: s, Envs: envs})
+		if text := set.String(); text != "" {
+			cases = append(cases, markerCase{Marker: text, Envs: envs})
+			sets = append(sets, set, set)
+		} else {
+			sets = append(sets, set)
+		}
+	}
+	in, err := json.Marshal(map[string]any{"markers": cases})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(python, "-c", modernScript)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", python, err, stderr.String())
+	}
+	var res struct {
+		Packaging string     `json:"packaging"`
+		Markers   [][]result `json:"markers"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil || len(res.Markers) != len(cases) {
+		t.Fatalf("%s answered %d of %d markers: %v", python, len(res.Markers), len(cases), err)
+	}
+	compared := 0
+	for i, c := range cases {
+		for j, env := range c.Envs {
+			w := res.Markers[i][j]
+			got, err := sets[i].Evaluate(env)
+			if w.Err != "" || err != nil || got != *w.Value {
+				t.Errorf("%q (set %q) in %v: %v, %v; packaging %s: %v %s", c.Marker, sets[i], env, got, err, res.Packaging, w.Value, w.Err)
+				continue
+			}
+			compared++
+		}
+	}
+	t.Logf("marker sets: %d evaluations agree with packaging %s (pre-release interpreters included)", compared, res.Packaging)
+}
+
+// modernPython returns a pyenv Python whose pip vendors packaging >= 22,
+// or skips the test.
+func modernPython(t *testing.T) string {
+	root, err := exec.Command("pyenv", "root").Output()
+	if err != nil {
+		t.Skip("no pyenv: the pre-release oracle (pip >= 24) is optional; TestDifferentialMarkerSet runs with python3")
+	}
+	paths, _ := filepath.Glob(filepath.Join(strings.TrimSpace(string(root)), "versions", "3.1[3-9]*", "bin", "python3"))
+	for _, p := range paths {
+		out, err := exec.Command(p, "-c", "from pip._vendor import packaging; print(packaging.__version__)").Output()
+		if err != nil {
+			continue
+		}
+		if v, err := pep440.Parse(strings.TrimSpace(string(out))); err == nil && v.Compare(pep440.MustParse("22")) >= 0 {
+			return p
+		}
+	}
+	t.Skip("no pyenv Python with pip >= 24: the pre-release oracle is optional")
+	return ""
 }
