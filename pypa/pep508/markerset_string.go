@@ -411,14 +411,14 @@ func versionText(n *node, s vset) (text string, or bool) {
 	name := setVariables[n.level/2]
 	switch {
 	case s.in && len(s.cuts) == 1:
-		return upperText(name, s.cuts[0]), false
+		return upperText(name, s.cuts[0], nil), false
 	case !s.in && len(s.cuts) == 1:
 		return lowerText(name, s.cuts[0]), false
 	case !s.in && len(s.cuts) == 2:
 		if eq := equalityText(n, s.cuts[0], s.cuts[1]); eq != "" {
 			return eq, false
 		}
-		return lowerText(name, s.cuts[0]) + " and " + upperText(name, s.cuts[1]), false
+		return lowerText(name, s.cuts[0]) + " and " + upperText(name, s.cuts[1], &s.cuts[0]), false
 	case s.in && len(s.cuts) == 2:
 		if eq := equalityText(n, s.cuts[0], s.cuts[1]); eq != "" {
 			return strings.Replace(eq, " == ", " != ", 1), false
@@ -437,7 +437,7 @@ func versionText(n *node, s vset) (text string, or bool) {
 		if in {
 			switch {
 			case lo == nil:
-				alts = append(alts, upperText(name, *hi))
+				alts = append(alts, upperText(name, *hi, nil))
 			case hi == nil:
 				alts = append(alts, lowerText(name, *lo))
 			default:
@@ -455,8 +455,10 @@ func versionText(n *node, s vset) (text string, or bool) {
 func holesText(n *node, s vset) (string, bool) {
 	name := setVariables[n.level/2]
 	var parts []string
+	var lower *pyver
 	cuts := s.cuts
 	if !s.in {
+		lower = &cuts[0]
 		parts = append(parts, lowerText(name, cuts[0]))
 		cuts = cuts[1:]
 	}
@@ -469,7 +471,7 @@ func holesText(n *node, s vset) (string, bool) {
 		cuts = cuts[2:]
 	}
 	if len(cuts) == 1 {
-		parts = append(parts, upperText(name, cuts[0]))
+		parts = append(parts, upperText(name, cuts[0], lower))
 	}
 	return strings.Join(parts, " and "), true
 }
@@ -508,10 +510,14 @@ func lowerText(name string, p pyver) string {
 }
 
 // upperText prints "var < p", which packaging reads as below p's own
-// pre-releases when p is a final release.
-func upperText(name string, p pyver) string {
+// pre-releases when p is a final release. A bound at the start of X.Y
+// reads "python_version < 'X.Y'", unless the lower bound lo of the same
+// interval is spelled with python_full_version: then the interval keeps
+// one variable, "python_full_version >= '3.9.1' and python_full_version <
+// '3.11'" (the same set).
+func upperText(name string, p pyver, lo *pyver) string {
 	switch {
-	case name == "python_full_version" && p.isMinorStart():
+	case name == "python_full_version" && p.isMinorStart() && (lo == nil || lo.isMinorStart()):
 		return "python_version < '" + p.minorText() + "'"
 	case p.pre == preA && p.n == 0:
 		return name + " < " + quoteValue(finalText(pyver{rel: p.rel, pre: preFinal}))

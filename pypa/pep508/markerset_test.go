@@ -18,7 +18,7 @@ func TestMarkerSetString(t *testing.T) {
 		{"", ""},
 		{"sys_platform == 'linux' or sys_platform != 'linux'", ""},
 		{"sys_platform == 'linux' and sys_platform != 'linux'", falseText},
-		{"python_full_version >= '3.9' and python_full_version < '3.11'", "python_full_version >= '3.9' and python_version < '3.11'"},
+		{"python_full_version >= '3.9' and python_full_version < '3.11'", "python_full_version >= '3.9' and python_full_version < '3.11'"},
 		{"python_version >= '3.9' and python_version < '3.11'", "python_version >= '3.9' and python_version < '3.11'"},
 		{"python_version >= '3.9' and python_full_version < '3.9'", falseText},
 		{"python_version >= '3.9' and python_full_version < '3.9.0a0'", falseText},
@@ -37,7 +37,7 @@ func TestMarkerSetString(t *testing.T) {
 		{"python_full_version == '3.11.7.*'", "python_full_version == '3.11.7.*'"},
 		{"python_full_version > '3.11.6'", "python_full_version > '3.11.6'"},
 		{"python_full_version >= '3.13.0rc1'", "python_full_version >= '3.13.0rc1'"},
-		{"python_full_version ~= '3.10.2'", "python_full_version >= '3.10.2' and python_version < '3.11'"},
+		{"python_full_version ~= '3.10.2'", "python_full_version >= '3.10.2' and python_full_version < '3.11'"},
 		{"'3.9' <= python_version", "python_version >= '3.9'"},
 		{"'3.9' > python_version", "python_version < '3.9'"},
 		{"(sys_platform == 'linux' and os_name == 'posix') or (sys_platform == 'linux' and os_name != 'posix')", "sys_platform == 'linux'"},
@@ -195,8 +195,8 @@ func TestMarkerSetWithExtras(t *testing.T) {
 func TestRequiresPythonMarker(t *testing.T) {
 	tests := []struct{ spec, want, rng string }{
 		{">=3.9", "python_full_version >= '3.9'", ">=3.9.0"},
-		{">=3.9,<3.12", "python_full_version >= '3.9' and python_version < '3.12'", ">=3.9.0, <3.12.0a0"},
-		{"~=3.10", "python_full_version >= '3.10' and python_version < '4.0'", ">=3.10.0, <4.0.0a0"},
+		{">=3.9,<3.12", "python_full_version >= '3.9' and python_full_version < '3.12'", ">=3.9.0, <3.12.0a0"},
+		{"~=3.10", "python_full_version >= '3.10' and python_full_version < '4.0'", ">=3.10.0, <4.0.0a0"},
 		{"==3.11.*", "python_version == '3.11'", ">=3.11.0a0, <3.12.0a0"},
 		{"!=3.10.*,>=3.8", "python_full_version >= '3.8' and python_version != '3.10'", ">=3.8.0"},
 		{"", "", "*"},
