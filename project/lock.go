@@ -221,8 +221,14 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	if err != nil {
 		return nil, nil, unwrapHashError(err)
 	}
+	// Markers are written within the scope, as uv writes them: the lock
+	// installs only inside it, so what the scope says is left out.
+	within := pep508.TrueMarker()
+	if ropts.Scope != nil {
+		within = ropts.Scope.Markers
+	}
 	for _, f := range sol.Forks {
-		record.Forks = append(record.Forks, f.String())
+		record.Forks = append(record.Forks, f.Within(within).String())
 	}
 	lf := &lock.File{
 		Version:   lock.FormatVersion,
@@ -236,7 +242,7 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	used := map[string]bool{}
 	for _, p := range sol.Packages {
 		if p.Project.Index == resolver.DirectIndex {
-			lp, err := directPackage(ctx, client, p)
+			lp, err := directPackage(ctx, client, p, within)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -258,7 +264,7 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 			AllowSdist:   p.Sdist,
 			Dependencies: p.Dependencies,
 			RequiredBy:   p.RequiredBy,
-			Marker:       p.Marker.String(),
+			Marker:       p.Marker.Within(within).String(),
 		}
 		if len(p.Metadata.RequiresPython) > 0 {
 			lp.RequiresPython = p.Metadata.RequiresPython.String()
@@ -320,7 +326,7 @@ func scopeText(sc *resolver.Scope) string {
 
 // directPackage records a "name @ url" requirement: no index, its URL,
 // and the one file with the sha256 the requirement gave.
-func directPackage(ctx context.Context, client *index.Client, p *resolver.Package) (lock.Package, error) {
+func directPackage(ctx context.Context, client *index.Client, p *resolver.Package, within pep508.MarkerSet) (lock.Package, error) {
 	lp := lock.Package{
 		Name:         p.Name,
 		Version:      p.Version.String(),
@@ -328,7 +334,7 @@ func directPackage(ctx context.Context, client *index.Client, p *resolver.Packag
 		AllowSdist:   p.Sdist,
 		Dependencies: p.Dependencies,
 		RequiredBy:   p.RequiredBy,
-		Marker:       p.Marker.String(),
+		Marker:       p.Marker.Within(within).String(),
 	}
 	if len(p.Metadata.RequiresPython) > 0 {
 		lp.RequiresPython = p.Metadata.RequiresPython.String()

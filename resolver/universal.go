@@ -186,8 +186,10 @@ func (p *provider) reqMarker(r pep508.Requirement, extra string) pep508.MarkerSe
 	return m
 }
 
-// pythonMarker returns the environments whose Python satisfies spec,
-// memoized by its text: a page's files share a few Requires-Python values.
+// pythonMarker returns the environments whose Python satisfies a
+// distribution's Requires-Python spec as pip checks it at install time
+// (the release only: 3.11.0rc1 satisfies ">=3.11"), memoized by its text:
+// a page's files share a few Requires-Python values.
 func (p *provider) pythonMarker(spec pep440.SpecifierSet) pep508.MarkerSet {
 	key := spec.String()
 	p.markerMu.Lock()
@@ -196,7 +198,7 @@ func (p *provider) pythonMarker(spec pep440.SpecifierSet) pep508.MarkerSet {
 	if ok {
 		return m
 	}
-	m = pep508.RequiresPythonMarker(spec)
+	m = pep508.PipRequiresPythonMarker(spec)
 	p.markerMu.Lock()
 	p.pythons[key] = m
 	p.markerMu.Unlock()
