@@ -135,15 +135,19 @@ func printLockResult(g *globals, e *env, res *project.LockResult) {
 	for _, n := range names {
 		fmt.Fprintf(e.stdout, "%s:\n", n)
 		for _, c := range byIndex[n] {
+			where := "" // a universal lock's entry for some environments only
+			if c.Marker != "" {
+				where = " ; " + c.Marker
+			}
 			switch c.Kind {
 			case "added":
-				fmt.Fprintf(e.stdout, "  + %s %s\n", c.Name, c.NewVersion)
+				fmt.Fprintf(e.stdout, "  + %s %s%s\n", c.Name, c.NewVersion, where)
 			case "removed":
-				fmt.Fprintf(e.stdout, "  - %s %s\n", c.Name, c.OldVersion)
+				fmt.Fprintf(e.stdout, "  - %s %s%s\n", c.Name, c.OldVersion, where)
 			case "changed":
-				fmt.Fprintf(e.stdout, "  ~ %s %s (files or index changed)\n", c.Name, c.NewVersion)
+				fmt.Fprintf(e.stdout, "  ~ %s %s%s (files or index changed)\n", c.Name, c.NewVersion, where)
 			default:
-				fmt.Fprintf(e.stdout, "  ~ %s %s -> %s\n", c.Name, c.OldVersion, c.NewVersion)
+				fmt.Fprintf(e.stdout, "  ~ %s %s -> %s%s\n", c.Name, c.OldVersion, c.NewVersion, where)
 			}
 		}
 	}
