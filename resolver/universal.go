@@ -105,7 +105,7 @@ func (p *provider) resolveUniversal(ctx context.Context) (*Resolution, error) {
 		if err != nil {
 			var ns *NoSolutionError
 			if errors.As(err, &ns) && !f.Equal(sc.Markers) {
-				ns.Fork = f.String()
+				ns.Fork = f.Within(sc.Markers).String() // the scope's own bounds go without saying
 			}
 			return nil, err
 		}
