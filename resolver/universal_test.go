@@ -419,3 +419,50 @@ func TestLowerBounds(t *testing.T) {
 		}
 	}
 }
+
+// benchSource is a synthetic index of n projects, each with five
+// releases depending on a few later projects, a third of them under a
+// platform or Python marker: the shape of a large lock without forks.
+func benchSource(n int) (memSource, []pep508.Requirement) {
+	markers := []string{"", "", " ; sys_platform == 'win32'", " ; python_version < '3.11'", "", " ; platform_machine == 'x86_64'"}
+	src := memSource{}
+	for i := range n {
+		name := fmt.Sprintf("p%03d", i)
+		for v := range 5 {
+			r := memRelease{version: fmt.Sprintf("1.%d", v)}
+			for k := 1; k <= 3 && i+k*7 < n; k++ {
+				r.requires = append(r.requires, fmt.Sprintf("p%03d>=1.%d%s", i+k*7, k%3, markers[(i+k)%len(markers)]))
+			}
+			src[name] = append(src[name], r)
+		}
+	}
+	var roots []pep508.Requirement
+	for i := 0; i < n; i += 7 {
+		r, _ := pep508.ParseRequirement(fmt.Sprintf("p%03d", i))
+		roots = append(roots, r)
+	}
+	return src, roots
+}
+
+func BenchmarkResolveSingle(b *testing.B) {
+	src, roots := benchSource(300)
+	plat, _ := tags.ParsePlatform("manylinux_2_36_x86_64")
+	tt := tags.Target{Implementation: "cp", Python: [2]int{3, 12}, Platform: plat}
+	target := Target{Markers: map[string]string{"python_version": "3.12", "python_full_version": "3.12.1", "sys_platform": "linux", "platform_machine": "x86_64"},
+		Python: pep440.MustParse("3.12.1"), Tags: tt.Tags()}
+	for b.Loop() {
+		if _, err := Resolve(context.Background(), src, roots, Options{Target: target}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkResolveUniversal(b *testing.B) {
+	src, roots := benchSource(300)
+	spec, _ := pep440.ParseSpecifierSet(">=3.9")
+	for b.Loop() {
+		if _, err := Resolve(context.Background(), src, roots, Options{Scope: &Scope{Markers: pep508.RequiresPythonMarker(spec)}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
