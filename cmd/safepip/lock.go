@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -91,6 +92,8 @@ func (c *lockCmd) Run(g *globals, e *env) error {
 	}
 	res, err := project.Lock(context.Background(), e.project(g), o)
 	if res != nil {
+		var stale *project.StaleError
+		res.Stale = errors.As(err, &stale)
 		printLockResult(g, e, res)
 	}
 	return err
@@ -104,11 +107,12 @@ func printLockResult(g *globals, e *env, res *project.LockResult) {
 		out := struct {
 			Path     string                `json:"path"`
 			Written  bool                  `json:"written"`
+			Stale    bool                  `json:"stale"` // --check found the lock out of date
 			Packages int                   `json:"packages"`
 			Forks    int                   `json:"forks"`
 			Changes  []lock.Change         `json:"changes"`
 			Indexes  []project.IndexSource `json:"indexes"`
-		}{res.Path, res.Written, len(res.Lock.Packages), forks(res.Lock), res.Changes, res.Indexes}
+		}{res.Path, res.Written, res.Stale, len(res.Lock.Packages), forks(res.Lock), res.Changes, res.Indexes}
 		if out.Changes == nil {
 			out.Changes = []lock.Change{}
 		}
@@ -158,6 +162,8 @@ func printLockResult(g *globals, e *env, res *project.LockResult) {
 	switch {
 	case res.Written:
 		fmt.Fprintf(e.stdout, "Locked %d packages%s into %s\n", len(res.Lock.Packages), envs, res.Path)
+	case res.Stale:
+		// the error that follows says why; "up to date" would contradict it
 	case len(res.Changes) == 0:
 		fmt.Fprintf(e.stdout, "%s is up to date (%d packages%s)\n", res.Path, len(res.Lock.Packages), envs)
 	default:
