@@ -111,7 +111,7 @@ func Lock(ctx context.Context, env *Env, o LockOptions) (*LockResult, error) {
 			if old.Inputs != newLock.Inputs {
 				reason = "the requirements or the configuration changed since it was written"
 			} else if !sameNarrowing(old.Scope, newLock.Scope) {
-				reason = "it was written for another target environment"
+				reason = fmt.Sprintf("it was written for %s; this check is for %s", narrowingText(old.Scope), narrowingText(newLock.Scope))
 			} else if o, n := old.Scope, newLock.Scope; o.RequiresPython != n.RequiresPython || !slices.Equal(o.Environments, n.Environments) || !slices.Equal(o.RequiredEnvironments, n.RequiredEnvironments) {
 				reason = fmt.Sprintf("it was written for requires-python %q and environments %q; this lock is for %q and %q", o.RequiresPython, o.Environments, n.RequiresPython, n.Environments)
 			}
@@ -289,6 +289,22 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 func sameNarrowing(a, b lock.Scope) bool {
 	return a.Python == b.Python && a.Implementation == b.Implementation && a.Platform == b.Platform &&
 		a.Tags == b.Tags && a.Markers == b.Markers
+}
+
+// narrowingText says which environments a lock's narrowing leaves, and
+// the flags that ask for it, for a --check that finds another one.
+func narrowingText(s lock.Scope) string {
+	switch {
+	case s.Tags != "" || s.Markers != "":
+		return fmt.Sprintf("one interpreter, %s %s on %s (--python)", s.Implementation, s.Python, s.Platform)
+	case s.Python != "" && s.Platform != "":
+		return fmt.Sprintf("Python %s on %s (--python-version with --platform)", s.Python, s.Platform)
+	case s.Python != "":
+		return fmt.Sprintf("Python %s on every platform (--python-version %s)", s.Python, s.Python)
+	case s.Platform != "":
+		return fmt.Sprintf("platform %s and every Python (--platform %s)", s.Platform, s.Platform)
+	}
+	return "every platform and Python (no --python, --python-version or --platform)"
 }
 
 // lockDigest is the inputs digest a lock made now records: requirements,
