@@ -151,62 +151,201 @@ type PipConfigFile struct {
 	Variant string
 }
 
-// PipConfigFiles returns the configuration files pip loads on a Unix
-// machine, lowest precedence first: the global files, the user files
-// (unless PIP_CONFIG_FILE names an existing file, exists says), the site
-// file prefix/pip.conf (prefix is the interpreter's sys.prefix; "": none),
-// then PIP_CONFIG_FILE. PIP_CONFIG_FILE=/dev/null returns none: pip then
-// loads no file. home is the user's home directory; files that do not
-// exist are the caller's to skip, as pip skips them.
-func PipConfigFiles(home, prefix string, getenv func(string) (string, bool), exists func(string) bool) []PipConfigFile {
-	get := func(k string) (string, bool) {
-		if getenv == nil {
-			return "", false
-		}
-		return getenv(k)
+// PipConfigEnv is what decides which configuration files pip loads on a
+// machine: its operating system, the environment and the file system. It
+// is a value, not the running process, so every operating system's list
+// can be computed (and tested) anywhere.
+type PipConfigEnv struct {
+	// GOOS is the operating system pip runs on: "windows", "darwin", or
+	// any other value for the Unix (XDG) layout.
+	GOOS string
+	// Home is the user's home directory from the password database, which
+	// Python's expanduser uses on Unix and macOS when HOME is unset (on
+	// Windows it reads USERPROFILE, then HOMEDRIVE+HOMEPATH, only). "" is
+	// none.
+	Home string
+	// Prefix is sys.prefix of the interpreter pip runs in; "" is none.
+	Prefix string
+	// Getenv returns a variable: PIP_CONFIG_FILE, HOME, XDG_CONFIG_DIRS,
+	// XDG_CONFIG_HOME (Unix); USERPROFILE, HOMEDRIVE, HOMEPATH, APPDATA,
+	// PROGRAMDATA, ALLUSERSPROFILE (Windows). nil is an empty environment.
+	Getenv func(string) (string, bool)
+	// Exists reports whether a file or directory exists; IsDir whether a
+	// directory does. nil: nothing exists.
+	Exists func(string) bool
+	IsDir  func(string) bool
+}
+
+// PipDevNull is os.devnull on goos, the one PIP_CONFIG_FILE value that
+// makes pip load no configuration file at all (compared exactly: pip does
+// not normalize it, so "NUL" or "/dev/null" on Windows is a file name).
+func PipDevNull(goos string) string {
+	if goos == "windows" {
+		return "nul"
 	}
-	envFile, envSet := get("PIP_CONFIG_FILE")
-	if envSet && envFile == "/dev/null" {
+	return "/dev/null"
+}
+
+// PipConfigFiles returns the configuration files pip 23.2.1 loads (pip's
+// get_configuration_files and Configuration.iter_config_files, with
+// pip/_internal/utils/appdirs.py over platformdirs), lowest precedence
+// first:
+//
+//   - global: Unix $XDG_CONFIG_DIRS/pip/pip.conf for each directory
+//     (default /etc/xdg), then /etc/pip.conf; macOS /Library/Application
+//     Support/pip/pip.conf; Windows %PROGRAMDATA%\pip\pip.ini;
+//   - user, skipped when PIP_CONFIG_FILE names a file that exists: the
+//     legacy ~/.pip/pip.conf (Windows %USERPROFILE%\pip\pip.ini), then Unix
+//     $XDG_CONFIG_HOME/pip/pip.conf (default ~/.config); macOS
+//     ~/Library/Application Support/pip/pip.conf when that directory
+//     exists, else ~/.config/pip/pip.conf (XDG_CONFIG_HOME is not read
+//     there); Windows %APPDATA%\pip\pip.ini;
+//   - site: Prefix/pip.conf (Windows Prefix\pip.ini);
+//   - PIP_CONFIG_FILE.
+//
+// PIP_CONFIG_FILE equal to PipDevNull(GOOS) returns none: pip then loads
+// no file. Files that do not exist are the caller's to skip, as pip skips
+// them.
+func PipConfigFiles(e PipConfigEnv) []PipConfigFile {
+	get := func(k string) string {
+		if e.Getenv == nil {
+			return ""
+		}
+		v, _ := e.Getenv(k)
+		return v
+	}
+	exists := func(p string) bool { return e.Exists != nil && e.Exists(p) }
+	envFile, envSet := "", false
+	if e.Getenv != nil {
+		envFile, envSet = e.Getenv("PIP_CONFIG_FILE")
+	}
+	if envSet && envFile == PipDevNull(e.GOOS) {
 		return nil
 	}
-	expand := func(p string) string { // os.path.expanduser
-		if home != "" && (p == "~" || strings.HasPrefix(p, "~/")) {
-			return home + p[1:]
+	var global, user []string
+	site := ""
+	switch e.GOOS {
+	case "windows":
+		home := winHome(get)
+		programData := firstNonEmpty(get("PROGRAMDATA"), get("ALLUSERSPROFILE"), `C:\ProgramData`)
+		global = []string{winJoin(programData, `pip\pip.ini`)}
+		// expanduser leaves "~" as it is when it finds no home.
+		user = append(user, winJoin(firstNonEmpty(home, "~"), `pip\pip.ini`))
+		appData := get("APPDATA")
+		if appData == "" && home != "" {
+			appData = winJoin(home, `AppData\Roaming`) // SHGetFolderPathW's default
 		}
-		return p
+		if appData != "" {
+			user = append(user, winJoin(appData, `pip\pip.ini`))
+		}
+		if e.Prefix != "" {
+			site = winJoin(e.Prefix, "pip.ini")
+		}
+	case "darwin":
+		home := firstNonEmpty(get("HOME"), e.Home)
+		global = []string{"/Library/Application Support/pip/pip.conf"}
+		if home != "" {
+			user = append(user, path.Join(home, ".pip", "pip.conf"))
+			dir := path.Join(home, "Library", "Application Support", "pip")
+			if e.IsDir == nil || !e.IsDir(dir) {
+				dir = path.Join(home, ".config", "pip")
+			}
+			user = append(user, path.Join(dir, "pip.conf"))
+		}
+		if e.Prefix != "" {
+			site = path.Join(e.Prefix, "pip.conf")
+		}
+	default:
+		home := firstNonEmpty(get("HOME"), e.Home)
+		dirs := get("XDG_CONFIG_DIRS")
+		if strings.TrimSpace(dirs) == "" {
+			dirs = "/etc/xdg"
+		}
+		for _, d := range strings.Split(dirs, ":") {
+			global = append(global, path.Join(expandUser(d, home), "pip", "pip.conf"))
+		}
+		global = append(global, "/etc/pip.conf")
+		if home != "" {
+			user = append(user, path.Join(home, ".pip", "pip.conf"))
+		}
+		if cfg := get("XDG_CONFIG_HOME"); strings.TrimSpace(cfg) != "" {
+			user = append(user, path.Join(cfg, "pip", "pip.conf"))
+		} else if home != "" {
+			user = append(user, path.Join(home, ".config", "pip", "pip.conf"))
+		}
+		if e.Prefix != "" {
+			site = path.Join(e.Prefix, "pip.conf")
+		}
 	}
 	var files []PipConfigFile
-	dirs, _ := get("XDG_CONFIG_DIRS")
-	if strings.TrimSpace(dirs) == "" {
-		dirs = "/etc/xdg"
+	for _, p := range global {
+		files = append(files, PipConfigFile{p, "global"})
 	}
-	for _, d := range strings.Split(dirs, ":") {
-		files = append(files, PipConfigFile{path.Join(expand(d), "pip", "pip.conf"), "global"})
-	}
-	files = append(files, PipConfigFile{"/etc/pip.conf", "global"})
 	// pip skips the user files when PIP_CONFIG_FILE is non-empty and exists.
-	if envFile == "" || exists == nil || !exists(envFile) {
-		if home != "" {
-			files = append(files, PipConfigFile{path.Join(home, ".pip", "pip.conf"), "user"})
-		}
-		cfg, _ := get("XDG_CONFIG_HOME")
-		if strings.TrimSpace(cfg) == "" {
-			cfg = ""
-			if home != "" {
-				cfg = path.Join(home, ".config")
-			}
-		}
-		if cfg != "" {
-			files = append(files, PipConfigFile{path.Join(cfg, "pip", "pip.conf"), "user"})
+	if envFile == "" || !exists(envFile) {
+		for _, p := range user {
+			files = append(files, PipConfigFile{p, "user"})
 		}
 	}
-	if prefix != "" {
-		files = append(files, PipConfigFile{path.Join(prefix, "pip.conf"), "site"})
+	if site != "" {
+		files = append(files, PipConfigFile{site, "site"})
 	}
 	if envSet && envFile != "" {
 		files = append(files, PipConfigFile{envFile, "env"})
 	}
 	return files
+}
+
+// expandUser is posixpath.expanduser for "~" and "~/...".
+func expandUser(p, home string) string {
+	if home != "" && (p == "~" || strings.HasPrefix(p, "~/")) {
+		return strings.TrimSuffix(home, "/") + p[1:]
+	}
+	return p
+}
+
+// winHome is ntpath.expanduser("~"): USERPROFILE, else HOMEDRIVE+HOMEPATH.
+func winHome(get func(string) string) string {
+	if h := get("USERPROFILE"); h != "" {
+		return h
+	}
+	if p := get("HOMEPATH"); p != "" {
+		return get("HOMEDRIVE") + p
+	}
+	return ""
+}
+
+// winJoin joins Windows path elements with "\" and cleans the result as
+// ntpath.normpath does for the directories pip reads: "/" becomes "\",
+// repeated separators collapse (a leading "\\" of a UNC path stays), and
+// "." elements and a trailing separator go.
+func winJoin(elem ...string) string {
+	s := strings.ReplaceAll(strings.Join(elem, `\`), "/", `\`)
+	unc := strings.HasPrefix(s, `\\`)
+	var parts []string
+	for i, p := range strings.Split(s, `\`) {
+		if (p == "" || p == ".") && i > 0 {
+			continue
+		}
+		parts = append(parts, p)
+	}
+	out := strings.Join(parts, `\`)
+	if unc {
+		out = `\` + out
+	}
+	if len(out) == 2 && out[1] == ':' { // "C:" alone is relative; "C:\" is the root
+		out += `\`
+	}
+	return out
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // PipValue is one value of pip's configuration and where it was set:

@@ -230,62 +230,6 @@ func FuzzParsePipConfig(f *testing.F) {
 	})
 }
 
-func TestPipConfigFiles(t *testing.T) {
-	tests := []struct {
-		name   string
-		env    map[string]string
-		prefix string
-		exists []string
-		want   []string
-	}{
-		{
-			name: "defaults",
-			want: []string{"/etc/xdg/pip/pip.conf", "/etc/pip.conf", "/home/u/.pip/pip.conf", "/home/u/.config/pip/pip.conf"},
-		},
-		{
-			name:   "XDG dirs, site prefix",
-			env:    map[string]string{"XDG_CONFIG_DIRS": "/a:/b", "XDG_CONFIG_HOME": "/cfg"},
-			prefix: "/venv",
-			want:   []string{"/a/pip/pip.conf", "/b/pip/pip.conf", "/etc/pip.conf", "/home/u/.pip/pip.conf", "/cfg/pip/pip.conf", "/venv/pip.conf"},
-		},
-		{
-			name: "blank XDG values fall back to the defaults",
-			env:  map[string]string{"XDG_CONFIG_DIRS": " ", "XDG_CONFIG_HOME": " "},
-			want: []string{"/etc/xdg/pip/pip.conf", "/etc/pip.conf", "/home/u/.pip/pip.conf", "/home/u/.config/pip/pip.conf"},
-		},
-		{
-			name:   "PIP_CONFIG_FILE that exists replaces the user files and comes last",
-			env:    map[string]string{"PIP_CONFIG_FILE": "/p.conf"},
-			prefix: "/venv",
-			exists: []string{"/p.conf"},
-			want:   []string{"/etc/xdg/pip/pip.conf", "/etc/pip.conf", "/venv/pip.conf", "/p.conf"},
-		},
-		{
-			name: "PIP_CONFIG_FILE that does not exist keeps the user files",
-			env:  map[string]string{"PIP_CONFIG_FILE": "/missing.conf"},
-			want: []string{"/etc/xdg/pip/pip.conf", "/etc/pip.conf", "/home/u/.pip/pip.conf", "/home/u/.config/pip/pip.conf", "/missing.conf"},
-		},
-		{
-			name:   "PIP_CONFIG_FILE=/dev/null loads nothing",
-			env:    map[string]string{"PIP_CONFIG_FILE": "/dev/null"},
-			prefix: "/venv",
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			getenv := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
-			exists := func(p string) bool { return slices.Contains(tt.exists, p) }
-			var got []string
-			for _, f := range PipConfigFiles("/home/u", tt.prefix, getenv, exists) {
-				got = append(got, f.Path)
-			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("PipConfigFiles = %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
 func TestReadPip(t *testing.T) {
 	parse := func(name, text string) []PipSetting {
 		s, err := ParsePipConfig(name, []byte(text))

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/user"
+	"runtime"
 	"strings"
 
 	"github.com/safepip/safepip/config"
@@ -24,20 +26,30 @@ type pipConf struct {
 }
 
 // readPipConf finds pip's configuration files (config.PipConfigFiles)
-// for the user's HOME and the site prefix: the target interpreter's
+// for this operating system, the user's home and the site prefix: the target interpreter's
 // sys.prefix when the workflow knows it (install), else $VIRTUAL_ENV (the
 // sys.prefix of an activated virtual environment's python). It reads
 // those that exist and computes pip's options with the PIP_* variables
 // (config.ReadPip).
 func readPipConf(env *Env) (*pipConf, error) {
-	home, _ := lookupEnv(env, "HOME")
 	prefix := env.sitePrefix
 	if prefix == "" {
 		prefix, _ = lookupEnv(env, "VIRTUAL_ENV")
 	}
-	exists := func(p string) bool { _, err := os.Stat(p); return err == nil }
+	home := "" // pip's expanduser without HOME asks the password database
+	if u, err := user.Current(); err == nil {
+		home = u.HomeDir
+	}
 	pc := &pipConf{}
-	for _, f := range config.PipConfigFiles(home, prefix, env.Getenv, exists) {
+	files := config.PipConfigFiles(config.PipConfigEnv{
+		GOOS:   runtime.GOOS,
+		Home:   home,
+		Prefix: prefix,
+		Getenv: env.Getenv,
+		Exists: func(p string) bool { _, err := os.Stat(p); return err == nil },
+		IsDir:  func(p string) bool { fi, err := os.Stat(p); return err == nil && fi.IsDir() },
+	})
+	for _, f := range files {
 		data, err := os.ReadFile(f.Path)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // pip skips a missing file too
