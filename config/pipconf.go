@@ -30,7 +30,8 @@ package config
 //     on/off, y/n, t/f, 1/0, any case) and anything else is an error, as pip
 //     stops with one. A "false" overrides an earlier "true".
 //   - --no-binary and --only-binary accumulate across the layers, each value
-//     moving names between the two sets (pip's FormatControl).
+//     moving names between the two sets (pip's FormatControl, the one rule
+//     reqfile.FormatControl keeps for requirements files too).
 //
 // None of the variables safepip honours has the inverted meaning of
 // PIP_NO_BUILD_ISOLATION or PIP_NO_CACHE_DIR: PIP_NO_INDEX=yes means
@@ -44,7 +45,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/safepip/safepip/pypa/pep508"
+	"github.com/safepip/safepip/pypa/reqfile"
 )
 
 // PipCommand is the pip command whose config section safepip reads: lock,
@@ -466,7 +467,7 @@ func ReadPip(command string, files [][]PipSetting, getenv func(string) (string, 
 		"require_hashes": &p.RequireHashes, "timeout": &p.Timeout, "retries": &p.Retries}
 	lists := map[string]*[]PipValue{"extra_index_urls": &p.ExtraIndexURLs, "find_links": &p.FindLinks, "constraints": &p.Constraints}
 	var errs []error
-	format := formatControl{}
+	var format reqfile.FormatControl[string] // name -> source
 	for _, section := range []string{"global", command, ":env:"} {
 		for _, it := range items {
 			if it.section != section || it.val.Value == "" {
@@ -498,8 +499,9 @@ func ReadPip(command string, files [][]PipSetting, getenv func(string) (string, 
 				}
 				*lists[opt.dest] = list
 			case pipFormat:
-				if err := format.handle(opt.dest == "no_binary", v); err != nil {
-					errs = append(errs, err)
+				flag := "--" + strings.ReplaceAll(opt.dest, "_", "-")
+				if err := format.Handle(flag == "--no-binary", v.Value, func(string, string, bool) string { return v.Source }); err != nil {
+					errs = append(errs, errorf(v.Source, 0, "", "%s %q: %v", flag, v.Value, err))
 				}
 			}
 		}
@@ -507,7 +509,7 @@ func ReadPip(command string, files [][]PipSetting, getenv func(string) (string, 
 	if len(errs) > 0 {
 		return nil, joinErrors(errs)
 	}
-	p.NoBinary, p.OnlyBinary = format.sorted(format.noBinary), format.sorted(format.onlyBinary)
+	p.NoBinary, p.OnlyBinary = sortedFormat(format.NoBinary), sortedFormat(format.OnlyBinary)
 	return p, nil
 }
 
@@ -588,54 +590,9 @@ func strtobool(s string) (bool, error) {
 	return false, fmt.Errorf("invalid truth value %q", s)
 }
 
-// formatControl is pip's FormatControl: two sets of names (or ":all:"),
-// each name in at most one of them.
-type formatControl struct {
-	noBinary, onlyBinary map[string]string // name -> source
-}
-
-// handle applies one --no-binary (noBinary) or --only-binary value as
-// pip's handle_mutual_excludes does.
-func (f *formatControl) handle(noBinary bool, v PipValue) error {
-	if f.noBinary == nil {
-		f.noBinary, f.onlyBinary = map[string]string{}, map[string]string{}
-	}
-	target, other := f.onlyBinary, f.noBinary
-	opt := "only-binary"
-	if noBinary {
-		target, other = f.noBinary, f.onlyBinary
-		opt = "no-binary"
-	}
-	if strings.HasPrefix(v.Value, "-") {
-		return errorf(v.Source, 0, "", "--%s %q: the value must be \":all:\", \":none:\" or project names separated by commas", opt, v.Value)
-	}
-	names := strings.Split(v.Value, ",")
-	for {
-		i := slices.Index(names, ":all:")
-		if i < 0 {
-			break
-		}
-		clear(other)
-		clear(target)
-		target[":all:"] = v.Source
-		names = names[i+1:]
-		if !slices.Contains(names, ":none:") {
-			return nil
-		}
-	}
-	for _, n := range names {
-		if n == ":none:" {
-			clear(target)
-			continue
-		}
-		n = pep508.NormalizeName(n)
-		delete(other, n)
-		target[n] = v.Source
-	}
-	return nil
-}
-
-func (f *formatControl) sorted(m map[string]string) []PipValue {
+// sortedFormat returns a format control set as values sorted by name,
+// each with the setting that last put it there.
+func sortedFormat(m map[string]string) []PipValue {
 	var out []PipValue
 	for n, src := range m {
 		out = append(out, PipValue{n, src})

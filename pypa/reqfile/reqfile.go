@@ -255,12 +255,12 @@ var (
 // includes with -r or -c. Names of nested files are joined to name's
 // directory, so name should be the path or URL pip would be given.
 func Parse(name string, data []byte, opts Options) (*File, error) {
-	p := &parser{opts: opts, file: &File{}, noBinary: map[string]binarySetting{}, onlyBinary: map[string]binarySetting{}}
+	p := &parser{opts: opts, file: &File{}}
 	if err := p.parse(name, data, false, nil); err != nil {
 		return nil, err
 	}
-	p.file.Options.NoBinary = sortedSettings(p.noBinary)
-	p.file.Options.OnlyBinary = sortedSettings(p.onlyBinary)
+	p.file.Options.NoBinary = sortedSettings(p.format.NoBinary)
+	p.file.Options.OnlyBinary = sortedSettings(p.format.OnlyBinary)
 	return p.file, nil
 }
 
@@ -268,10 +268,10 @@ type parser struct {
 	opts  Options
 	file  *File
 	total int
-	// noBinary and onlyBinary are pip's format control sets; seq orders
-	// them by the value that added each name.
-	noBinary, onlyBinary map[string]binarySetting
-	seq                  int
+	// format is pip's format control; seq orders its names by the value
+	// that added each.
+	format FormatControl[binarySetting]
+	seq    int
 }
 
 type binarySetting struct {
@@ -564,44 +564,18 @@ func parseHash(opt, value string) (Hash, error) {
 	return Hash{algo, digest}, nil
 }
 
-// formatControl applies one --no-binary or --only-binary value as pip's
-// FormatControl.handle_mutual_excludes does.
+// formatControl applies one --no-binary or --only-binary value to the
+// file's FormatControl; a name keeps the line that first set it.
 func (p *parser) formatControl(u optValueUse, src Source) error {
-	if strings.HasPrefix(u.value, "-") {
+	err := p.format.Handle(u.spec.kind == optNoBinary, u.value, func(name string, old binarySetting, had bool) binarySetting {
+		if had {
+			return old
+		}
+		p.seq++
+		return binarySetting{Setting{name, src}, p.seq}
+	})
+	if err != nil {
 		return fmt.Errorf("%s option requires 1 argument", u.name)
-	}
-	target, other := p.noBinary, p.onlyBinary
-	if u.spec.kind == optOnlyBinary {
-		target, other = p.onlyBinary, p.noBinary
-	}
-	add := func(name string) {
-		if _, ok := target[name]; !ok {
-			p.seq++
-			target[name] = binarySetting{Setting{name, src}, p.seq}
-		}
-	}
-	names := strings.Split(u.value, ",")
-	for {
-		i := slices.Index(names, ":all:")
-		if i < 0 {
-			break
-		}
-		clear(other)
-		clear(target)
-		add(":all:")
-		names = names[i+1:]
-		if !slices.Contains(names, ":none:") {
-			return nil
-		}
-	}
-	for _, n := range names {
-		if n == ":none:" {
-			clear(target)
-			continue
-		}
-		n = pep508.NormalizeName(n)
-		delete(other, n)
-		add(n)
 	}
 	return nil
 }
