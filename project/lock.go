@@ -200,6 +200,8 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 		}
 		ropts.Scope, record = scope, rec
 		env.logf("resolving %d requirements for every environment where %s", len(in.reqs), scopeText(scope))
+	} else if o.RequiresPython != "" {
+		return nil, nil, &InputError{Err: fmt.Errorf("--requires-python %q bounds a universal lock; --python (or --python-version with --platform) already names one target: drop one of them", o.RequiresPython)}
 	} else {
 		// Asking the interpreter starts a Python process (most of a
 		// second); the pages of the requirements are fetched meanwhile,
