@@ -12,9 +12,11 @@
 //
 //   - A version counts only with a wheel compatible with the target's tags,
 //     or an sdist when the policy allows sdists for the project. In a
-//     universal resolution: with a file that installs somewhere in the
-//     fork (the environments a wheel's tags allow, see tagEnvironments),
-//     and a wheel in every required environment.
+//     universal resolution, versions with a file that installs somewhere
+//     in the fork (the environments a wheel's tags allow, see
+//     tagEnvironments) come first; one without is still locked when
+//     nothing else fits (installing it there fails, naming the tags),
+//     and every required environment needs a wheel.
 //   - Requires-Python (the index's data-requires-python and the metadata's)
 //     must hold for the target's Python, pre-releases of Python included.
 //     Upper bounds count: uv ignores them, pip and safepip do not, since a
@@ -626,25 +628,38 @@ func (p *provider) choose(ctx context.Context, pkg string, set VersionSet) (pep4
 	if err != nil {
 		return pep440.Version{}, false, err
 	}
-	for _, pref := range p.prefs[name] {
-		if c := st.byVer[pref.Version]; c != nil && set.Contains(c.version) && p.preferredHere(pref) && p.unusable(name, c) == "" {
-			return c.version, true, nil
-		}
+	// A universal fork first looks for a version with a file for some of
+	// its environments, then settles for one without (the lock records
+	// it, and installing it where no file fits fails, naming the tags).
+	passes := []bool{false}
+	if p.cur.Load() != nil {
+		passes = []bool{true, false}
 	}
-	for _, v := range p.siblings[name] {
-		if c := st.byVer[v.String()]; c != nil && set.Contains(c.version) && p.unusable(name, c) == "" {
-			return c.version, true, nil
+	for _, strict := range passes {
+		ok := func(c *candidate) bool {
+			return c != nil && set.Contains(c.version) && p.unusable(name, c) == "" && (!strict || p.fitsFork(c))
+		}
+		for _, pref := range p.prefs[name] {
+			if c := st.byVer[pref.Version]; ok(c) && p.preferredHere(pref) {
+				return c.version, true, nil
+			}
+		}
+		for _, v := range p.siblings[name] {
+			if c := st.byVer[v.String()]; ok(c) {
+				return c.version, true, nil
+			}
+		}
+		for v := range set.Descending() {
+			if ok(st.byVer[v.String()]) {
+				return v, true, nil
+			}
 		}
 	}
 	var newest pep440.Version
 	found := false
 	for v := range set.Descending() {
-		if !found {
-			newest, found = v, true
-		}
-		if p.unusable(name, st.byVer[v.String()]) == "" {
-			return v, true, nil
-		}
+		newest, found = v, true
+		break
 	}
 	// Nothing usable: offer an unusable one so that Dependencies can say
 	// why ("has no wheel for the target") in the failure report.

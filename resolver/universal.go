@@ -238,7 +238,20 @@ func (p *provider) coverage(c *candidate) (any, wheel pep508.MarkerSet) {
 	return c.cover, c.wheelCover
 }
 
-// unusableIn says why c cannot serve the current fork, or "".
+// fitsFork reports whether some file of c installs somewhere in the
+// current fork: versions that do are chosen before those that do not.
+func (p *provider) fitsFork(c *candidate) bool {
+	fs := p.cur.Load()
+	if fs == nil {
+		return true
+	}
+	anyFile, _ := p.coverage(c)
+	return !anyFile.Disjoint(fs.m)
+}
+
+// unusableIn says why c cannot serve the current fork, or "": only a
+// required environment without a wheel refuses a version; one with no
+// file for the fork is chosen last (see choose).
 func (p *provider) unusableIn(fs *forkState, c *candidate) string {
 	fs.mu.Lock()
 	why, ok := fs.why[c]
@@ -246,15 +259,12 @@ func (p *provider) unusableIn(fs *forkState, c *candidate) string {
 	if ok {
 		return why
 	}
-	anyFile, wheels := p.coverage(c)
+	_, wheels := p.coverage(c)
 	for _, r := range p.opts.Scope.Required {
 		if in := fs.m.And(r); !in.IsFalse() && wheels.Disjoint(in) {
 			why = "has no wheel for the required environment " + markerText(r) + wheelTagsOf(c.files) + " (required-environments in [resolution])"
 			break
 		}
-	}
-	if why == "" && anyFile.Disjoint(fs.m) {
-		why = "has no file for any environment where " + markerText(fs.m) + wheelTagsOf(c.files)
 	}
 	fs.mu.Lock()
 	fs.why[c] = why

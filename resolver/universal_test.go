@@ -163,6 +163,22 @@ func TestUniversal(t *testing.T) {
 			},
 		},
 		{
+			// the rule: a package with no wheel for some
+			// environment is still locked; installing it there fails
+			name: "a version with no file for the fork is still locked when nothing else fits",
+			src: memSource{
+				"w": {{version: "1.0", tag: "cp312-cp312-win_amd64"}},
+				"n": {{version: "1.0", python: ">=3.8"}, {version: "2.0", python: ">=3.11"}},
+			},
+			reqs: []string{"w ; sys_platform == 'win32'", "n"},
+			want: []string{
+				"n==1.0 ; " + within("python_version < '3.11'"),
+				"n==2.0 ; " + rp(">=3.11"),
+				"w==1.0 ; " + within("sys_platform == 'win32'"),
+			},
+			forks: 2,
+		},
+		{
 			name: "required environments pass over versions without a wheel there, and siblings follow",
 			src: memSource{
 				"a": {{version: "1.0"}, {version: "2.0", tag: "cp312-cp312-win_amd64"}},
