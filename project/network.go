@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/safepip/safepip/index"
+	"github.com/safepip/safepip/verify"
 )
 
 // Network is what the command line says about talking to indexes; each
@@ -38,6 +39,19 @@ func (e *Env) newClient(o index.Options) (*index.Client, error) {
 	}
 	o.Timeout, o.Retries, o.LowSpeedLimit = n.timeout, n.retries, n.lowSpeed
 	return index.NewClient(o)
+}
+
+// rootUpdateNetwork returns the limits of the Sigstore trusted-root update
+// (safepip trust update): the settings newClient gives the index client,
+// so --timeout, --retries and their variables bound every network wait
+// alike. Its errors are input errors, as newClient's.
+func (e *Env) rootUpdateNetwork() (verify.Network, error) {
+	n, err := e.network()
+	if err != nil {
+		return verify.Network{}, err
+	}
+	// Both packages read 0 as the default and a negative value as none.
+	return verify.Network{Timeout: n.timeout, Retries: n.retries, LowSpeedLimit: n.lowSpeed}, nil
 }
 
 // networkSettings are index.Options values: 0 for the default, a negative

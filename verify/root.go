@@ -5,10 +5,14 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/root"
@@ -193,11 +197,70 @@ func (r *TrustedRoot) stale(what string, ends []time.Time, now time.Time) error 
 
 // UpdateOptions configure UpdateTrustedRoot. The zero value means the
 // Sigstore public-good TUF repository, starting from the TUF root that
-// sigstore-go embeds.
+// sigstore-go embeds, with the index client's default network limits.
 type UpdateOptions struct {
-	RepositoryURL string       // default https://tuf-repo-cdn.sigstore.dev
-	TUFRoot       []byte       // the TUF root.json to start from; default sigstore-go's
-	HTTPClient    *http.Client // default: a client with a 30 s timeout
+	RepositoryURL string // default https://tuf-repo-cdn.sigstore.dev
+	TUFRoot       []byte // the TUF root.json to start from; default sigstore-go's
+	// Network bounds every request of the update, as the index client's
+	// are bounded (safepip's --timeout, --retries and their variables).
+	Network Network
+	// HTTPClient replaces the client Network builds (tests: a TLS test
+	// server's); Network's retries and low-speed limit still apply.
+	HTTPClient *http.Client
+}
+
+// Network is how long the update waits for a repository, the same
+// settings as index.Options (verify does not import index; the caller
+// passes the values it gives the index client). Each zero value is the
+// default.
+type Network struct {
+	// Timeout bounds connecting (TCP, TLS) and then waiting for the
+	// response headers; it is also the window of LowSpeedLimit (0: 15 s,
+	// pip's default).
+	Timeout time.Duration
+	// Retries is how many times a request that failed on the network or
+	// with 429 or a 5xx status is tried again (0: 3; negative: none).
+	Retries int
+	// LowSpeedLimit ends a response whose body brings fewer bytes a
+	// second than this, on average over a Timeout window (0: 1024;
+	// negative: no limit).
+	LowSpeedLimit int64
+	// Backoff is the pause before the first retry, doubling after each
+	// (0: 500 ms).
+	Backoff time.Duration
+}
+
+// withDefaults fills in the zero values.
+func (n Network) withDefaults() Network {
+	if n.Timeout <= 0 {
+		n.Timeout = 15 * time.Second
+	}
+	switch {
+	case n.Retries == 0:
+		n.Retries = 3
+	case n.Retries < 0:
+		n.Retries = 0
+	}
+	switch {
+	case n.LowSpeedLimit == 0:
+		n.LowSpeedLimit = 1024
+	case n.LowSpeedLimit < 0:
+		n.LowSpeedLimit = 0
+	}
+	if n.Backoff <= 0 {
+		n.Backoff = 500 * time.Millisecond
+	}
+	return n
+}
+
+// client returns the HTTP client the limits ask for: its dial, TLS
+// handshake and response header waits bounded by Timeout.
+func (n Network) client() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = (&net.Dialer{Timeout: n.Timeout, KeepAlive: 30 * time.Second}).DialContext
+	tr.TLSHandshakeTimeout = n.Timeout
+	tr.ResponseHeaderTimeout = n.Timeout
+	return &http.Client{Transport: tr}
 }
 
 // UpdateTrustedRoot fetches the current trusted_root.json through TUF (its
@@ -211,8 +274,9 @@ func UpdateTrustedRoot(ctx context.Context, cacheDir string, opts UpdateOptions)
 	if opts.TUFRoot == nil {
 		opts.TUFRoot = tuf.DefaultRoot()
 	}
+	limits := opts.Network.withDefaults()
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		opts.HTTPClient = limits.client()
 	}
 	name := "from TUF repository " + opts.RepositoryURL
 	fail := func(reason string, err error) error {
@@ -222,7 +286,7 @@ func UpdateTrustedRoot(ctx context.Context, cacheDir string, opts UpdateOptions)
 		return nil, fail("creating the cache directory", err)
 	}
 	f := fetcher.NewDefaultFetcher()
-	f.SetHTTPClient(contextClient{ctx: ctx, c: opts.HTTPClient})
+	f.SetHTTPClient(&limitedClient{ctx: ctx, c: opts.HTTPClient, n: limits})
 	to := tuf.DefaultOptions().
 		WithRoot(opts.TUFRoot).
 		WithRepositoryBaseURL(opts.RepositoryURL).
@@ -249,15 +313,126 @@ func UpdateTrustedRoot(ctx context.Context, cacheDir string, opts UpdateOptions)
 	return r, nil
 }
 
-// contextClient gives every TUF request the caller's context: the TUF
-// fetcher builds its requests without one.
-type contextClient struct {
+// limitedClient makes the TUF fetcher's requests with the caller's context
+// (the fetcher builds them without one), retries those that fail on the
+// network or with 429 or a 5xx status, and ends a body that falls below
+// the low-speed limit. A body that fails once it has begun is not retried:
+// the TUF client reports it (its files are small).
+type limitedClient struct {
 	ctx context.Context
 	c   *http.Client
+	n   Network
 }
 
-func (c contextClient) Do(req *http.Request) (*http.Response, error) {
-	return c.c.Do(req.WithContext(c.ctx))
+func (c *limitedClient) Do(req *http.Request) (*http.Response, error) {
+	wait := c.n.Backoff
+	for attempt := 0; ; attempt++ {
+		res, err := c.try(req)
+		retry := err != nil && c.ctx.Err() == nil ||
+			err == nil && (res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500)
+		if !retry || attempt >= c.n.Retries {
+			if err != nil {
+				err = fmt.Errorf("GET %s (%d %s, timeout %s): %w", req.URL.Redacted(), attempt+1, plural(attempt+1, "attempt"), c.n.Timeout, err)
+			}
+			return res, err
+		}
+		if res != nil {
+			res.Body.Close()
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-c.ctx.Done():
+			t.Stop()
+			return nil, c.ctx.Err()
+		case <-t.C:
+		}
+		wait *= 2
+	}
+}
+
+// errLowSpeed ends a body that brings too few bytes in a window.
+var errLowSpeed = errors.New("low-speed limit")
+
+// try makes one request; its body is watched by the low-speed limit until
+// it is closed.
+func (c *limitedClient) try(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithCancelCause(c.ctx)
+	res, err := c.c.Do(req.Clone(ctx))
+	if err != nil {
+		cancel(nil)
+		return nil, err
+	}
+	body := &speedBody{ReadCloser: res.Body, ctx: ctx, done: make(chan struct{})}
+	res.Body = body
+	if c.n.LowSpeedLimit > 0 {
+		go body.watch(req.URL.Redacted(), c.n, cancel)
+	} else {
+		body.stop = func() { cancel(nil) }
+	}
+	return res, nil
+}
+
+// speedBody counts the bytes of a response body for the low-speed watch.
+type speedBody struct {
+	io.ReadCloser
+	ctx  context.Context
+	n    atomic.Int64
+	done chan struct{}
+	once sync.Once
+	stop func()
+}
+
+func (b *speedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	if err != nil {
+		if cause := context.Cause(b.ctx); errors.Is(cause, errLowSpeed) {
+			err = cause
+		}
+	}
+	return n, err
+}
+
+func (b *speedBody) Close() error {
+	b.once.Do(func() {
+		close(b.done)
+		if b.stop != nil {
+			b.stop()
+		}
+	})
+	return b.ReadCloser.Close()
+}
+
+// watch cancels the request when a window of n.Timeout brings fewer than
+// n.LowSpeedLimit bytes a second on average, naming the limit.
+func (b *speedBody) watch(url string, n Network, cancel context.CancelCauseFunc) {
+	defer cancel(nil)
+	tick := time.NewTicker(n.Timeout)
+	defer tick.Stop()
+	last := int64(0)
+	for {
+		select {
+		case <-b.done:
+			return
+		case <-b.ctx.Done():
+			return
+		case <-tick.C:
+			got := b.n.Load()
+			if float64(got-last) < float64(n.LowSpeedLimit)*n.Timeout.Seconds() {
+				cancel(fmt.Errorf("GET %s: %w: %d bytes in %s, want %d bytes/s on average (raise --timeout, or SAFEPIP_HTTP_LOW_SPEED_LIMIT=0 turns it off)",
+					url, errLowSpeed, got-last, n.Timeout, n.LowSpeedLimit))
+				return
+			}
+			last = got
+		}
+	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
 
 func writeFileAtomic(path string, data []byte) (err error) {

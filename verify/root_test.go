@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -235,7 +236,7 @@ func TestUpdateTrustedRootFails(t *testing.T) {
 				url = srv.URL
 			}
 			dir := t.TempDir()
-			_, err := UpdateTrustedRoot(tt.ctx, dir, UpdateOptions{RepositoryURL: url, TUFRoot: tt.tufRoot})
+			_, err := UpdateTrustedRoot(tt.ctx, dir, UpdateOptions{RepositoryURL: url, TUFRoot: tt.tufRoot, Network: Network{Backoff: time.Millisecond}})
 			if !errors.Is(err, ErrRootUpdate) {
 				t.Fatalf("UpdateTrustedRoot = %v, want ErrRootUpdate", err)
 			}
@@ -243,6 +244,84 @@ func TestUpdateTrustedRootFails(t *testing.T) {
 			if !strings.HasPrefix(lines[0], "trusted root from TUF repository "+url+": "+tt.want) ||
 				lines[len(lines)-1] != "hint: offline, set [policy] trusted-root in safepip.toml to a trusted_root.json file; the root compiled into safepip needs no network" {
 				t.Errorf("message:\n%v", err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, TrustedRootFile)); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("%s written after a failure: %v", TrustedRootFile, err)
+			}
+		})
+	}
+}
+
+// flakyRepo serves repo after failing its first fail requests with 503;
+// stall > 0 makes every request stall instead: 1 before the response
+// headers, 2 after the headers and one byte of body, until the client
+// hangs up.
+type flakyRepo struct {
+	repo     *tufRepo
+	fail     int
+	stall    int
+	requests atomic.Int64
+}
+
+func (f *flakyRepo) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	n := f.requests.Add(1)
+	switch {
+	case f.stall == 1:
+		<-req.Context().Done()
+	case f.stall == 2:
+		w.Header().Set("Content-Length", "1000")
+		w.Write([]byte("{"))
+		w.(http.Flusher).Flush()
+		<-req.Context().Done()
+	case n <= int64(f.fail):
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+	default:
+		f.repo.ServeHTTP(w, req)
+	}
+}
+
+// TestUpdateTrustedRootNetwork: the update follows the network settings
+// the index client follows: retries of 503s, the response header timeout
+// and the low-speed limit, each named in the error.
+func TestUpdateTrustedRootNetwork(t *testing.T) {
+	target := PublicGoodRoot().JSON()
+	repo := newTUFRepo(t, target)
+	const fast = 50 * time.Millisecond
+	tests := []struct {
+		name     string
+		fail     int
+		stall    int
+		net      Network
+		requests int64  // 0: not checked
+		err      string // "": success
+	}{
+		{name: "two 503s, three retries", fail: 2, net: Network{Backoff: time.Millisecond}},
+		{name: "two 503s, one retry", fail: 2, net: Network{Retries: 1, Backoff: time.Millisecond}, requests: 2, err: "503"},
+		{name: "a 503, no retries", fail: 1, net: Network{Retries: -1}, requests: 1, err: "503"},
+		{name: "no response headers", stall: 1, net: Network{Timeout: fast, Retries: 1, Backoff: time.Millisecond}, requests: 2, err: "timeout awaiting response headers"},
+		{name: "a body below the low-speed limit", stall: 2, net: Network{Timeout: fast, Retries: -1}, requests: 1, err: "want 1024 bytes/s on average"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &flakyRepo{repo: repo, fail: tt.fail, stall: tt.stall}
+			srv := httptest.NewServer(f)
+			defer srv.Close()
+			dir := t.TempDir()
+			_, err := UpdateTrustedRoot(context.Background(), dir, UpdateOptions{RepositoryURL: srv.URL, TUFRoot: repo.root, Network: tt.net})
+			if tt.err == "" {
+				if err != nil {
+					t.Fatalf("UpdateTrustedRoot: %v", err)
+				}
+				if f.requests.Load() <= int64(tt.fail) {
+					t.Errorf("%d requests, want more than the %d failed ones", f.requests.Load(), tt.fail)
+				}
+				return
+			}
+			if !errors.Is(err, ErrRootUpdate) || !strings.Contains(err.Error(), tt.err) {
+				t.Fatalf("UpdateTrustedRoot = %v, want ErrRootUpdate naming %q", err, tt.err)
+			}
+			if got := f.requests.Load(); got != tt.requests {
+				t.Errorf("%d requests, want %d", got, tt.requests)
 			}
 			if _, err := os.Stat(filepath.Join(dir, TrustedRootFile)); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("%s written after a failure: %v", TrustedRootFile, err)
