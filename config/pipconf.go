@@ -8,13 +8,14 @@ package config
 //
 // What pip does, and so what ReadPip does:
 //
-//   - Files load in the order GLOBAL ($XDG_CONFIG_DIRS/pip/pip.conf, default
-//     /etc/xdg, then /etc/pip.conf), USER (~/.pip/pip.conf, then
-//     $XDG_CONFIG_HOME/pip/pip.conf, default ~/.config; skipped when
-//     PIP_CONFIG_FILE names an existing file), SITE (sys.prefix/pip.conf of
-//     the interpreter pip runs in), then PIP_CONFIG_FILE; a later file
-//     overrides an earlier one key by key. PIP_CONFIG_FILE=/dev/null (exactly
-//     os.devnull) loads no file at all.
+//   - Files load in the order GLOBAL, USER (skipped when PIP_CONFIG_FILE
+//     names an existing file), SITE (sys.prefix/pip.conf of the interpreter
+//     pip runs in), then PIP_CONFIG_FILE; a later file overrides an earlier
+//     one key by key. Where GLOBAL and USER are depends on the operating
+//     system (PipConfigFiles: XDG directories on Unix, Application Support
+//     on macOS, %PROGRAMDATA% and %APPDATA% with pip.ini on Windows).
+//     PIP_CONFIG_FILE set exactly to os.devnull ("/dev/null"; "nul" on
+//     Windows) loads no file at all.
 //   - Keys are "section.name", the name lower-cased with "_" spelled "-"
 //     and a leading "--" dropped. configparser's [DEFAULT] keys join every
 //     other section of the same file.
