@@ -40,6 +40,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -468,7 +469,7 @@ func ReadPip(command string, files [][]PipSetting, getenv func(string) (string, 
 		"require_hashes": &p.RequireHashes, "timeout": &p.Timeout, "retries": &p.Retries}
 	lists := map[string]*[]PipValue{"extra_index_urls": &p.ExtraIndexURLs, "find_links": &p.FindLinks, "constraints": &p.Constraints}
 	var errs []error
-	var format reqfile.FormatControl[string] // name -> source
+	var format reqfile.FormatControl[PipValue]
 	for _, section := range []string{"global", command, ":env:"} {
 		for _, it := range items {
 			if it.section != section || it.val.Value == "" {
@@ -501,7 +502,7 @@ func ReadPip(command string, files [][]PipSetting, getenv func(string) (string, 
 				*lists[opt.dest] = list
 			case pipFormat:
 				flag := "--" + strings.ReplaceAll(opt.dest, "_", "-")
-				if err := format.Handle(flag == "--no-binary", v.Value, func(string, string, bool) string { return v.Source }); err != nil {
+				if err := format.Handle(flag == "--no-binary", v.Value, func(name string, _ PipValue, _ bool) PipValue { return PipValue{name, v.Source} }); err != nil {
 					errs = append(errs, errorf(v.Source, 0, "", "%s %q: %v", flag, v.Value, err))
 				}
 			}
@@ -510,7 +511,7 @@ func ReadPip(command string, files [][]PipSetting, getenv func(string) (string, 
 	if len(errs) > 0 {
 		return nil, joinErrors(errs)
 	}
-	p.NoBinary, p.OnlyBinary = sortedFormat(format.NoBinary), sortedFormat(format.OnlyBinary)
+	p.SetFormatControl(format)
 	return p, nil
 }
 
@@ -591,15 +592,28 @@ func strtobool(s string) (bool, error) {
 	return false, fmt.Errorf("invalid truth value %q", s)
 }
 
-// sortedFormat returns a format control set as values sorted by name,
-// each with the setting that last put it there.
-func sortedFormat(m map[string]string) []PipValue {
-	var out []PipValue
-	for n, src := range m {
-		out = append(out, PipValue{n, src})
+// FormatControl returns NoBinary and OnlyBinary as a FormatControl, to
+// apply more values to (a requirements file's), as pip applies a file's
+// option lines after its configuration.
+func (p *Pip) FormatControl() reqfile.FormatControl[PipValue] {
+	f := reqfile.FormatControl[PipValue]{NoBinary: map[string]PipValue{}, OnlyBinary: map[string]PipValue{}}
+	for _, v := range p.NoBinary {
+		f.NoBinary[v.Value] = v
 	}
-	slices.SortFunc(out, func(a, b PipValue) int { return strings.Compare(a.Value, b.Value) })
-	return out
+	for _, v := range p.OnlyBinary {
+		f.OnlyBinary[v.Value] = v
+	}
+	return f
+}
+
+// SetFormatControl sets NoBinary and OnlyBinary from f, sorted by name.
+func (p *Pip) SetFormatControl(f reqfile.FormatControl[PipValue]) {
+	sorted := func(m map[string]PipValue) []PipValue {
+		out := slices.Collect(maps.Values(m))
+		slices.SortFunc(out, func(a, b PipValue) int { return strings.Compare(a.Value, b.Value) })
+		return out
+	}
+	p.NoBinary, p.OnlyBinary = sorted(f.NoBinary), sorted(f.OnlyBinary)
 }
 
 // PipDeclaration is one index pip's configuration declares.

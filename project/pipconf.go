@@ -149,36 +149,20 @@ func (pc *pipConf) constraintFiles(flags []string) []string {
 }
 
 // addFormatControl applies a requirements file's --no-binary and
-// --only-binary after pip's configuration, as pip applies a file's option
-// lines to the format control the configuration set up. (A file's
-// ":none:" clears only the file's own names here; pip would clear the
-// configuration's too.)
+// --only-binary values after pip's configuration, in the file's order, as
+// pip applies a file's option lines to the format control its
+// configuration filled: a file's ":none:" clears the configuration's names
+// too. A name keeps the source of the value that last set it.
 func (pc *pipConf) addFormatControl(o reqfile.GlobalOptions) {
-	p := pc.pip
-	move := func(to, from *[]config.PipValue, s reqfile.Setting) {
-		v := config.PipValue{Value: s.Value, Source: s.Source.String()}
-		if s.Value == ":all:" {
-			*to, *from = []config.PipValue{v}, nil
-			return
-		}
-		keep := func(list []config.PipValue) []config.PipValue {
-			var out []config.PipValue
-			for _, x := range list {
-				if x.Value != s.Value {
-					out = append(out, x)
-				}
-			}
-			return out
-		}
-		*from = keep(*from)
-		*to = append(keep(*to), v)
+	f := pc.pip.FormatControl()
+	for _, v := range o.FormatValues {
+		src := v.Source.String()
+		// Parse refused the values Handle refuses.
+		_ = f.Handle(v.NoBinary, v.Value, func(name string, _ config.PipValue, _ bool) config.PipValue {
+			return config.PipValue{Value: name, Source: src}
+		})
 	}
-	for _, s := range o.NoBinary {
-		move(&p.NoBinary, &p.OnlyBinary, s)
-	}
-	for _, s := range o.OnlyBinary {
-		move(&p.OnlyBinary, &p.NoBinary, s)
-	}
+	pc.pip.SetFormatControl(f)
 }
 
 // IndexSource is one index a workflow routed with and where it was

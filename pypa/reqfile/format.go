@@ -72,3 +72,12 @@ func (f *FormatControl[V]) Handle(noBinary bool, value string, put func(name str
 	}
 	return nil
 }
+
+// FormatValue is one --no-binary (NoBinary) or --only-binary value as
+// written, with its line: GlobalOptions.FormatValues keeps them in file
+// order, so that a caller can apply them to a FormatControl that pip's
+// configuration has filled first, as pip does.
+type FormatValue struct {
+	NoBinary bool
+	Setting
+}

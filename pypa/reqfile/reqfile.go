@@ -90,6 +90,10 @@ type GlobalOptions struct {
 	// of them.
 	NoBinary   []Setting
 	OnlyBinary []Setting
+	// FormatValues are the --no-binary and --only-binary values as
+	// written, in order: NoBinary and OnlyBinary are what they give an
+	// empty FormatControl.
+	FormatValues []FormatValue
 	// TrustedHosts are the --trusted-host values in order.
 	TrustedHosts []Setting
 	// Features are the --use-feature values in order.
@@ -577,6 +581,7 @@ func (p *parser) formatControl(u optValueUse, src Source) error {
 	if err != nil {
 		return fmt.Errorf("%s option requires 1 argument", u.name)
 	}
+	p.file.Options.FormatValues = append(p.file.Options.FormatValues, FormatValue{u.spec.kind == optNoBinary, Setting{u.value, src}})
 	return nil
 }
 

@@ -129,7 +129,9 @@ func TestParseOptionsLines(t *testing.T) {
 		TrustedHosts:   []Setting{{"idx", src(9)}, {"x1:8080", src(9)}},
 		NoBinary:       []Setting{{":all:", src(10)}, {"baz", src(11)}},
 		OnlyBinary:     []Setting{{"foo-bar", src(10)}},
-		Features:       []Setting{{"truststore", src(12)}},
+		FormatValues: []FormatValue{{true, Setting{":all:", src(10)}}, {false, Setting{"Foo_Bar,baz", src(10)}},
+			{true, Setting{"baz", src(11)}}},
+		Features: []Setting{{"truststore", src(12)}},
 	}
 	if !reflect.DeepEqual(o, want) {
 		t.Errorf("options =\n%+v\nwant\n%+v", o, want)
