@@ -336,8 +336,19 @@ func (s *Sandbox) environ(venv string) []string {
 		}
 	}
 	return append(out, "PATH="+path, "VIRTUAL_ENV="+venv,
-		"PIP_NO_INDEX=1", "PIP_CONFIG_FILE="+os.DevNull, "PIP_NO_INPUT=1",
+		"PIP_NO_INDEX=1", "PIP_CONFIG_FILE="+pipDevNull(runtime.GOOS), "PIP_NO_INPUT=1",
 		"PIP_DISABLE_PIP_VERSION_CHECK=1", "UV_OFFLINE=1", "PYTHONNOUSERSITE=1")
+}
+
+// pipDevNull is the PIP_CONFIG_FILE value that turns pip's configuration
+// files off on goos: pip compares it with Python's os.devnull as a string,
+// which is "nul" on Windows where Go's os.DevNull is "NUL". (config has the
+// same rule for reading pip's configuration; build may not import config.)
+func pipDevNull(goos string) string {
+	if goos == "windows" {
+		return "nul"
+	}
+	return "/dev/null"
 }
 
 func venvBin(venv string) string {

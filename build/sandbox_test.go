@@ -601,7 +601,7 @@ func TestNoIndexReachable(t *testing.T) {
 		t.Fatal(err)
 	}
 	runs := hookRuns(t, log)
-	for _, want := range []string{"env PIP_NO_INDEX=1", "env PIP_CONFIG_FILE=" + os.DevNull, "pip download exit 1"} {
+	for _, want := range []string{"env PIP_NO_INDEX=1", "env PIP_CONFIG_FILE=" + pipDevNull(runtime.GOOS), "pip download exit 1"} {
 		if count(runs, want) != 1 {
 			t.Errorf("backend log %q lacks %q", runs, want)
 		}
@@ -668,4 +668,12 @@ func TestBuildConcurrent(t *testing.T) {
 		t.Errorf("cache entry holds %q, want %q", names, want)
 	}
 	leftovers(t, s)
+}
+
+func TestPipDevNull(t *testing.T) {
+	for goos, want := range map[string]string{"linux": "/dev/null", "darwin": "/dev/null", "windows": "nul"} {
+		if got := pipDevNull(goos); got != want {
+			t.Errorf("pipDevNull(%q) = %q, want %q", goos, got, want)
+		}
+	}
 }

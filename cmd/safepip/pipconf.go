@@ -10,7 +10,7 @@ $XDG_CONFIG_HOME/pip/pip.conf), ~/.pip/pip.conf, /etc/xdg/pip/pip.conf
 sections, then the variables PIP_INDEX_URL, PIP_EXTRA_INDEX_URL,
 PIP_FIND_LINKS, PIP_NO_INDEX, PIP_PRE, PIP_CONSTRAINT, PIP_REQUIRE_HASHES,
 PIP_ONLY_BINARY (wheels only, safepip's default anyway), PIP_TIMEOUT and
-PIP_RETRIES. PIP_CONFIG_FILE=/dev/null turns the files off. PIP_NO_BINARY
+PIP_RETRIES. PIP_CONFIG_FILE=/dev/null (nul on Windows) turns the files off. PIP_NO_BINARY
 is refused (exit 2): safepip does not build from source on request yet.
 
 Precedence, as pip: the command line, then requirements files (a file's
