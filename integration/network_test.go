@@ -251,3 +251,34 @@ func TestSlowSteadyDownloadInstalls(t *testing.T) {
 		t.Errorf("acme is not installed: %v\n%s", err, out)
 	}
 }
+
+// TestTrustUpdateFollowsNetworkLimits: `safepip trust update` is held to
+// the same limits as the index client: a TUF repository that accepts the
+// connection and never answers ends in exit 4 within --timeout, after the
+// retries --retries allows, and nothing is written to the cache.
+func TestTrustUpdateFollowsNetworkLimits(t *testing.T) {
+	var requests atomic.Int32
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		select { // never answer: the client's limit must end the wait
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+	dir := t.TempDir()
+	r := runSafepip(t, dir, nil, "--timeout", "0.5", "--retries", "1", "trust", "update", "--repository", srv.URL)
+	if r.code != 4 {
+		t.Fatalf("trust update from a stalling repository: exit %d, want 4\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "timeout") {
+		t.Errorf("the error does not name the time limit:\n%s", r.stderr)
+	}
+	if n := requests.Load(); n != 2 {
+		t.Errorf("the repository was asked %d times, want 2 (one try and the one retry --retries 1 allows)", n)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "cache", "trusted_root.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a trusted root was written after a failed update: %v", err)
+	}
+}

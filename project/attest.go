@@ -383,7 +383,13 @@ func TrustUpdate(ctx context.Context, env *Env, o TrustUpdateOptions) (*verify.T
 	if env.CacheDir == "" {
 		return nil, &InputError{Err: errors.New("no cache directory to keep the trusted root in; set SAFEPIP_CACHE_DIR")}
 	}
-	return verify.UpdateTrustedRoot(ctx, env.CacheDir, verify.UpdateOptions{RepositoryURL: o.RepositoryURL})
+	// the same time limits as every index request: --timeout, --retries,
+	// SAFEPIP_HTTP_*, then pip's settings
+	n, err := env.rootUpdateNetwork()
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	return verify.UpdateTrustedRoot(ctx, env.CacheDir, verify.UpdateOptions{RepositoryURL: o.RepositoryURL, Network: n})
 }
 
 // verifiedDir keeps the identities that verifications at lock time
