@@ -19,7 +19,7 @@ func realSetuptools(t *testing.T) (setuptools, wheelDist install.LocalFile) {
 	out, err := exec.Command(hostPython(t), "-I", "-c",
 		"import ensurepip, os, sysconfig; print(os.path.join(os.path.dirname(ensurepip.__file__), '_bundled')); print(sysconfig.get_paths()['stdlib'])").Output()
 	if err != nil {
-		t.Skipf("the interpreter has no ensurepip: %v", err)
+		t.Fatalf("the interpreter has no ensurepip: %v", err)
 	}
 	dirs := strings.Split(strings.TrimSpace(string(out)), "\n")
 	st, _ := filepath.Glob(filepath.Join(dirs[0], "setuptools-*.whl"))
@@ -29,7 +29,7 @@ func realSetuptools(t *testing.T) (setuptools, wheelDist install.LocalFile) {
 		wh = append(wh, m...)
 	}
 	if len(st) == 0 || len(wh) == 0 {
-		t.Skipf("no setuptools wheel in %s or no wheel-*.whl (Debian's python3-wheel-whl): nothing to build a setuptools project with offline", dirs[0])
+		t.Fatalf("no setuptools wheel in %s or no wheel-*.whl (Debian's python3-wheel-whl, which .ci/run installs): nothing to build a setuptools project with offline", dirs[0])
 	}
 	return distFile(t, st[0]), distFile(t, wh[0])
 }

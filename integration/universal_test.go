@@ -289,20 +289,20 @@ func makeVenvs(t *testing.T, pythons, dirs []string) {
 	}
 }
 
-// pyenvPythons returns the interpreters of pyenvVersions, skipping the
+// pyenvPythons returns the interpreters of pyenvVersions, failing the
 // test (naming the one missing) when pyenv or one of them is absent.
 func pyenvPythons(t *testing.T) []string {
 	t.Helper()
 	out, err := exec.Command("pyenv", "root").Output()
 	if err != nil {
-		t.Skipf("pyenv is not installed (%v): the universal lock test needs Python %s", err, strings.Join(pyenvVersions, ", "))
+		t.Fatalf("pyenv is not installed (%v): the universal lock test needs Python %s", err, strings.Join(pyenvVersions, ", "))
 	}
 	root := strings.TrimSpace(string(out))
 	var pythons []string
 	for _, v := range pyenvVersions {
 		py := filepath.Join(root, "versions", v, "bin", "python3")
 		if _, err := os.Stat(py); err != nil {
-			t.Skipf("Python %s is missing (%s): the universal lock test needs every one of %s", v, py, strings.Join(pyenvVersions, ", "))
+			t.Fatalf("Python %s is missing (%s): the universal lock test needs every one of %s", v, py, strings.Join(pyenvVersions, ", "))
 		}
 		pythons = append(pythons, py)
 	}
