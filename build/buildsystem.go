@@ -10,6 +10,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/safepip/safepip/pypa/pep508"
+	"github.com/safepip/safepip/pypa/pyproject"
 )
 
 // The PEP 517/518 defaults for a source tree that does not declare its
@@ -93,7 +94,7 @@ func ReadBuildSystem(name string, data []byte) (BuildSystem, error) {
 	}
 	table, ok := raw.(map[string]any)
 	if !ok {
-		return fail("", "", "[build-system] must be a table, not %s", typeName(raw))
+		return fail("", "", "[build-system] must be a table, not %s", pyproject.TypeName(raw))
 	}
 	var bs BuildSystem
 	reqs, ok := table["requires"]
@@ -102,13 +103,13 @@ func ReadBuildSystem(name string, data []byte) (BuildSystem, error) {
 	}
 	list, ok := reqs.([]any)
 	if !ok {
-		return fail("requires", "", "must be an array of PEP 508 strings, not %s", typeName(reqs))
+		return fail("requires", "", "must be an array of PEP 508 strings, not %s", pyproject.TypeName(reqs))
 	}
 	for i, r := range list {
 		key := fmt.Sprintf("requires[%d]", i)
 		s, ok := r.(string)
 		if !ok {
-			return fail(key, "", "must be a PEP 508 string, not %s", typeName(r))
+			return fail(key, "", "must be a PEP 508 string, not %s", pyproject.TypeName(r))
 		}
 		if _, err := pep508.ParseRequirement(s); err != nil {
 			return fail(key, s, "%v", err)
@@ -118,7 +119,7 @@ func ReadBuildSystem(name string, data []byte) (BuildSystem, error) {
 	if v, ok := table["build-backend"]; ok {
 		s, ok := v.(string)
 		if !ok {
-			return fail("build-backend", "", "must be a string such as \"setuptools.build_meta\", not %s", typeName(v))
+			return fail("build-backend", "", "must be a string such as \"setuptools.build_meta\", not %s", pyproject.TypeName(v))
 		}
 		if !backendPattern.MatchString(s) {
 			return fail("build-backend", s, `want a module path, optionally ":object", such as "hatchling.build" or "setuptools.build_meta:__legacy__"`)
@@ -130,13 +131,13 @@ func ReadBuildSystem(name string, data []byte) (BuildSystem, error) {
 	if v, ok := table["backend-path"]; ok {
 		list, ok := v.([]any)
 		if !ok {
-			return fail("backend-path", "", "must be an array of relative directory names, not %s", typeName(v))
+			return fail("backend-path", "", "must be an array of relative directory names, not %s", pyproject.TypeName(v))
 		}
 		for i, p := range list {
 			key := fmt.Sprintf("backend-path[%d]", i)
 			s, ok := p.(string)
 			if !ok {
-				return fail(key, "", "must be a string, not %s", typeName(p))
+				return fail(key, "", "must be a string, not %s", pyproject.TypeName(p))
 			}
 			if reason := checkBackendPath(s); reason != "" {
 				return fail(key, s, "%s", reason)
@@ -163,21 +164,4 @@ func checkBackendPath(p string) string {
 		return "leaves the source tree; backend-path entries must stay inside it (PEP 517)"
 	}
 	return ""
-}
-
-func typeName(v any) string {
-	switch v.(type) {
-	case string:
-		return "a string"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "a table"
-	case bool:
-		return "a boolean"
-	case int64, float64:
-		return "a number"
-	default:
-		return fmt.Sprintf("a %T", v)
-	}
 }

@@ -114,7 +114,7 @@ func Parse(name string, doc map[string]any) (*Project, error) {
 		}
 		s, ok := v.(string)
 		if !ok {
-			return Requirement{}, &Error{File: name, Key: key, Err: fmt.Errorf("want a PEP 508 requirement string, got %s", typeName(v))}
+			return Requirement{}, &Error{File: name, Key: key, Err: fmt.Errorf("want a PEP 508 requirement string, got %s", TypeName(v))}
 		}
 		r, err := pep508.ParseRequirement(s)
 		if err != nil {
@@ -125,7 +125,7 @@ func Parse(name string, doc map[string]any) (*Project, error) {
 	if raw, ok := doc["project"]; ok {
 		t, ok := raw.(map[string]any)
 		if !ok {
-			return nil, &Error{File: name, Key: "[project]", Err: fmt.Errorf("want a table, got %s", typeName(raw))}
+			return nil, &Error{File: name, Key: "[project]", Err: fmt.Errorf("want a table, got %s", TypeName(raw))}
 		}
 		p.HasProject = true
 		if err := p.parseProject(t, parseReq); err != nil {
@@ -135,7 +135,7 @@ func Parse(name string, doc map[string]any) (*Project, error) {
 	if raw, ok := doc["dependency-groups"]; ok {
 		t, ok := raw.(map[string]any)
 		if !ok {
-			return nil, &Error{File: name, Key: "[dependency-groups]", Err: fmt.Errorf("want a table, got %s", typeName(raw))}
+			return nil, &Error{File: name, Key: "[dependency-groups]", Err: fmt.Errorf("want a table, got %s", TypeName(raw))}
 		}
 		if err := p.parseGroups(t, parseReq); err != nil {
 			return nil, err
@@ -155,12 +155,12 @@ func (p *Project) parseProject(t map[string]any, parseReq func(string, any) (Req
 	if v, ok := t["dynamic"]; ok {
 		list, ok := v.([]any)
 		if !ok {
-			return &Error{File: p.File, Key: "[project] dynamic", Err: fmt.Errorf("want an array of field names, got %s", typeName(v))}
+			return &Error{File: p.File, Key: "[project] dynamic", Err: fmt.Errorf("want an array of field names, got %s", TypeName(v))}
 		}
 		for i, x := range list {
 			s, ok := x.(string)
 			if !ok {
-				return &Error{File: p.File, Key: fmt.Sprintf("[project] dynamic[%d]", i), Err: fmt.Errorf("want a field name, got %s", typeName(x))}
+				return &Error{File: p.File, Key: fmt.Sprintf("[project] dynamic[%d]", i), Err: fmt.Errorf("want a field name, got %s", TypeName(x))}
 			}
 			p.Dynamic = append(p.Dynamic, s)
 		}
@@ -168,7 +168,7 @@ func (p *Project) parseProject(t map[string]any, parseReq func(string, any) (Req
 	if v, ok := t["requires-python"]; ok {
 		s, ok := v.(string)
 		if !ok {
-			return &Error{File: p.File, Key: "[project] requires-python", Err: fmt.Errorf("want a version specifier string, got %s", typeName(v))}
+			return &Error{File: p.File, Key: "[project] requires-python", Err: fmt.Errorf("want a version specifier string, got %s", TypeName(v))}
 		}
 		set, err := pep440.ParseSpecifierSet(s)
 		if err != nil {
@@ -184,7 +184,7 @@ func (p *Project) parseProject(t map[string]any, parseReq func(string, any) (Req
 	if v, ok := t["dependencies"]; ok {
 		list, ok := v.([]any)
 		if !ok {
-			return &Error{File: p.File, Key: "[project] dependencies", Err: fmt.Errorf("want an array of requirement strings, got %s", typeName(v))}
+			return &Error{File: p.File, Key: "[project] dependencies", Err: fmt.Errorf("want an array of requirement strings, got %s", TypeName(v))}
 		}
 		for i, x := range list {
 			r, err := parseReq(fmt.Sprintf("[project] dependencies[%d]", i), x)
@@ -197,7 +197,7 @@ func (p *Project) parseProject(t map[string]any, parseReq func(string, any) (Req
 	if v, ok := t["optional-dependencies"]; ok {
 		tab, ok := v.(map[string]any)
 		if !ok {
-			return &Error{File: p.File, Key: "[project.optional-dependencies]", Err: fmt.Errorf("want a table of extras, got %s", typeName(v))}
+			return &Error{File: p.File, Key: "[project.optional-dependencies]", Err: fmt.Errorf("want a table of extras, got %s", TypeName(v))}
 		}
 		for _, extra := range sortedKeys(tab) {
 			key := "[project.optional-dependencies] " + extra
@@ -210,7 +210,7 @@ func (p *Project) parseProject(t map[string]any, parseReq func(string, any) (Req
 			}
 			list, ok := tab[extra].([]any)
 			if !ok {
-				return &Error{File: p.File, Key: key, Err: fmt.Errorf("want an array of requirement strings, got %s", typeName(tab[extra]))}
+				return &Error{File: p.File, Key: key, Err: fmt.Errorf("want an array of requirement strings, got %s", TypeName(tab[extra]))}
 			}
 			reqs := []Requirement{}
 			for i, x := range list {
@@ -239,7 +239,7 @@ func (p *Project) parseGroups(t map[string]any, parseReq func(string, any) (Requ
 		p.spelled[n] = g
 		list, ok := t[g].([]any)
 		if !ok {
-			return &Error{File: p.File, Key: key, Err: fmt.Errorf("want an array of requirement strings and {include-group = \"...\"} tables, got %s", typeName(t[g]))}
+			return &Error{File: p.File, Key: key, Err: fmt.Errorf("want an array of requirement strings and {include-group = \"...\"} tables, got %s", TypeName(t[g]))}
 		}
 		items := []groupItem{}
 		for i, x := range list {
@@ -470,7 +470,9 @@ func listOrNone(names []string) string {
 	return strings.Join(names, ", ")
 }
 
-func typeName(v any) string {
+// TypeName names the TOML type of a decoded value (go-toml's any form)
+// for messages: "a string", "an array", "a table"...
+func TypeName(v any) string {
 	switch v.(type) {
 	case string:
 		return "a string"
