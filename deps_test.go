@@ -30,9 +30,10 @@ var allowed = []struct {
 	{"install", []string{module + "pypa/", module + "lock", module + "verify", module + "index", "golang.org/x/sync/"}},
 	{"build", []string{module + "pypa/", module + "lock", module + "install", module + "verify", "github.com/pelletier/go-toml/v2"}},
 	{"audit", []string{module + "pypa/", module + "index", module + "config", "golang.org/x/sync/"}},
-	{"project", []string{module + "pypa/", module + "resolver", module + "index", module + "config", module + "lock", module + "verify", module + "install", module + "audit", "golang.org/x/sync/", "github.com/pelletier/go-toml/v2"}},
+	{"vcs", []string{module + "pypa/"}},
+	{"project", []string{module + "pypa/", module + "resolver", module + "index", module + "config", module + "lock", module + "verify", module + "install", module + "audit", module + "build", module + "vcs", "golang.org/x/sync/", "github.com/pelletier/go-toml/v2"}},
 	{"sarif", []string{module + "pypa/", module + "audit", module + "project"}},
-	{"cmd/safepip", []string{module + "sarif", module + "project", module + "pypa/", module + "config", module + "index", module + "lock", module + "verify", module + "install", module + "audit", module + "resolver", "github.com/alecthomas/kong"}},
+	{"cmd/safepip", []string{module + "sarif", module + "project", module + "pypa/", module + "config", module + "index", module + "lock", module + "verify", module + "install", module + "audit", module + "resolver", module + "build", module + "vcs", "github.com/alecthomas/kong"}},
 	{"internal/", []string{module, "github.com/", "golang.org/x/", "google.golang.org/protobuf/"}},
 	{"integration", []string{module, "github.com/", "golang.org/x/"}},
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/safepip/safepip/audit"
+	"github.com/safepip/safepip/build"
 	"github.com/safepip/safepip/config"
 	"github.com/safepip/safepip/index"
 	"github.com/safepip/safepip/install"
@@ -23,7 +24,7 @@ const (
 	exitUsage      = 2 // bad flag or malformed input
 	exitResolution = 3 // no solution, or a project ambiguous between indexes
 	exitNetwork    = 4 // an index failed after retries
-	exitPip        = 5 // pip itself failed
+	exitPip        = 5 // pip itself, or a build from source, failed
 	exitLocalIO    = 6 // a local file system is full, read-only or refuses permission
 )
 
@@ -62,6 +63,13 @@ func exitCode(err error) int {
 		exposure    *audit.ExposureError
 		userHash    *project.HashError
 		outside     *lock.OutsideScopeError
+		backendErr  *build.BackendError
+		buildEnvErr *build.EnvironmentError
+		buildHash   *build.HashMismatchError
+		buildMiss   *build.MissingRequirementsError
+		buildSys    *build.BuildSystemError
+		sdistErr    *build.SdistError
+		unsupported *build.UnsupportedError
 	)
 	switch {
 	case err == nil:
@@ -73,6 +81,14 @@ func exitCode(err error) int {
 	case errors.As(err, &attestErr), errors.As(err, &pubChange), errors.As(err, &noAttest),
 		errors.As(err, &verifyErr), errors.As(err, &installVer), errors.As(err, &rootErr):
 		return exitCheck
+	case errors.As(err, &buildHash):
+		return exitCheck // a verified build input changed: nothing was built
+	case errors.As(err, &buildMiss):
+		return exitResolution // a build needs what was not resolved and locked
+	case errors.As(err, &buildSys), errors.As(err, &sdistErr), errors.As(err, &unsupported):
+		return exitUsage // a source safepip cannot build as given
+	case errors.As(err, &backendErr), errors.As(err, &buildEnvErr):
+		return exitPip // the build failed; its output is in the message
 	case errors.As(err, &parseErr), errors.As(err, &inputErr), errors.As(err, &configErr),
 		errors.As(err, &reqErr), errors.As(err, &lockErr), errors.As(err, &inspectErr), errors.As(err, &policyErr):
 		return exitUsage

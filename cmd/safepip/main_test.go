@@ -9,6 +9,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/safepip/safepip/build"
 	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/project"
 )
@@ -65,6 +66,13 @@ func TestExitCode(t *testing.T) {
 		{fmt.Errorf("lock: %w", &project.HashError{}), exitCheck},
 		{fmt.Errorf("install: %w", &lock.OutsideScopeError{}), exitCheck},
 		{errors.New("anything else"), exitCheck},
+		{fmt.Errorf("acme 1.0: %w", &build.BackendError{Hook: "build_wheel"}), exitPip},
+		{&build.EnvironmentError{Err: errors.New("no venv")}, exitPip},
+		{fmt.Errorf("acme 1.0: %w", &build.HashMismatchError{What: "build dependency"}), exitCheck},
+		{&build.MissingRequirementsError{Missing: []string{"wheel"}}, exitResolution},
+		{&build.BuildSystemError{}, exitUsage},
+		{&build.SdistError{}, exitUsage},
+		{&build.UnsupportedError{Hook: "build_editable"}, exitUsage},
 	}
 	for _, tt := range tests {
 		if got := exitCode(tt.err); got != tt.want {
