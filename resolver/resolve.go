@@ -85,6 +85,21 @@ type Options struct {
 	Constraints []pep508.Requirement
 	// Parallel bounds background fetches; 0 means 16.
 	Parallel int
+	// NoBinary is pip's --no-binary: never a wheel of the project; its
+	// sdist serves everywhere (that counts as allowing it), and
+	// Package.Files holds only the sdist. nil: none.
+	NoBinary func(project string) bool
+	// NoBinaryFrom says where the --no-binary naming project was given
+	// ("requirements.txt:3", "PIP_NO_BINARY"), for the reason a version
+	// with only wheels is refused. nil: not said.
+	NoBinaryFrom func(project string) string
+	// SdistMetadata returns the core metadata of an allowed sdist whose
+	// metadata is not static (Metadata-Version < 2.2, or Dynamic:
+	// Requires-Dist, Requires-Python, Provides-Extra): the caller builds
+	// it. It is called once per file, and only for a version the solver
+	// tries. nil: such sdists are skipped with a reason. Its error ends
+	// the resolution (it is not a reason to skip).
+	SdistMetadata func(ctx context.Context, p *index.Project, f index.File) (*metadata.Metadata, error)
 }
 
 // Preference is a version to keep, and where the existing lock installs

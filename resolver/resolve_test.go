@@ -61,6 +61,9 @@ func (s memSource) Metadata(ctx context.Context, p *index.Project, f index.File)
 	return nil, fmt.Errorf("no metadata for %s", f.Filename)
 }
 
+// Local implements Source: a memSource holds no local project.
+func (s memSource) Local(string) *metadata.Metadata { return nil }
+
 func testTarget(t *testing.T) Target {
 	t.Helper()
 	plat, err := tags.ParsePlatform("manylinux_2_36_x86_64")

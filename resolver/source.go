@@ -8,7 +8,9 @@ import (
 
 	"github.com/safepip/safepip/config"
 	"github.com/safepip/safepip/index"
+	"github.com/safepip/safepip/pypa/metadata"
 	"github.com/safepip/safepip/pypa/pep440"
+	"github.com/safepip/safepip/pypa/pep508"
 )
 
 // Source is what the resolver needs of the outside world: each project's
@@ -17,6 +19,10 @@ import (
 type Source interface {
 	Project(ctx context.Context, name string) (*index.Project, error)
 	Metadata(ctx context.Context, p *index.Project, f index.File) ([]byte, error)
+	// Local returns the metadata of name when it comes from the user's
+	// own source tree (see RoutedSource.AddLocal), else nil: such a
+	// project has one version and no page, and is never routed.
+	Local(name string) *metadata.Metadata
 }
 
 // RoutedSource is the Source of a real run: a config.Router decides the
@@ -28,6 +34,7 @@ type RoutedSource struct {
 	cfg    *config.Config
 	locked map[string]string // project -> index name in the existing lock
 	direct map[string]index.File
+	local  map[string]*metadata.Metadata
 
 	mu    sync.Mutex
 	pages map[pageKey]*pageResult
@@ -63,6 +70,24 @@ func (s *RoutedSource) AddDirect(name string, f index.File) {
 	s.direct[name] = f
 }
 
+// LocalIndex is the Project.Index of a project from the user's own
+// source tree (a local directory or a VCS checkout): one version, never
+// routed, no files.
+const LocalIndex = "<local>"
+
+// AddLocal makes name come from a source tree whose metadata the caller
+// read (or built): the resolution takes md's version and dependencies,
+// and no index is asked about name.
+func (s *RoutedSource) AddLocal(name string, md *metadata.Metadata) {
+	if s.local == nil {
+		s.local = map[string]*metadata.Metadata{}
+	}
+	s.local[pep508.NormalizeName(name)] = md
+}
+
+// Local implements Source.
+func (s *RoutedSource) Local(name string) *metadata.Metadata { return s.local[name] }
+
 // Route returns where project comes from, and why.
 func (s *RoutedSource) Route(ctx context.Context, project string) (config.Route, error) {
 	return s.router.Route(ctx, project, s.locked[project])
@@ -70,6 +95,9 @@ func (s *RoutedSource) Route(ctx context.Context, project string) (config.Route,
 
 // Project returns the page of the index that routing chose for name.
 func (s *RoutedSource) Project(ctx context.Context, name string) (*index.Project, error) {
+	if md := s.local[name]; md != nil {
+		return &index.Project{Name: name, Index: LocalIndex, Versions: []string{md.Version.String()}}, nil
+	}
 	if f, ok := s.direct[name]; ok {
 		u, _ := config.StripUserinfo(f.URL)
 		return &index.Project{Name: name, Index: DirectIndex, URL: u, Files: []index.File{f}}, nil
