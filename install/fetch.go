@@ -62,13 +62,17 @@ func (e *MetadataMismatchError) Error() string {
 // Fetched is a chosen file, verified, on disk.
 type Fetched struct {
 	Choice
-	Path string
+	Path string // "" for a Source package: there is no file to fetch
 }
 
 // Fetch downloads every chosen file (at most parallel at a time; files
 // already in the cache are not fetched again), then re-hashes each one on
 // disk and checks a wheel's METADATA against the lock. Only when every
-// file passes does it return them.
+// file passes does it return them, one per choice in order.
+//
+// Choices of build dependencies (SelectBuild) and sdists to build are
+// fetched and checked like any other; a Source package (a directory or a
+// git commit) has nothing to fetch and comes back without a Path.
 func Fetch(ctx context.Context, fetcher Fetcher, where IndexFor, choices []Choice, env pep508.Environment, parallel int) ([]Fetched, error) {
 	if parallel <= 0 {
 		parallel = 8
@@ -77,6 +81,10 @@ func Fetch(ctx context.Context, fetcher Fetcher, where IndexFor, choices []Choic
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(parallel)
 	for i, c := range choices {
+		if c.Package.Source != nil {
+			out[i] = Fetched{Choice: c}
+			continue
+		}
 		g.Go(func() error {
 			idx, url, err := where(c.Package, c.File)
 			if err != nil {

@@ -85,6 +85,10 @@ type File struct {
 	Policy    Policy    `toml:"policy,omitempty"`
 	Indexes   []Index   `toml:"index,omitempty"`
 	Packages  []Package `toml:"package"`
+	// BuildPackages are what the builds of packages need (their
+	// build-dependencies point here): wheels, never installed into the
+	// target environment.
+	BuildPackages []Package `toml:"build-package,omitempty"`
 }
 
 // Requested records what the lock was asked for besides its requirements
@@ -145,16 +149,40 @@ type Index struct {
 
 // Package is one locked distribution at one version.
 type Package struct {
-	Name           string   `toml:"name"` // PEP 503 normalized
-	Version        string   `toml:"version"`
-	Index          string   `toml:"index,omitempty"` // Index.Name; "" for a direct URL
-	URL            string   `toml:"url,omitempty"`   // a direct "name @ url" requirement
-	Marker         string   `toml:"marker,omitempty"`
-	RequiresPython string   `toml:"requires-python,omitempty"`
-	AllowSdist     bool     `toml:"allow-sdist,omitempty"` // the policy let an sdist in
-	Dependencies   []string `toml:"dependencies,multiline"`
-	RequiredBy     []string `toml:"required-by,multiline"`
-	Files          []Dist   `toml:"file"`
+	Name           string `toml:"name"` // PEP 503 normalized
+	Version        string `toml:"version"`
+	Index          string `toml:"index,omitempty"` // Index.Name; "" for a direct URL
+	URL            string `toml:"url,omitempty"`   // a direct "name @ url" requirement
+	Marker         string `toml:"marker,omitempty"`
+	RequiresPython string `toml:"requires-python,omitempty"`
+	AllowSdist     bool   `toml:"allow-sdist,omitempty"` // the policy let an sdist in
+	// Source is where a package that is not from an index comes from (a
+	// local directory or a VCS commit); nil for an index or URL package.
+	Source *Source `toml:"source,inline,omitempty"`
+	// BuildDependencies are the [[build-package]] entries a build of this
+	// package needs, as BuildRef strings ("name==version ; marker").
+	BuildDependencies []string `toml:"build-dependencies,multiline,omitempty"`
+	Dependencies      []string `toml:"dependencies,multiline"`
+	RequiredBy        []string `toml:"required-by,multiline"`
+	Files             []Dist   `toml:"file"`
+}
+
+// Source is where a package that is not from an index comes from: a
+// directory of the user's own code (no hash: it is theirs) or a commit of a
+// git repository. Exactly one of Path and Git is set.
+type Source struct {
+	// Path is a directory relative to the lock's directory, in slash
+	// form: "." or "libs/acme"; ".." is allowed, an absolute path never.
+	Path string `toml:"path,omitempty"`
+	// Editable installs it with PEP 660 build_editable.
+	Editable bool `toml:"editable,omitempty"`
+	// Git is the repository URL as pip takes it after "git+", without
+	// credentials or "@rev": "https://host/repo.git", "file:///srv/repo".
+	Git string `toml:"git,omitempty"`
+	// Commit is the full 40-hex commit of Git.
+	Commit string `toml:"commit,omitempty"`
+	// Subdirectory is the project's directory inside the repository.
+	Subdirectory string `toml:"subdirectory,omitempty"`
 }
 
 // Dist is one file of a locked version: a wheel or an sdist.

@@ -1,0 +1,60 @@
+package lock
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/safepip/safepip/pypa/pep508"
+)
+
+// BuildRef is one parsed build-dependencies entry: the [[build-package]]
+// of that name and version, needed where Marker holds.
+type BuildRef struct {
+	Name    string // PEP 503 normalized
+	Version string // exactly as the [[build-package]] records it
+	Marker  string // canonical (pep508's MarkerSet String form); "" for everywhere
+}
+
+// ParseBuildRef parses a build-dependencies entry: a PEP 508 requirement
+// pinned with "==" to one version, without extras or a URL, with an
+// optional marker ("tomli==2.0.1 ; python_full_version < '3.11'"). The
+// result's String is the canonical form the lock writes.
+func ParseBuildRef(s string) (BuildRef, error) {
+	r, err := pep508.ParseRequirement(s)
+	if err != nil {
+		return BuildRef{}, err
+	}
+	switch {
+	case r.URL != "":
+		return BuildRef{}, fmt.Errorf("%q: a build dependency is a [[build-package]] name==version, not a URL", s)
+	case len(r.Extras) > 0:
+		return BuildRef{}, fmt.Errorf("%q: a build dependency names no extras (the [[build-package]] entries list what the extras pulled in)", s)
+	case len(r.Specifier) != 1 || r.Specifier[0].Op != "==" || strings.HasSuffix(r.Specifier[0].Version, ".*"):
+		return BuildRef{}, fmt.Errorf("%q: a build dependency is pinned as name==version", s)
+	}
+	ref := BuildRef{Name: pep508.NormalizeName(r.Name), Version: r.Specifier[0].Version}
+	if r.Marker != nil {
+		ref.Marker = r.Marker.Set().String()
+	}
+	return ref, nil
+}
+
+// String returns "name==version", or "name==version ; marker".
+func (r BuildRef) String() string {
+	if r.Marker == "" {
+		return r.Name + "==" + r.Version
+	}
+	return r.Name + "==" + r.Version + " ; " + r.Marker
+}
+
+// BuildPackage returns the [[build-package]] of name (any spelling) at
+// exactly version, or nil.
+func (f *File) BuildPackage(name, version string) *Package {
+	n := pep508.NormalizeName(name)
+	for i := range f.BuildPackages {
+		if p := &f.BuildPackages[i]; p.Name == n && p.Version == version {
+			return p
+		}
+	}
+	return nil
+}
