@@ -20,8 +20,8 @@ import (
 )
 
 // The tests below run the real interpreter and the real pip: each build
-// makes a real venv and calls a real backend (tinybackend, in testdata,
-// packaged as a wheel here; setuptools from the interpreter's ensurepip).
+// makes a real venv and calls a real backend (tinybackend, from
+// internal/testindex; setuptools from the interpreter's ensurepip).
 
 var python struct {
 	once sync.Once
@@ -57,18 +57,10 @@ func distWheel(t testing.TB, dir string, d testindex.Dist) install.LocalFile {
 	return install.LocalFile{Path: path, SHA256: f.SHA256}
 }
 
-// backendWheel packages testdata/tinybackend as tinybackend 1.0.
+// backendWheel packages tinybackend (testindex.TinyBackend) as tinybackend 1.0.
 func backendWheel(t testing.TB, dir string) install.LocalFile {
 	t.Helper()
-	files := map[string]string{}
-	for _, name := range []string{"build.py", "noprep.py"} {
-		data, err := os.ReadFile(filepath.Join("testdata", "tinybackend", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files["tinybackend/"+name] = string(data)
-	}
-	return distWheel(t, dir, testindex.Dist{Name: "tinybackend", Version: "1.0", Files: files})
+	return distWheel(t, dir, testindex.TinyBackend("tinybackend", "1.0"))
 }
 
 // copyProject copies testdata/projects/name into a temporary directory.

@@ -24,7 +24,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -51,8 +53,19 @@ type Dist struct {
 	Summary        string    // Summary header of the metadata
 	PadBytes       int       // adds a member of this many incompressible bytes (large-wheel tests)
 	// Files are extra wheel members, path -> content, written in sorted
-	// order before the .dist-info directory and listed in RECORD.
+	// order before the .dist-info directory and listed in RECORD; one
+	// named <module>/__init__.py replaces the generated one.
 	Files map[string]string
+	// SdistFiles, with Sdist, makes a real, buildable sdist: its members,
+	// path (relative to the sdist's one top directory, slash form) ->
+	// content, e.g. a pyproject.toml with a [build-system] table (see
+	// TinyPyproject) and the package's code. Unless given, PKG-INFO is
+	// the Dist's core metadata (also File.METADATA; a given PKG-INFO
+	// becomes File.METADATA), tiny.json describes the Dist to TinyBackend
+	// (name, version, module, dependencies: its Requires) and
+	// <module>/__init__.py sets __version__. nil: an sdist of PKG-INFO and
+	// a pyproject.toml whose backend does not exist (it cannot be built).
+	SdistFiles map[string]string
 }
 
 // File is a distribution file built from a Dist.
@@ -81,6 +94,9 @@ func Build(d Dist) (*File, error) {
 	}
 	f := &File{Dist: d, Project: pep508.NormalizeName(d.Name)}
 	f.METADATA = d.Metadata
+	if pkgInfo, ok := d.SdistFiles["PKG-INFO"]; ok && d.Sdist {
+		f.METADATA = []byte(pkgInfo)
+	}
 	if f.METADATA == nil {
 		f.METADATA = coreMetadata(d)
 	}
@@ -88,7 +104,7 @@ func Build(d Dist) (*File, error) {
 	var err error
 	if d.Sdist {
 		f.Filename = escaped + "-" + d.Version + ".tar.gz"
-		f.Data, err = buildSdist(escaped+"-"+d.Version, f.METADATA)
+		f.Data, err = buildSdist(escaped+"-"+d.Version, sdistMembers(d, escaped, f.METADATA))
 	} else {
 		tagTriple := d.Tags
 		if tagTriple == "" {
@@ -139,10 +155,11 @@ func buildWheel(escaped, version, tagTriple string, metadata []byte, padBytes in
 		name string
 		data []byte
 	}
-	members := []member{
-		{escaped + "/__init__.py", []byte(fmt.Sprintf("__version__ = %q\n", version))},
-		{escaped + "/padding.bin", padding(padBytes)},
+	var members []member
+	if _, ok := extra[escaped+"/__init__.py"]; !ok {
+		members = append(members, member{escaped + "/__init__.py", []byte(fmt.Sprintf("__version__ = %q\n", version))})
 	}
+	members = append(members, member{escaped + "/padding.bin", padding(padBytes)})
 	names := make([]string, 0, len(extra))
 	for name := range extra {
 		names = append(names, name)
@@ -218,25 +235,54 @@ func expandTags(triple string) []string {
 	return out
 }
 
-// buildSdist writes a .tar.gz with PKG-INFO and a pyproject.toml under one
-// top directory, as PEP 625 sdists have.
-func buildSdist(top string, metadata []byte) ([]byte, error) {
-	pyproject := "[build-system]\nrequires = []\nbuild-backend = \"none\"\n"
+// sdistMembers returns the members of d's sdist, path -> content, relative
+// to its top directory: d.SdistFiles and what they lack (see Dist).
+func sdistMembers(d Dist, module string, metadata []byte) map[string]string {
+	if d.SdistFiles == nil {
+		return map[string]string{
+			"PKG-INFO":       string(metadata),
+			"pyproject.toml": "[build-system]\nrequires = []\nbuild-backend = \"none\"\n",
+		}
+	}
+	out := map[string]string{}
+	for name, data := range d.SdistFiles {
+		out[name] = data
+	}
+	if _, ok := out["PKG-INFO"]; !ok {
+		out["PKG-INFO"] = string(metadata)
+	}
+	if _, ok := out["tiny.json"]; !ok {
+		deps := d.Requires
+		if deps == nil {
+			deps = []string{}
+		}
+		data, _ := json.Marshal(map[string]any{"name": d.Name, "version": d.Version, "module": module, "dependencies": deps})
+		out["tiny.json"] = string(data)
+	}
+	if _, ok := out[module+"/__init__.py"]; !ok {
+		out[module+"/__init__.py"] = fmt.Sprintf("__version__ = %q\n", d.Version)
+	}
+	return out
+}
+
+// buildSdist writes a .tar.gz of members (path -> content) under the one
+// top directory top, as PEP 625 sdists have, in sorted order.
+func buildSdist(top string, members map[string]string) ([]byte, error) {
+	names := make([]string, 0, len(members))
+	for name := range members {
+		names = append(names, name)
+	}
+	sort.Strings(names)
 	var buf bytes.Buffer
 	gz := gzip.NewWriter(&buf)
 	tw := tar.NewWriter(gz)
-	for _, m := range []struct {
-		name string
-		data []byte
-	}{
-		{top + "/PKG-INFO", metadata},
-		{top + "/pyproject.toml", []byte(pyproject)},
-	} {
-		hdr := &tar.Header{Name: m.name, Mode: 0o644, Size: int64(len(m.data)), ModTime: fixedTime, Typeflag: tar.TypeReg}
+	for _, name := range names {
+		data := members[name]
+		hdr := &tar.Header{Name: top + "/" + name, Mode: 0o644, Size: int64(len(data)), ModTime: fixedTime, Typeflag: tar.TypeReg}
 		if err := tw.WriteHeader(hdr); err != nil {
 			return nil, err
 		}
-		if _, err := tw.Write(m.data); err != nil {
+		if _, err := io.WriteString(tw, data); err != nil {
 			return nil, err
 		}
 	}

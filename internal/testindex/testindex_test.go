@@ -1,10 +1,8 @@
 package testindex
 
 import (
-	"archive/tar"
 	"archive/zip"
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -71,27 +69,12 @@ func TestSdistHasPKGInfo(t *testing.T) {
 	if f.Filename != "acme_triton-2.0.tar.gz" {
 		t.Errorf("Filename = %q", f.Filename)
 	}
-	gz, err := gzip.NewReader(bytes.NewReader(f.Data))
-	if err != nil {
-		t.Fatal(err)
+	src := unpack(t, f.Data, t.TempDir())
+	if filepath.Base(src) != "acme_triton-2.0" {
+		t.Errorf("top directory = %q, want acme_triton-2.0", filepath.Base(src))
 	}
-	tr := tar.NewReader(gz)
-	found := false
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h.Name == "acme_triton-2.0/PKG-INFO" {
-			data, _ := io.ReadAll(tr)
-			found = bytes.Equal(data, f.METADATA)
-		}
-	}
-	if !found {
-		t.Error("no PKG-INFO equal to METADATA in sdist")
+	if data, err := os.ReadFile(filepath.Join(src, "PKG-INFO")); err != nil || !bytes.Equal(data, f.METADATA) {
+		t.Errorf("PKG-INFO = %q (%v), want METADATA %q", data, err, f.METADATA)
 	}
 }
 

@@ -1,6 +1,9 @@
-"""tinybackend: a small PEP 517 / PEP 660 build backend for safepip's tests.
+"""tinybackend: a small PEP 517 / PEP 660 build backend for safepip's tests,
+packaged by testindex.TinyBackend (under any distribution name: the module
+is that name with "-" as "_", and build-backend is "<module>.build").
 
-Standard library only. A project describes itself in tiny.json:
+Standard library only. A project describes itself in tiny.json (which
+testindex writes into an sdist from its Dist unless the test gives one):
 
     {"name": "hello", "version": "1.0", "module": "hello",
      "dependencies": ["idna>=2"],        # Requires-Dist of the wheel
