@@ -28,6 +28,7 @@ type candidate struct {
 	wheel   int          // index in files of the best wheel for the target; -1 when none fits
 	sdist   int          // index in files of the sdist that may serve; -1 when none
 	yanked  bool         // every file of the version is yanked
+	local   bool         // the user's own source tree (LocalIndex): no files, built
 	reason  string       // why the version cannot be used; "" when it can
 	// pythonOff is the data-requires-python of a file left out because
 	// the target's Python does not satisfy it; "" when none was.
@@ -48,6 +49,10 @@ type filterPolicy struct {
 	target       *Target
 	ranks        *tags.Ranking
 	allowSdist   bool
+	// noBinary leaves every wheel out (--no-binary): the sdist alone
+	// serves; noBinaryFrom says where it was asked ("" when not known).
+	noBinary     bool
+	noBinaryFrom string
 	excludeNewer time.Time // zero: no cut-off
 }
 
@@ -80,6 +85,9 @@ func candidates(p *index.Project, pol filterPolicy) ([]*candidate, error) {
 			c = &candidate{version: v, yanked: true, wheel: -1, sdist: -1, project: p.Name}
 			byVersion[key] = c
 			order = append(order, c)
+		}
+		if isWheel && pol.noBinary {
+			continue // never recorded, downloaded or installed; the version may be left with none
 		}
 		c.files = append(c.files, f)
 		if !f.Yanked {
@@ -124,6 +132,11 @@ func candidates(p *index.Project, pol filterPolicy) ([]*candidate, error) {
 			c.reason = "has no wheel for the platforms of the lock (" + strings.Join(pol.scope.Platforms[:min(3, len(pol.scope.Platforms))], ", ") + ", ...)" + wheelTagsOf(c.files) + ", and the policy allows wheels only"
 		case c.sdist >= 0:
 			c.reason = "has only an sdist, and the policy allows wheels only (allow-sdist in [policy] of safepip.toml lets it in)"
+		case pol.noBinary && c.pythonOff == "":
+			c.reason = "has only wheels, and --no-binary forbids them"
+			if pol.noBinaryFrom != "" {
+				c.reason = "has only wheels, and --no-binary (from " + pol.noBinaryFrom + ") forbids them"
+			}
 		case c.pythonOff != "":
 			c.reason = fmt.Sprintf("requires Python %s (the target is %s)", c.pythonOff, pol.target.Python)
 		case pol.scope != nil && c.hasWheel():

@@ -158,6 +158,7 @@ func Resolve(ctx context.Context, src Source, reqs []pep508.Requirement, opts Op
 		opts:     opts,
 		ranks:    tags.NewRanking(opts.Target.Tags),
 		projects: map[string]*projectState{},
+		built:    map[string]*metaResult{},
 		sem:      make(chan struct{}, opts.Parallel),
 		crawlSem: make(chan struct{}, opts.Parallel),
 
@@ -291,8 +292,11 @@ func unwrapSolver(err error) error {
 		locked    *config.LockedIndexError
 		cfgErr    *config.Error
 		policyErr *PolicyError
+		sdistErr  *SdistMetadataError
 	)
 	switch {
+	case errors.As(err, &sdistErr):
+		return sdistErr
 	case errors.As(err, &policyErr):
 		return policyErr
 	case errors.As(err, &ambiguous):
@@ -379,6 +383,7 @@ type provider struct {
 	mu       sync.Mutex
 	projects map[string]*projectState
 	edges    map[string]map[string]bool // package -> packages it depends on (base names)
+	built    map[string]*metaResult     // sdist URL -> its metadata as Options.SdistMetadata built it
 	missing  []string
 }
 
@@ -450,6 +455,9 @@ func (p *provider) project(ctx context.Context, name string) (*projectState, err
 }
 
 func (p *provider) load(ctx context.Context, name string, st *projectState) error {
+	if md := p.src.Local(name); md != nil {
+		return loadLocal(name, md, st)
+	}
 	page, err := p.src.Project(ctx, name)
 	var nf *config.NotFoundError
 	var inf *index.NotFoundError
@@ -468,13 +476,21 @@ func (p *provider) load(ctx context.Context, name string, st *projectState) erro
 	if err != nil {
 		return err
 	}
-	cands, err := candidates(page, filterPolicy{
+	pol := filterPolicy{
 		scope:        p.opts.Scope,
 		target:       &p.opts.Target,
 		ranks:        p.ranks,
 		allowSdist:   p.opts.AllowSdist != nil && p.opts.AllowSdist(name),
+		noBinary:     p.opts.NoBinary != nil && p.opts.NoBinary(name),
 		excludeNewer: p.opts.ExcludeNewer,
-	})
+	}
+	if pol.noBinary {
+		pol.allowSdist = true // naming it in --no-binary allows its sdist
+		if p.opts.NoBinaryFrom != nil {
+			pol.noBinaryFrom = p.opts.NoBinaryFrom(name)
+		}
+	}
+	cands, err := candidates(page, pol)
 	if err != nil {
 		return err
 	}
@@ -486,6 +502,23 @@ func (p *provider) load(ctx context.Context, name string, st *projectState) erro
 		st.byVer[c.version.String()] = c
 	}
 	st.u = newUniverse(vs)
+	return nil
+}
+
+// loadLocal fills st for a project of the user's own source tree: one
+// version, the metadata its caller read, no page and no files.
+func loadLocal(name string, md *metadata.Metadata, st *projectState) error {
+	if md.Name != "" && pep508.NormalizeName(md.Name) != name {
+		return fmt.Errorf("the local project given for %s names itself %s in its metadata", name, md.Name)
+	}
+	c := &candidate{version: md.Version, wheel: -1, sdist: -1, project: name, local: true}
+	st.page = &index.Project{Name: name, Index: LocalIndex, Versions: []string{md.Version.String()}}
+	st.cands = []*candidate{c}
+	st.byVer = map[string]*candidate{md.Version.String(): c}
+	st.u = newUniverse([]pep440.Version{md.Version})
+	known := &metaResult{done: make(chan struct{}), md: md}
+	close(known.done)
+	st.meta[md.Version.String()] = known
 	return nil
 }
 
@@ -732,9 +765,14 @@ func (p *provider) Dependencies(ctx context.Context, pkg string, v pep440.Versio
 		return pubgrub.Deps[VersionSet]{}, err
 	}
 	one := st.u.single(v)
-	if c.wheel < 0 {
+	if c.wheel < 0 && !c.local {
 		if why := dynamicSdist(md); why != "" {
-			return pubgrub.Deps[VersionSet]{Range: one, Unavailable: why}, nil
+			if p.opts.SdistMetadata == nil {
+				return pubgrub.Deps[VersionSet]{Range: one, Unavailable: why + "; it is skipped"}, nil
+			}
+			if md, err = p.builtMetadata(ctx, st, c); err != nil {
+				return pubgrub.Deps[VersionSet]{}, err
+			}
 		}
 	}
 	fs := p.cur.Load()
@@ -842,6 +880,51 @@ func (p *provider) fetchMetadata(ctx context.Context, st *projectState, c *candi
 	}
 	return md, nil
 }
+
+// builtMetadata returns the metadata of c's sdist as Options.SdistMetadata
+// builds it, once per file. The solver alone asks for it, never a
+// prefetch: a build is too dear for a guess.
+func (p *provider) builtMetadata(ctx context.Context, st *projectState, c *candidate) (*metadata.Metadata, error) {
+	f := c.files[c.sdist]
+	p.mu.Lock()
+	m, ok := p.built[f.URL]
+	if !ok {
+		m = &metaResult{done: make(chan struct{})}
+		p.built[f.URL] = m
+		p.mu.Unlock()
+		m.md, m.err = p.opts.SdistMetadata(p.bg, st.page, f)
+		if m.err == nil && (pep508.NormalizeName(m.md.Name) != st.page.Name || m.md.Version.Compare(c.version) != 0) {
+			m.err = fmt.Errorf("the built metadata names %s %s", m.md.Name, m.md.Version)
+		}
+		if m.err != nil {
+			m.err = &SdistMetadataError{Project: st.page.Name, Version: c.version.String(), File: f.Filename, Err: m.err}
+		}
+		close(m.done)
+	} else {
+		p.mu.Unlock()
+	}
+	select {
+	case <-m.done:
+		return m.md, m.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// SdistMetadataError is a failure to build the metadata of an sdist
+// (Options.SdistMetadata): it ends the resolution, since skipping the
+// version would resolve something else than the user asked for.
+type SdistMetadataError struct {
+	Project, Version string
+	File             string // the sdist's file name
+	Err              error
+}
+
+func (e *SdistMetadataError) Error() string {
+	return fmt.Sprintf("%s %s: building the metadata of %s: %v", e.Project, e.Version, e.File, e.Err)
+}
+
+func (e *SdistMetadataError) Unwrap() error { return e.Err }
 
 // prefetchBest starts fetching the metadata of the version the solver is
 // likely to try next for name, in the background and bounded. It reports
@@ -953,7 +1036,16 @@ func (p *provider) result(sol map[string]pep440.Version) (*Resolution, error) {
 			if md == nil || md.md == nil {
 				return nil, fmt.Errorf("internal error: %s %s chosen without metadata", name, v)
 			}
-			rp = &Package{Name: name, Version: v, Project: st.page, Files: c.files, Metadata: md.md, Sdist: c.wheel < 0, Marker: pep508.TrueMarker()}
+			mdv := md.md
+			if c.sdist >= 0 {
+				p.mu.Lock()
+				b := p.built[c.files[c.sdist].URL]
+				p.mu.Unlock()
+				if b != nil && b.md != nil && c.wheel < 0 {
+					mdv = b.md // the sdist's own metadata is dynamic: what its build says
+				}
+			}
+			rp = &Package{Name: name, Version: v, Project: st.page, Files: c.files, Metadata: mdv, Sdist: c.wheel < 0 && !c.local, Marker: pep508.TrueMarker()}
 			byName[name] = rp
 		}
 		if extra != "" {
@@ -1009,12 +1101,12 @@ func dynamicSdist(md *metadata.Metadata) string {
 	major, errMajor := strconv.Atoi(majorText)
 	minor, errMinor := strconv.Atoi(minorText)
 	if errMajor != nil || errMinor != nil || major < 2 || major == 2 && minor < 2 {
-		return fmt.Sprintf("has only an sdist with Metadata-Version %s, older than PEP 643's 2.2, so its dependencies may change when it is built; it is skipped", md.MetadataVersion)
+		return fmt.Sprintf("has only an sdist with Metadata-Version %s, older than PEP 643's 2.2, so its dependencies may change when it is built", md.MetadataVersion)
 	}
 	for _, f := range md.Dynamic {
 		switch strings.ToLower(f) {
 		case "requires-dist", "requires-python", "provides-extra":
-			return fmt.Sprintf("has only an sdist whose %s is dynamic (PEP 643), so its dependencies are unknown until it is built; it is skipped", f)
+			return fmt.Sprintf("has only an sdist whose %s is dynamic (PEP 643), so its dependencies are unknown until it is built", f)
 		}
 	}
 	return ""

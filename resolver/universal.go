@@ -216,6 +216,11 @@ type markerKey struct {
 // wheel counts wheels only (required environments).
 func (p *provider) coverage(c *candidate) (any, wheel pep508.MarkerSet) {
 	c.coverOnce.Do(func() {
+		if c.local {
+			// built from the user's tree for whichever environment installs it
+			c.cover, c.wheelCover = pep508.TrueMarker(), pep508.TrueMarker()
+			return
+		}
 		c.cover, c.wheelCover = pep508.FalseMarker(), pep508.FalseMarker()
 		for i := range c.files {
 			f := &c.files[i]

@@ -77,6 +77,9 @@ func (w *warmer) visit(ctx context.Context, r pep508.Requirement) {
 
 // fetch reads name's page and the metadata of its likely version.
 func (w *warmer) fetch(ctx context.Context, name string, spec pep440.SpecifierSet) *metadata.Metadata {
+	if md := w.src.Local(name); md != nil {
+		return md // the user's own tree: nothing to fetch
+	}
 	page, err := w.src.Project(ctx, name)
 	if err != nil {
 		return nil
