@@ -45,10 +45,10 @@ type candidate struct {
 
 // filterPolicy is what decides which files count.
 type filterPolicy struct {
-	scope        *Scope // universal: no target; which files serve where is decided per fork
-	target       *Target
-	ranks        *tags.Ranking
-	allowSdist   bool
+	scope      *Scope // universal: no target; which files serve where is decided per fork
+	target     *Target
+	ranks      *tags.Ranking
+	allowSdist bool
 	// noBinary leaves every wheel out (--no-binary): the sdist alone
 	// serves; noBinaryFrom says where it was asked ("" when not known).
 	noBinary     bool

@@ -843,19 +843,26 @@ func (p *provider) depsOf(ctx context.Context, reqs []pep508.Requirement, deps [
 
 // metadata returns the parsed metadata of candidate c, fetched once.
 func (p *provider) metadata(ctx context.Context, st *projectState, c *candidate) (*metadata.Metadata, error) {
-	key := c.version.String()
-	st.mu.Lock()
-	m, ok := st.meta[key]
-	if !ok {
-		m = &metaResult{done: make(chan struct{})}
-		st.meta[key] = m
-		st.mu.Unlock()
+	return memoMetadata(ctx, &st.mu, st.meta, c.version.String(), func() (*metadata.Metadata, error) {
 		// Fetched under the run's context, not the caller's: a prefetch
 		// that the solver ends up waiting for must not die with a caller.
-		m.md, m.err = p.fetchMetadata(p.bg, st, c)
+		return p.fetchMetadata(p.bg, st, c)
+	})
+}
+
+// memoMetadata returns memo[key] (memo guarded by mu), filled by fill on
+// first use; later callers wait for it, or for their ctx.
+func memoMetadata(ctx context.Context, mu *sync.Mutex, memo map[string]*metaResult, key string, fill func() (*metadata.Metadata, error)) (*metadata.Metadata, error) {
+	mu.Lock()
+	m, ok := memo[key]
+	if !ok {
+		m = &metaResult{done: make(chan struct{})}
+		memo[key] = m
+		mu.Unlock()
+		m.md, m.err = fill()
 		close(m.done)
 	} else {
-		st.mu.Unlock()
+		mu.Unlock()
 	}
 	select {
 	case <-m.done:
@@ -886,29 +893,16 @@ func (p *provider) fetchMetadata(ctx context.Context, st *projectState, c *candi
 // prefetch: a build is too dear for a guess.
 func (p *provider) builtMetadata(ctx context.Context, st *projectState, c *candidate) (*metadata.Metadata, error) {
 	f := c.files[c.sdist]
-	p.mu.Lock()
-	m, ok := p.built[f.URL]
-	if !ok {
-		m = &metaResult{done: make(chan struct{})}
-		p.built[f.URL] = m
-		p.mu.Unlock()
-		m.md, m.err = p.opts.SdistMetadata(p.bg, st.page, f)
-		if m.err == nil && (pep508.NormalizeName(m.md.Name) != st.page.Name || m.md.Version.Compare(c.version) != 0) {
-			m.err = fmt.Errorf("the built metadata names %s %s", m.md.Name, m.md.Version)
+	return memoMetadata(ctx, &p.mu, p.built, f.URL, func() (*metadata.Metadata, error) {
+		md, err := p.opts.SdistMetadata(p.bg, st.page, f)
+		if err == nil && (pep508.NormalizeName(md.Name) != st.page.Name || md.Version.Compare(c.version) != 0) {
+			err = fmt.Errorf("the built metadata names %s %s", md.Name, md.Version)
 		}
-		if m.err != nil {
-			m.err = &SdistMetadataError{Project: st.page.Name, Version: c.version.String(), File: f.Filename, Err: m.err}
+		if err != nil {
+			return nil, &SdistMetadataError{Project: st.page.Name, Version: c.version.String(), File: f.Filename, Err: err}
 		}
-		close(m.done)
-	} else {
-		p.mu.Unlock()
-	}
-	select {
-	case <-m.done:
-		return m.md, m.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+		return md, nil
+	})
 }
 
 // SdistMetadataError is a failure to build the metadata of an sdist
