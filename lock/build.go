@@ -58,3 +58,24 @@ func (f *File) BuildPackage(name, version string) *Package {
 	}
 	return nil
 }
+
+// String describes s for people: "path libs/acme", "path . (editable)",
+// "git https://host/repo.git@<commit>#subdirectory=sub"; "" for nil.
+func (s *Source) String() string {
+	if s == nil {
+		return ""
+	}
+	var out string
+	if s.Path != "" {
+		out = "path " + s.Path
+	} else {
+		out = "git " + s.Git + "@" + s.Commit
+		if s.Subdirectory != "" {
+			out += "#subdirectory=" + s.Subdirectory
+		}
+	}
+	if s.Editable {
+		out += " (editable)"
+	}
+	return out
+}

@@ -44,6 +44,55 @@
 // selects at most one version of a name. Every file of a chosen version is
 // listed; an installer picks, per environment, the best compatible wheel.
 //
+// # Builds and sources
+//
+// A package that must be built (allow-sdist with no wheel for the
+// environment, pip's --no-binary, or a source) lists what its build needs
+// in build-dependencies, each a pin "name==version" with an optional
+// canonical marker, pointing at a [[build-package]] entry. Build packages
+// are wheels only (a build never builds its tools), routed and hashed like
+// any package, shared by every package whose build references them (their
+// required-by), and never installed into the target environment:
+//
+//	[[package]]
+//	name = "acme-lib"
+//	version = "1.0"
+//	index = "internal"
+//	allow-sdist = true
+//	build-dependencies = [
+//	    "acme-build-plugin==1.0",
+//	    "setuptools==69.0.0",
+//	    "tomli==2.0.1 ; python_version < '3.11'",
+//	]
+//
+//	[[package]]
+//	name = "myproject"
+//	version = "0.1.0"
+//	source = {path = ".", editable = true}
+//	build-dependencies = ["hatchling==1.21.0"]
+//
+//	[[package]]
+//	name = "gitpkg"
+//	version = "2.0"
+//	source = {git = "https://host/repo.git", commit = "<40 hex>", subdirectory = "sub"}
+//
+//	[[build-package]]
+//	name = "setuptools"
+//	version = "69.0.0"
+//	index = "public"
+//	required-by = ["acme-lib"]
+//	[[build-package.file]]
+//	name = "setuptools-69.0.0-py3-none-any.whl"
+//
+// A source is where a package that is not on an index comes from: a
+// directory (path, relative to the lock's directory in slash form, never
+// absolute; editable for a PEP 660 editable install) or a git repository
+// (its URL without credentials or revision, the full 40-hex commit, and
+// an optional subdirectory). A package with a source has no index, url or
+// files: a directory is the user's own code, and a commit names its
+// content. These keys arrived within format version 2; a lock without
+// them reads as before.
+//
 // # Format version 1
 //
 // Version 1 locks (written by safepip 0.1) were for one interpreter: a
@@ -59,7 +108,6 @@ package lock
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -164,7 +212,7 @@ type Package struct {
 	BuildDependencies []string `toml:"build-dependencies,multiline,omitempty"`
 	Dependencies      []string `toml:"dependencies,multiline"`
 	RequiredBy        []string `toml:"required-by,multiline"`
-	Files             []Dist   `toml:"file"`
+	Files             []Dist   `toml:"file,omitempty"` // none for a Source package
 }
 
 // Source is where a package that is not from an index comes from: a
@@ -232,25 +280,15 @@ func (f *File) Versions(name string) []*Package {
 }
 
 // Normalize sorts everything that has no meaningful order, so that equal
-// content gives equal bytes.
+// content gives equal bytes: in each [[package]] and [[build-package]] its
+// dependencies, required-by, files and build-dependencies (canonical, by
+// name then version then marker), then the entries themselves.
 func (f *File) Normalize() {
 	for i := range f.Packages {
-		p := &f.Packages[i]
-		p.Name = pep508.NormalizeName(p.Name)
-		for j, d := range p.Dependencies {
-			p.Dependencies[j] = pep508.NormalizeName(d)
-		}
-		slices.Sort(p.Dependencies)
-		p.Dependencies = slices.Compact(p.Dependencies)
-		slices.Sort(p.RequiredBy)
-		p.RequiredBy = slices.Compact(p.RequiredBy)
-		slices.SortFunc(p.Files, func(a, b Dist) int { return strings.Compare(a.Name, b.Name) })
-		if p.Dependencies == nil {
-			p.Dependencies = []string{}
-		}
-		if p.RequiredBy == nil {
-			p.RequiredBy = []string{}
-		}
+		f.Packages[i].normalize()
+	}
+	for i := range f.BuildPackages {
+		f.BuildPackages[i].normalize()
 	}
 	slices.Sort(f.Scope.Environments)
 	f.Scope.Environments = slices.Compact(f.Scope.Environments)
@@ -259,7 +297,74 @@ func (f *File) Normalize() {
 	slices.Sort(f.Scope.Forks)
 	f.Scope.Forks = slices.Compact(f.Scope.Forks)
 	slices.SortFunc(f.Packages, comparePackages)
+	slices.SortFunc(f.BuildPackages, comparePackages)
 	slices.SortFunc(f.Indexes, func(a, b Index) int { return strings.Compare(a.Name, b.Name) })
+}
+
+func (p *Package) normalize() {
+	p.Name = pep508.NormalizeName(p.Name)
+	for j, d := range p.Dependencies {
+		p.Dependencies[j] = pep508.NormalizeName(d)
+	}
+	slices.Sort(p.Dependencies)
+	p.Dependencies = slices.Compact(p.Dependencies)
+	slices.Sort(p.RequiredBy)
+	p.RequiredBy = slices.Compact(p.RequiredBy)
+	slices.SortFunc(p.Files, func(a, b Dist) int { return strings.Compare(a.Name, b.Name) })
+	if p.Dependencies == nil {
+		p.Dependencies = []string{}
+	}
+	if p.RequiredBy == nil {
+		p.RequiredBy = []string{}
+	}
+	p.BuildDependencies = normalizeBuildRefs(p.BuildDependencies)
+	if len(p.BuildDependencies) == 0 {
+		p.BuildDependencies = nil
+	}
+}
+
+// normalizeBuildRefs writes each reference in canonical form and sorts
+// them by name, version (PEP 440 order), then marker. An entry that does
+// not parse is kept as written, after the others, for Validate to report.
+func normalizeBuildRefs(refs []string) []string {
+	type entry struct {
+		ref  BuildRef
+		text string
+		ok   bool
+	}
+	es := make([]entry, len(refs))
+	for i, s := range refs {
+		r, err := ParseBuildRef(s)
+		es[i] = entry{r, s, err == nil}
+		if err == nil {
+			es[i].text = r.String()
+		}
+	}
+	slices.SortFunc(es, func(a, b entry) int {
+		switch {
+		case a.ok != b.ok: // the ones that parse first
+			if a.ok {
+				return -1
+			}
+			return 1
+		case !a.ok:
+			return strings.Compare(a.text, b.text)
+		}
+		if c := strings.Compare(a.ref.Name, b.ref.Name); c != 0 {
+			return c
+		}
+		if c := compareVersions(a.ref.Version, b.ref.Version); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ref.Marker, b.ref.Marker)
+	})
+	out := refs[:0]
+	for _, e := range es {
+		if len(out) == 0 || out[len(out)-1] != e.text {
+			out = append(out, e.text)
+		}
+	}
+	return out
 }
 
 // comparePackages orders [[package]] entries: by name, then version
@@ -287,79 +392,6 @@ func compareVersions(a, b string) int {
 		return c
 	}
 	return strings.Compare(a, b)
-}
-
-var hexSHA256 = regexp.MustCompile(`^[0-9a-f]{64}$`)
-
-// Validate checks what the format promises: known indexes, normalized and
-// unique names, a sha256 for every file, no credentials in URLs.
-func (f *File) Validate() error {
-	if f.Version < 1 || f.Version > FormatVersion {
-		return fmt.Errorf("unsupported lock format version %d (this safepip reads versions 1 to %d)", f.Version, FormatVersion)
-	}
-	if err := f.Scope.validate(); err != nil {
-		return err
-	}
-	indexes := map[string]bool{}
-	for _, ix := range f.Indexes {
-		if ix.Name == "" || ix.URL == "" {
-			return fmt.Errorf("[[index]] needs a name and a url")
-		}
-		if indexes[ix.Name] {
-			return fmt.Errorf("index %q is listed twice", ix.Name)
-		}
-		if hasCredentials(ix.URL) {
-			return fmt.Errorf("index %q: url carries credentials; a lock never holds them", ix.Name)
-		}
-		indexes[ix.Name] = true
-	}
-	seen := map[string][]Package{}
-	for _, p := range f.Packages {
-		if p.Name == "" || p.Version == "" {
-			return fmt.Errorf("a [[package]] lacks its name or version")
-		}
-		if p.Name != pep508.NormalizeName(p.Name) {
-			return fmt.Errorf("package %q: name is not normalized (want %q)", p.Name, pep508.NormalizeName(p.Name))
-		}
-		if p.Marker != "" {
-			if _, err := pep508.ParseMarker(p.Marker); err != nil {
-				return fmt.Errorf("package %q %s: marker %q: %w", p.Name, p.Version, p.Marker, err)
-			}
-		}
-		for _, q := range seen[p.Name] {
-			if overlap, err := markersOverlap(q.Marker, p.Marker); err != nil {
-				return fmt.Errorf("package %q: %w", p.Name, err)
-			} else if overlap {
-				return fmt.Errorf("package %q is locked twice for the same environments (%s under %s, %s under %s): the markers of one name's entries must be disjoint",
-					p.Name, q.Version, markerOrEverywhere(q.Marker), p.Version, markerOrEverywhere(p.Marker))
-			}
-		}
-		seen[p.Name] = append(seen[p.Name], p)
-		if p.Index != "" && !indexes[p.Index] {
-			return fmt.Errorf("package %q: index %q is not among the lock's [[index]] tables", p.Name, p.Index)
-		}
-		if p.Index == "" && p.URL == "" {
-			return fmt.Errorf("package %q: needs an index or a url", p.Name)
-		}
-		if hasCredentials(p.URL) {
-			return fmt.Errorf("package %q: url carries credentials; a lock never holds them", p.Name)
-		}
-		if len(p.Files) == 0 {
-			return fmt.Errorf("package %q %s: no files", p.Name, p.Version)
-		}
-		for _, d := range p.Files {
-			if d.Name == "" || strings.ContainsAny(d.Name, `/\`) || d.Name == "." || d.Name == ".." {
-				return fmt.Errorf("package %q: bad file name %q", p.Name, d.Name)
-			}
-			if !hexSHA256.MatchString(d.SHA256) {
-				return fmt.Errorf("package %q: file %s: sha256 %q is not 64 lower-case hex digits", p.Name, d.Name, d.SHA256)
-			}
-			if hasCredentials(d.URL) {
-				return fmt.Errorf("package %q: file %s: url carries credentials; a lock never holds them", p.Name, d.Name)
-			}
-		}
-	}
-	return nil
 }
 
 // hasCredentials reports whether u has a user-info part ("user:pass@").
