@@ -1,0 +1,329 @@
+package integration
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/safepip/safepip/internal/testindex"
+	"github.com/safepip/safepip/lock"
+)
+
+// The attack these tests show: a private package built from its sdist
+// names a private build plugin in [build-system] requires; an attacker
+// publishes a higher version of the plugin's name on the public index.
+// pip, given both indexes, installs the public plugin into the build
+// environment and imports it. safepip resolves build dependencies through
+// the same router as runtime ones, locks them with their hashes and builds
+// with nothing else.
+
+// pluginPyproject is acme-lib's [build-system]: its backend is the plugin.
+const pluginPyproject = "[build-system]\nrequires = [\"acme-build-plugin\"]\nbuild-backend = \"acme_build_plugin.build\"\n"
+
+// acmeLib is the private sdist: static metadata (Metadata-Version 2.2), so
+// an allowed sdist locks without a build, and only its build runs the
+// plugin.
+func acmeLib() testindex.Dist {
+	return testindex.Dist{Name: "acme-lib", Version: "1.0", Sdist: true, SdistFiles: map[string]string{
+		"pyproject.toml":       pluginPyproject,
+		"PKG-INFO":             "Metadata-Version: 2.2\nName: acme-lib\nVersion: 1.0\n",
+		"acme_lib/__init__.py": "ANSWER = 42\n",
+	}}
+}
+
+// evilPlugin is acme-build-plugin at version, a working build backend
+// whose import writes marker (the attacker's payload; a real one would
+// steal credentials instead).
+func evilPlugin(version, marker string) testindex.Dist {
+	d := testindex.TinyBackend("acme-build-plugin", version)
+	d.Files["acme_build_plugin/__init__.py"] = fmt.Sprintf(
+		"import pathlib\npathlib.Path(%q).write_text('acme-build-plugin %s from the public index ran\\n')\n", marker, version)
+	return d
+}
+
+// confusionIndexes returns the private index (acme-lib as an sdist only,
+// the harmless acme-build-plugin 1.0) and the public one (the attacker's
+// acme-build-plugin 99.0, which writes marker when imported).
+func confusionIndexes(t *testing.T, marker string) (private, public *testindex.Index) {
+	private = testindex.New(t)
+	private.Add(acmeLib())
+	private.Add(testindex.TinyBackend("acme-build-plugin", "1.0"))
+	public = testindex.New(t)
+	public.Add(evilPlugin("99.0", marker))
+	return private, public
+}
+
+// confusionRequirements is the team's requirements file as many are
+// written: the public index first, the private one as an extra.
+func confusionRequirements(public, private string) string {
+	return fmt.Sprintf("--index-url %s\n--extra-index-url %s\nacme-lib\n", public, private)
+}
+
+// pinnedConfig names both indexes and pins acme-* to the private one.
+func pinnedConfig(public, private string) string {
+	return fmt.Sprintf(`[[index]]
+name = "public"
+url = %q
+default = true
+
+[[index]]
+name = "private"
+url = %q
+packages = ["acme-*"]
+
+[policy]
+allow-sdist = ["acme-lib"]
+`, public, private)
+}
+
+// TestBuildDependencyConfusion: pip builds the private sdist with the
+// public plugin (the marker appears); safepip with acme-* pinned locks the
+// private plugin with its hash, builds with it, and the marker never
+// appears; without the pin the lock is refused (exit 3) naming the plugin
+// and the package whose build needs it; and pip's index variables in
+// safepip's environment reach no build.
+func TestBuildDependencyConfusion(t *testing.T) {
+	work := t.TempDir()
+	marker := filepath.Join(work, "PWNED")
+	private, public := confusionIndexes(t, marker)
+	privSrv, pubSrv := private.Serve(t), public.Serve(t)
+	plugin := private.File("acme_build_plugin-1.0-py3-none-any.whl")
+
+	t.Run("pip runs the public plugin", func(t *testing.T) {
+		dir := t.TempDir()
+		py := freshVenv(t, filepath.Join(dir, "venv"))
+		out, err := runPip(py, nil, "install", "--index-url", pubSrv.URL, "--extra-index-url", privSrv.URL, "acme-lib")
+		if err != nil {
+			t.Fatalf("pip install acme-lib: %v\n%s", err, out)
+		}
+		if _, err := os.Stat(marker); err != nil {
+			t.Fatalf("pip built acme-lib without importing the public acme-build-plugin 99.0 (%v); the test shows no attack\n%s", err, out)
+		}
+		if got := installedSet(t, filepath.Join(dir, "venv")); !slices.Equal(got, []string{"acme-lib==1.0"}) {
+			t.Errorf("pip installed %v, want acme-lib==1.0 (built by the attacker's plugin)", got)
+		}
+		if err := os.Remove(marker); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if t.Failed() {
+		return // the marker may still be there: what follows would prove nothing
+	}
+
+	t.Run("unpinned is ambiguous", func(t *testing.T) {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "requirements.txt"), confusionRequirements(pubSrv.URL, privSrv.URL))
+		writeFile(t, filepath.Join(dir, "safepip.toml"), "[policy]\nallow-sdist = [\"acme-lib\"]\n")
+		r := runSafepip(t, dir, map[string]string{"TINYBACKEND_LOG": filepath.Join(dir, "hooks.log")}, "lock", "-r", "requirements.txt")
+		if r.code != 3 {
+			t.Fatalf("lock without the pin: exit %d, want 3\n%s", r.code, r.stderr)
+		}
+		for _, want := range []string{`"acme-build-plugin"`, "acme-lib", "99.0", "1.0", "packages = [\"acme-build-plugin\"]"} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("lock without the pin said:\n%s\nwant it to name %s", r.stderr, want)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dir, "safepip.lock")); err == nil {
+			t.Errorf("a lock was written although acme-build-plugin is ambiguous")
+		}
+		if log := hookLog(t, filepath.Join(dir, "hooks.log")); len(log) != 0 {
+			t.Errorf("a backend ran although its build dependency is ambiguous: %q", log)
+		}
+	})
+
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "requirements.txt"), confusionRequirements(pubSrv.URL, privSrv.URL))
+	writeFile(t, filepath.Join(dir, "safepip.toml"), pinnedConfig(pubSrv.URL, privSrv.URL))
+	t.Run("pinned locks the private plugin", func(t *testing.T) {
+		universalRun(t, dir, 0, map[string]string{"TINYBACKEND_LOG": filepath.Join(dir, "lock.log")}, "lock", "-r", "requirements.txt")
+		lf := readLock(t, filepath.Join(dir, "safepip.lock"))
+		checkPluginLocked(t, lf, plugin, privSrv.Base)
+		if pubSrv.Asked("acme-build-plugin") {
+			t.Errorf("the public index was asked for acme-build-plugin although acme-* is pinned to the private one: %v", pubSrv.Paths())
+		}
+	})
+	noMarker(t, marker, "safepip lock")
+	if t.Failed() {
+		return
+	}
+
+	t.Run("install builds with the private plugin", func(t *testing.T) {
+		venv := filepath.Join(dir, "venv")
+		py := freshVenv(t, venv)
+		log := filepath.Join(dir, "install.log")
+		universalRun(t, dir, 0, map[string]string{"TINYBACKEND_LOG": log}, "install", "--frozen", "-r", "requirements.txt", "--python", py)
+		if got := installedSet(t, venv); !slices.Equal(got, []string{"acme-lib==1.0"}) {
+			t.Errorf("safepip installed %v, want acme-lib==1.0 alone (build dependencies never go into the target)", got)
+		}
+		if got := pythonSays(t, py, "import acme_lib; print(acme_lib.ANSWER)"); got != "42" {
+			t.Errorf("the installed acme_lib says %q, want 42", got)
+		}
+		if !slices.Contains(hookLog(t, log), "build_wheel acme-lib") {
+			t.Errorf("install ran no build of acme-lib: hooks %q", hookLog(t, log))
+		}
+	})
+	noMarker(t, marker, "safepip install")
+
+	// pip's index variables and a find-links pointing at the public index,
+	// in the environment of `safepip install`: the lock decides, and no
+	// process of the build sees an index (a fresh cache, so it builds).
+	t.Run("pip variables reach no build", func(t *testing.T) {
+		before := readFile(t, filepath.Join(dir, "safepip.lock"))
+		venv := filepath.Join(dir, "venv-env")
+		py := freshVenv(t, venv)
+		log := filepath.Join(dir, "env.log")
+		pubSrv.ResetRequests()
+		universalRun(t, dir, 0, map[string]string{
+			"TINYBACKEND_LOG":     log,
+			"SAFEPIP_CACHE_DIR":   filepath.Join(dir, "cache-env"),
+			"PIP_INDEX_URL":       pubSrv.URL,
+			"PIP_EXTRA_INDEX_URL": pubSrv.URL,
+			"PIP_FIND_LINKS":      pubSrv.FindLinksURL(),
+		}, "install", "--frozen", "-r", "requirements.txt", "--python", py)
+		if got := installedSet(t, venv); !slices.Equal(got, []string{"acme-lib==1.0"}) {
+			t.Errorf("safepip installed %v with PIP_INDEX_URL set, want acme-lib==1.0", got)
+		}
+		if paths := pubSrv.Paths(); len(paths) != 0 {
+			t.Errorf("the public index was asked %v during install --frozen", paths)
+		}
+		hooks := hookLog(t, log)
+		if !slices.Contains(hooks, "build_wheel acme-lib") || !slices.Contains(hooks, "env PIP_NO_INDEX=1") {
+			t.Errorf("the build's log %q lacks build_wheel acme-lib or env PIP_NO_INDEX=1", hooks)
+		}
+		for _, line := range hooks {
+			if strings.Contains(line, pubSrv.Base) || strings.HasPrefix(line, "env PIP_INDEX_URL") ||
+				strings.HasPrefix(line, "env PIP_EXTRA_INDEX_URL") || strings.HasPrefix(line, "env PIP_FIND_LINKS") {
+				t.Errorf("the backend saw an index: %q", line)
+			}
+		}
+		if after := readFile(t, filepath.Join(dir, "safepip.lock")); string(after) != string(before) {
+			t.Errorf("install --frozen changed the lock")
+		}
+	})
+	noMarker(t, marker, "safepip install with PIP_INDEX_URL set")
+}
+
+// checkPluginLocked checks that acme-lib's build needs acme-build-plugin
+// 1.0 from the private index, recorded with the private wheel's sha256,
+// and nothing of the public 99.0.
+func checkPluginLocked(t *testing.T, lf *lock.File, plugin *testindex.File, privateBase string) {
+	t.Helper()
+	p := lf.Package("acme-lib")
+	if p == nil {
+		t.Fatalf("the lock has no acme-lib")
+	}
+	if p.Index != "private" || !p.AllowSdist || len(p.Files) != 1 || !strings.HasSuffix(p.Files[0].Name, ".tar.gz") {
+		t.Errorf("acme-lib is locked as %+v, want the private sdist, allow-sdist", p)
+	}
+	if !slices.Equal(p.BuildDependencies, []string{"acme-build-plugin==1.0"}) {
+		t.Errorf("acme-lib build-dependencies = %q, want [acme-build-plugin==1.0]", p.BuildDependencies)
+	}
+	bp := lf.BuildPackage("acme-build-plugin", "1.0")
+	if bp == nil {
+		t.Fatalf("the lock has no [[build-package]] acme-build-plugin 1.0; build packages: %+v", lf.BuildPackages)
+	}
+	if bp.Index != "private" || !slices.Equal(bp.RequiredBy, []string{"acme-lib"}) {
+		t.Errorf("build-package acme-build-plugin = index %q required-by %q, want private, [acme-lib]", bp.Index, bp.RequiredBy)
+	}
+	if len(bp.Files) != 1 || bp.Files[0].Name != plugin.Filename || bp.Files[0].SHA256 != plugin.SHA256 || !strings.HasPrefix(bp.Files[0].URL, privateBase) {
+		t.Errorf("build-package acme-build-plugin files = %+v, want %s sha256 %s from %s", bp.Files, plugin.Filename, plugin.SHA256, privateBase)
+	}
+	if len(lf.BuildPackages) != 1 {
+		t.Errorf("build packages = %+v, want acme-build-plugin 1.0 alone", lf.BuildPackages)
+	}
+	if lf.Package("acme-build-plugin") != nil {
+		t.Errorf("acme-build-plugin is locked as a runtime package: it would be installed into the target")
+	}
+}
+
+// freshVenv copies the run's template venv (pip 23.2.1) to dir and returns
+// its python.
+func freshVenv(t *testing.T, dir string) string {
+	t.Helper()
+	venvIn(t, dir)
+	return filepath.Join(dir, "bin", "python")
+}
+
+// runPip runs python -m pip args with the machine's pip settings removed
+// and env added.
+func runPip(python string, env []string, args ...string) (string, error) {
+	cmd := exec.Command(python, append([]string{"-m", "pip"}, args...)...)
+	cmd.Env = append(withoutPipEnv(os.Environ()), "PIP_CONFIG_FILE="+os.DevNull, "PIP_DISABLE_PIP_VERSION_CHECK=1")
+	cmd.Env = append(cmd.Env, env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// pythonSays runs code with python and returns its trimmed output.
+func pythonSays(t *testing.T, python, code string) string {
+	t.Helper()
+	out, err := exec.Command(python, "-c", code).CombinedOutput()
+	if err != nil {
+		t.Errorf("%s -c %q: %v\n%s", python, code, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// readLock parses a lock with the lock package (which validates it).
+func readLock(t *testing.T, path string) *lock.File {
+	t.Helper()
+	lf, err := lock.Parse(path, readFile(t, path))
+	if err != nil {
+		t.Fatalf("the lock does not parse: %v\n%s", err, readFile(t, path))
+	}
+	return lf
+}
+
+// hookLog returns the lines tinybackend wrote to its $TINYBACKEND_LOG: one
+// per hook run ("build_wheel acme-lib"), and the pip settings build_wheel
+// saw ("env PIP_NO_INDEX=1"). No file: no hook ran.
+func hookLog(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSpace(string(data)), "\n")
+}
+
+// noMarker fails the test if the attacker's plugin ran.
+func noMarker(t *testing.T, marker, after string) {
+	t.Helper()
+	if data, err := os.ReadFile(marker); err == nil {
+		t.Errorf("after %s the public acme-build-plugin ran: %s", after, data)
+	}
+}
+
+// siteFiles lists every file under venv/lib (site-packages), relative and
+// sorted, without bytecode caches: what an install would change.
+func siteFiles(t *testing.T, venv string) []string {
+	t.Helper()
+	root := filepath.Join(venv, "lib")
+	var out []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "__pycache__" {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() {
+			rel, _ := filepath.Rel(root, path)
+			out = append(out, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

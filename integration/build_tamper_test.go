@@ -1,0 +1,82 @@
+package integration
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/safepip/safepip/internal/testindex"
+)
+
+// TestTamperedBuildInputStopsInstall locks acme-lib (an sdist built by the
+// private acme-build-plugin), then replaces a locked build input on the
+// private index with other bytes under the same name: the build
+// dependency's wheel, then the sdist itself. `install --frozen` from a
+// fresh cache (a CI machine) exits 1 naming the file and both hashes,
+// before any build hook runs, with the target environment as it was.
+func TestTamperedBuildInputStopsInstall(t *testing.T) {
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "PWNED")
+	private, public := confusionIndexes(t, marker)
+	privSrv, pubSrv := private.Serve(t), public.Serve(t)
+	writeFile(t, filepath.Join(dir, "requirements.txt"), confusionRequirements(pubSrv.URL, privSrv.URL))
+	writeFile(t, filepath.Join(dir, "safepip.toml"), pinnedConfig(pubSrv.URL, privSrv.URL))
+	universalRun(t, dir, 0, nil, "lock", "-r", "requirements.txt")
+	venv := filepath.Join(dir, "venv")
+	py := freshVenv(t, venv)
+	site := siteFiles(t, venv)
+
+	for i, tc := range []struct {
+		what     string
+		original testindex.Dist
+		tampered testindex.Dist
+	}{
+		{
+			what:     "build dependency",
+			original: testindex.TinyBackend("acme-build-plugin", "1.0"),
+			tampered: evilPlugin("1.0", marker), // same name and version, the attacker's bytes
+		},
+		{
+			what:     "sdist",
+			original: acmeLib(),
+			tampered: func() testindex.Dist {
+				d := acmeLib()
+				d.SdistFiles["acme_lib/__init__.py"] = "ANSWER = 666\n"
+				return d
+			}(),
+		},
+	} {
+		t.Run(tc.what, func(t *testing.T) {
+			want := private.Add(tc.original) // restores what the lock holds
+			got := private.Add(tc.tampered)
+			defer private.Add(tc.original)
+			if got.Filename != want.Filename || got.SHA256 == want.SHA256 {
+				t.Fatalf("tampering made %s %s from %s %s: want the same name, other bytes", got.Filename, got.SHA256, want.Filename, want.SHA256)
+			}
+			log := filepath.Join(dir, tc.what+".log")
+			env := map[string]string{
+				"TINYBACKEND_LOG":   log,
+				"SAFEPIP_CACHE_DIR": filepath.Join(dir, "cache-"+string(rune('a'+i))), // nothing verified yet: it must download
+			}
+			for run := 0; run < 2; run++ { // the second: a bad file is not kept
+				r := runSafepip(t, dir, env, "install", "--frozen", "-r", "requirements.txt", "--python", py)
+				if r.code != 1 {
+					t.Fatalf("install --frozen with the %s replaced: exit %d, want 1\n%s", tc.what, r.code, r.stderr)
+				}
+				for _, line := range []string{want.Filename, "expected sha256 " + want.SHA256, "got      sha256 " + got.SHA256} {
+					if !strings.Contains(r.stderr, line) {
+						t.Errorf("install with the %s replaced said:\n%s\nwant a line with %q", tc.what, r.stderr, line)
+					}
+				}
+			}
+			if hooks := hookLog(t, log); len(hooks) != 0 {
+				t.Errorf("a build hook ran although the %s does not match the lock: %q", tc.what, hooks)
+			}
+			if now := siteFiles(t, venv); !slices.Equal(now, site) {
+				t.Errorf("the target changed although install failed: %d files before, %d after", len(site), len(now))
+			}
+			noMarker(t, marker, "install with the "+tc.what+" replaced")
+		})
+	}
+}
