@@ -2,12 +2,14 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/safepip/safepip/pypa/pep508"
+	"github.com/safepip/safepip/pypa/reqfile"
 )
 
 // PyPI is the URL of the index used when nothing declares a default.
@@ -26,6 +28,48 @@ type Config struct {
 	// another index.
 	disabled []Index
 	noIndex  string // where --no-index was given
+	// format is pip's format control after every layer (see New), each
+	// name with where it was last set.
+	format reqfile.FormatControl[PipValue]
+}
+
+// NoBinary reports whether pip's --no-binary applies to project: it is
+// built from its sdist, and its wheels are never used. pip's precedence
+// holds (FormatControl.get_allowed_formats): --only-binary NAME, then
+// --no-binary NAME, then --only-binary :all:, then --no-binary :all:.
+// Build dependencies are not runtime packages: --no-binary never applies
+// to them.
+func (c *Config) NoBinary(project string) bool {
+	_, ok := c.noBinarySource(project)
+	return ok
+}
+
+// NoBinaryFrom says where the --no-binary that applies to project was
+// given ("requirements.txt:3", "PIP_NO_BINARY", "command line
+// (--no-binary :all:)"); "" when none applies.
+func (c *Config) NoBinaryFrom(project string) string {
+	v, _ := c.noBinarySource(project)
+	return v.Source
+}
+
+// FormatControl returns pip's format control after every layer (see
+// New): the names (or ":all:") of --no-binary and --only-binary, each
+// with where it was last set.
+func (c *Config) FormatControl() reqfile.FormatControl[PipValue] {
+	return reqfile.FormatControl[PipValue]{NoBinary: maps.Clone(c.format.NoBinary), OnlyBinary: maps.Clone(c.format.OnlyBinary)}
+}
+
+func (c *Config) noBinarySource(project string) (PipValue, bool) {
+	name := pep508.NormalizeName(project)
+	for _, k := range []string{name, ":all:"} {
+		if _, ok := c.format.OnlyBinary[k]; ok {
+			return PipValue{}, false
+		}
+		if v, ok := c.format.NoBinary[k]; ok {
+			return v, true
+		}
+	}
+	return PipValue{}, false
 }
 
 // Kind says how an index is read.
@@ -167,6 +211,17 @@ func (c *Config) Canonical() []byte {
 	}
 	if c.noIndex != "" {
 		b.WriteString("no-index\n")
+	}
+	// pip's format control decides which files are locked: part of the
+	// inputs (written only when set, so that locks made without it keep
+	// their digest).
+	for _, fc := range []struct {
+		flag  string
+		names map[string]PipValue
+	}{{"no-binary", c.format.NoBinary}, {"only-binary", c.format.OnlyBinary}} {
+		if len(fc.names) > 0 {
+			fmt.Fprintf(&b, "format %s=%s\n", fc.flag, quoteList(slices.Sorted(maps.Keys(fc.names))))
+		}
 	}
 	p := c.Policy
 	fmt.Fprintf(&b, "policy allow-sdist=%s\n", p.AllowSdist.canonical())

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/safepip/safepip/pypa/reqfile"
 )
 
 // Options are the inputs New merges.
@@ -32,6 +34,11 @@ type Options struct {
 	// options, below the requirements files and the command line; nil:
 	// none.
 	Pip *Pip
+	// Format are the requirements files' --no-binary and --only-binary
+	// values in the order pip reads them: applied after Pip's and the
+	// command line's (Flags.Format), as pip applies a file's option lines
+	// to the format control its options filled.
+	Format []reqfile.FormatValue
 }
 
 // Flags are the index options of the command line.
@@ -40,6 +47,26 @@ type Flags struct {
 	ExtraIndexURLs []string
 	FindLinks      []string
 	NoIndex        bool
+	// Format are the command line's --no-binary and --only-binary values
+	// in the order given: pip applies them in turn, after its
+	// configuration, and the last one naming a project wins.
+	Format []FormatFlag
+}
+
+// FormatFlag is one --no-binary (NoBinary true) or --only-binary value
+// of the command line, as pip takes it: project names separated by
+// commas, ":all:" or ":none:".
+type FormatFlag struct {
+	NoBinary bool
+	Value    string
+}
+
+// String returns the flag as written: "--no-binary VALUE".
+func (f FormatFlag) String() string {
+	if f.NoBinary {
+		return "--no-binary " + f.Value
+	}
+	return "--only-binary " + f.Value
 }
 
 // IndexOption is one index option line of a requirements file.
@@ -174,13 +201,24 @@ func (m *merger) run() (*Config, error) {
 		m.add(e.opt, e.kind, e.expand)
 	}
 
-	// pip's --only-binary: those projects are wheels only, whatever
-	// [policy] allow-sdist says (a pip setting never widens the policy).
-	var wheelsOnly []string
-	for _, v := range pip.OnlyBinary {
-		wheelsOnly = append(wheelsOnly, v.Value)
+	// pip's format control: its configuration, then the command line,
+	// then the requirements files, the last value naming a project
+	// winning. --only-binary makes a project wheels only, whatever
+	// [policy] allow-sdist says; --no-binary builds it from its sdist,
+	// which counts as allowing that sdist.
+	c.format = pip.FormatControl()
+	for _, f := range fl.Format {
+		src := "command line (" + f.String() + ")"
+		if err := c.format.Handle(f.NoBinary, f.Value, func(name string, _ PipValue, _ bool) PipValue { return PipValue{name, src} }); err != nil {
+			m.errs = append(m.errs, errorf("command line", 0, "", "%s: %v", f, err))
+		}
 	}
-	c.Policy.AllowSdist = c.Policy.AllowSdist.without(wheelsOnly)
+	for _, v := range m.o.Format {
+		src := v.Source.String()
+		// reqfile.Parse refused the values Handle refuses.
+		_ = c.format.Handle(v.NoBinary, v.Value, func(name string, _ PipValue, _ bool) PipValue { return PipValue{name, src} })
+	}
+	c.Policy.AllowSdist = c.Policy.AllowSdist.withFormat(c.format)
 
 	if noIndex != "" {
 		c.noIndex = noIndex

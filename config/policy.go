@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/safepip/safepip/pypa/pep508"
+	"github.com/safepip/safepip/pypa/reqfile"
 )
 
 // Policy is the [policy] table.
@@ -29,8 +30,26 @@ type Policy struct {
 	TrustedRoot string
 	// Publishers pins a publisher per project (normalized name).
 	Publishers map[string]Publisher
+	// BuildConstraints is a constraints file (pip's -c format) that
+	// constrains every resolution of build dependencies, resolved against
+	// the configuration file's directory; "": none.
+	BuildConstraints string
+	// NoBuildIsolation lists the projects (normalized, sorted) built in the
+	// target environment itself, with whatever it holds, instead of a
+	// fresh environment of locked build dependencies: the unsafe escape
+	// for the rare package whose build needs the target's own packages.
+	NoBuildIsolation []string
 
 	trustedRootWritten string // as written, for Canonical
+	// BuildConstraintsWritten is build-constraints as written, for the
+	// lock's inputs digest: the checkout's location does not count.
+	BuildConstraintsWritten string
+}
+
+// BuildIsolated reports whether project is built in a fresh environment
+// of its locked build dependencies (see NoBuildIsolation).
+func (p Policy) BuildIsolated(project string) bool {
+	return !slices.Contains(p.NoBuildIsolation, pep508.NormalizeName(project))
 }
 
 // SdistAllowed reports whether project may be installed from an sdist.
@@ -111,6 +130,42 @@ func (s NameSet) without(names []string) NameSet {
 		return s
 	}
 	s.Names = slices.DeleteFunc(slices.Clone(s.Names), func(n string) bool { return slices.Contains(names, n) })
+	return s
+}
+
+// withFormat returns s as pip's format control f changes it: a project
+// --only-binary names loses its sdist, one --no-binary names gains it,
+// with pip's precedence (FormatControl.get_allowed_formats): a name
+// before ":all:", --only-binary before --no-binary.
+func (s NameSet) withFormat(f reqfile.FormatControl[PipValue]) NameSet {
+	names := func(m map[string]PipValue) []string {
+		var out []string
+		for n := range m {
+			if n != ":all:" {
+				out = append(out, n)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	only, no := names(f.OnlyBinary), names(f.NoBinary)
+	_, allOnly := f.OnlyBinary[":all:"]
+	_, allNo := f.NoBinary[":all:"]
+	switch {
+	case allOnly:
+		return NameSet{Names: no}
+	case allNo:
+		return NameSet{All: true, Except: only}
+	}
+	s = s.without(only)
+	if s.All {
+		s.Except = slices.DeleteFunc(slices.Clone(s.Except), func(n string) bool { return slices.Contains(no, n) })
+		if len(s.Except) == 0 {
+			s.Except = nil
+		}
+		return s
+	}
+	s.Names = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(s.Names), no...))))
 	return s
 }
 

@@ -3,6 +3,7 @@ package project
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -90,6 +91,7 @@ func Lock(ctx context.Context, env *Env, o LockOptions) (*LockResult, error) {
 	if o.Check && old == nil {
 		return nil, &StaleError{Path: path, Reason: "there is no lock"}
 	}
+	o.Sources.lockPath = path
 	newLock, in, err := resolveLock(ctx, env, o, old)
 	if err != nil {
 		return nil, err
@@ -175,6 +177,14 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 				prefs[p.Name] = append(prefs[p.Name], resolver.Preference{Version: p.Version, Marker: p.Marker})
 			}
 		}
+		for _, p := range old.BuildPackages {
+			if _, ok := locked[p.Name]; !ok {
+				locked[p.Name] = p.Index
+			}
+		}
+	}
+	upgraded := func(name string) bool {
+		return o.Upgrade || slices.ContainsFunc(o.UpgradePackages, func(n string) bool { return pep508.NormalizeName(n) == name })
 	}
 	src := resolver.NewRoutedSource(in.cfg, client, locked)
 	for name, f := range in.direct {
@@ -189,6 +199,7 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 		ExcludeNewer: cutoff,
 		Preferences:  prefs,
 		Constraints:  in.constraints,
+		NoBinary:     in.cfg.NoBinary, NoBinaryFrom: in.cfg.NoBinaryFrom,
 	}
 	var record lock.Scope
 	if o.Target.universal() {
@@ -210,7 +221,7 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 		// reported by the resolver, which needs the target.
 		warm, cancelWarm := context.WithCancel(ctx)
 		defer cancelWarm()
-		go resolver.Warm(warm, hashed, in.reqs, 0)
+		go resolver.Warm(warm, hashed, in.roots(), 0)
 		tgt, err := resolveTarget(ctx, env, o.Target)
 		if err != nil {
 			return nil, nil, err
@@ -219,7 +230,19 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 		ropts.Target, record = tgt.Target, tgt.record
 		env.logf("resolving %d requirements for Python %s (%s)", len(in.reqs), tgt.record.Python, tgt.record.Platform)
 	}
-	sol, err := resolver.Resolve(ctx, hashed, in.reqs, ropts)
+	// What may be built (allowed sdists, --no-binary projects, local
+	// trees) gets its build dependencies locked through the same router;
+	// the hooks run with the lock-time interpreter.
+	b, err := newBuilds(env, in.cfg, client, src, ropts, pythonPath(env, o.Target.Python), old, upgraded)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer b.close()
+	ropts.SdistMetadata = b.sdistMetadata
+	if err := in.addLocals(ctx, env, b.treeMetadata, src); err != nil {
+		return nil, nil, err
+	}
+	sol, err := resolver.Resolve(ctx, hashed, in.roots(), ropts)
 	if err != nil {
 		return nil, nil, unwrapHashError(err)
 	}
@@ -228,6 +251,11 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	within := pep508.TrueMarker()
 	if ropts.Scope != nil {
 		within = ropts.Scope.Markers
+	}
+	b.within = within
+	sdists, err := b.prepareSdists(ctx, sol)
+	if err != nil {
+		return nil, nil, err
 	}
 	for _, f := range sol.Forks {
 		record.Forks = append(record.Forks, f.Within(within).String())
@@ -243,6 +271,14 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	}
 	used := map[string]bool{}
 	for _, p := range sol.Packages {
+		if p.Project.Index == resolver.LocalIndex {
+			lp, err := b.localPackage(ctx, in, p, within)
+			if err != nil {
+				return nil, nil, err
+			}
+			lf.Packages = append(lf.Packages, lp)
+			continue
+		}
 		if p.Project.Index == resolver.DirectIndex {
 			lp, err := directPackage(ctx, client, p, within)
 			if err != nil {
@@ -278,9 +314,15 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 			}
 			lp.Files = append(lp.Files, d)
 		}
+		if sb := sdists[p]; sb != nil {
+			b.record(&lp, sb.deps)
+		}
 		lf.Packages = append(lf.Packages, lp)
 	}
 	if err := attestLock(ctx, env, in.cfg, client, sol, lf, old, o.AllowPublisherChange); err != nil {
+		return nil, nil, err
+	}
+	if err := b.finish(ctx, lf, old, o.AllowPublisherChange); err != nil {
 		return nil, nil, err
 	}
 	return lf, in, nil
@@ -321,6 +363,13 @@ func (in *inputs) lockDigest(pre bool) string {
 	scope := []string{fmt.Sprint("format=", lock.FormatVersion), in.cfg.Resolution.Canonical()}
 	if in.project != nil {
 		scope = append(scope, "project requires-python="+in.project.RequiresPython)
+	}
+	if p := in.cfg.Policy; p.BuildConstraints != "" || len(p.NoBuildIsolation) > 0 {
+		// what the builds are resolved with: the constraints file's bytes
+		// (an unreadable one fails the lock itself)
+		data, _ := os.ReadFile(p.BuildConstraints)
+		scope = append(scope, fmt.Sprintf("build-constraints=%q sha256=%x", p.BuildConstraintsWritten, sha256.Sum256(data)),
+			fmt.Sprintf("no-build-isolation=%q", p.NoBuildIsolation))
 	}
 	return lock.Digest([]byte(in.digest(pre)), []byte(strings.Join(scope, "\n")))
 }

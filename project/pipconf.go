@@ -23,6 +23,11 @@ type pipConf struct {
 	settings [][]config.PipSetting
 	// pip is what those files and the PIP_* variables give pip install.
 	pip *config.Pip
+	// conf is pip's format control as the files and variables alone give
+	// it; format are the requirements files' values (addFormatControl),
+	// which loadConfig applies after the command line's, as pip does.
+	conf   reqfile.FormatControl[config.PipValue]
+	format []reqfile.FormatValue
 }
 
 // readPipConf finds pip's configuration files (config.PipConfigFiles)
@@ -69,6 +74,7 @@ func readPipConf(env *Env) (*pipConf, error) {
 	if pc.pip, err = config.ReadPip(config.PipCommand, pc.settings, env.Getenv); err != nil {
 		return nil, &InputError{Err: err}
 	}
+	pc.conf = pc.pip.FormatControl()
 	return pc, nil
 }
 
@@ -80,26 +86,21 @@ func loadConfig(env *Env, pc *pipConf, reqOpts []config.IndexOption, flags confi
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
-	cfg, err := config.New(config.Options{File: file, Requirements: reqOpts, Flags: flags, Getenv: env.Getenv, Dir: env.Dir, Pip: pc.pip})
+	pip := *pc.pip
+	pip.SetFormatControl(pc.conf) // config.New applies the command line's and the files' values over it
+	cfg, err := config.New(config.Options{File: file, Requirements: reqOpts, Flags: flags, Getenv: env.Getenv, Dir: env.Dir, Pip: &pip, Format: pc.format})
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
 	return cfg, nil
 }
 
-// refuseUnsupported stops on the pip settings safepip cannot honour yet,
+// refuseUnsupported stops on the pip settings safepip cannot honour,
 // naming where each was set: pip would act on them, so ignoring them
-// would install something other than what the user asked for.
+// would install something other than what the user asked for. Every
+// setting ReadPip reads is honoured now (--no-binary builds from the
+// sdist, see config.Config.NoBinary): nothing is refused.
 func (pc *pipConf) refuseUnsupported() error {
-	p := pc.pip
-	if len(p.NoBinary) > 0 {
-		var names []string
-		for _, v := range p.NoBinary {
-			names = append(names, v.Value+" ("+v.Source+")")
-		}
-		return &InputError{Err: fmt.Errorf("--no-binary %s: pip would build these from source, and safepip does not build sdists as --no-binary asks yet; unset it (PIP_NO_BINARY, or no-binary in pip.conf) for safepip, or use [policy] allow-sdist in safepip.toml",
-			strings.Join(names, ", "))}
-	}
 	return nil
 }
 
@@ -154,6 +155,7 @@ func (pc *pipConf) constraintFiles(flags []string) []string {
 // configuration filled: a file's ":none:" clears the configuration's names
 // too. A name keeps the source of the value that last set it.
 func (pc *pipConf) addFormatControl(o reqfile.GlobalOptions) {
+	pc.format = append(pc.format, o.FormatValues...)
 	f := pc.pip.FormatControl()
 	for _, v := range o.FormatValues {
 		src := v.Source.String()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -120,6 +121,7 @@ func safepipDerived(c pipCase) pipDerived {
 	if err != nil {
 		return pipDerived{Err: true}
 	}
+	pc.addFormatControl(f.Options)
 	cfg, err := loadConfig(env, pc, reqIndexOptions(f, c.Dir), c.Flags)
 	if err != nil {
 		return pipDerived{Err: true}
@@ -135,16 +137,11 @@ func safepipDerived(c pipCase) pipDerived {
 	d.NoIndex = d.NoIndex || pc.pip.NoIndex != nil || f.Options.NoIndex != nil
 	d.Pre = pc.pip.Pre != nil || f.Options.Pre != nil
 	d.RequireHashes = pc.pip.RequireHashes != nil || f.Options.RequireHashes != nil
-	pc.addFormatControl(f.Options)
-	values := func(vs []config.PipValue) []string {
-		out := []string{}
-		for _, v := range vs {
-			out = append(out, v.Value)
-		}
-		slices.Sort(out)
-		return out
+	names := func(m map[string]config.PipValue) []string {
+		return append([]string{}, slices.Sorted(maps.Keys(m))...)
 	}
-	d.NoBinary, d.OnlyBinary = values(pc.pip.NoBinary), values(pc.pip.OnlyBinary)
+	fc := cfg.FormatControl() // the configuration's, the command line's and the file's, in pip's order
+	d.NoBinary, d.OnlyBinary = names(fc.NoBinary), names(fc.OnlyBinary)
 	if d.Constraints == nil {
 		d.Constraints = []string{}
 	}
@@ -422,6 +419,15 @@ func genPipCase(t *testing.T, r *rand.Rand, i int) pipCase {
 			args = append(args, "--no-index")
 		}
 	}
+	// Command-line format control, applied by pip after its configuration
+	// and before the requirements file's lines.
+	for range r.IntN(3) {
+		if pick(0.4) {
+			f := config.FormatFlag{NoBinary: pick(0.5), Value: formatValue()}
+			flags.Format = append(flags.Format, f)
+			args = append(args, strings.Fields(f.String())...)
+		}
+	}
 	var constraints []string
 	if pick(0.15) {
 		constraints = []string{"cli.txt"}
@@ -489,7 +495,7 @@ func fixedPipCases(t *testing.T) []pipCase {
 
 // TestReadPipConfErrors: a pip.conf pip would refuse is exit 2 naming the
 // file and line; one that cannot be opened is skipped, as configparser
-// skips it; PIP_NO_BINARY is refused naming the variable.
+// skips it; PIP_NO_BINARY is honoured, naming the variable.
 func TestReadPipConfErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.conf")
@@ -517,7 +523,9 @@ func TestReadPipConfErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := pc.refuseUnsupported(); err == nil || !strings.Contains(err.Error(), "--no-binary :all: (PIP_NO_BINARY)") {
-		t.Errorf("PIP_NO_BINARY: err = %v, want a refusal naming it", err)
+	// honoured, no longer refused: it reaches the configuration, with its source
+	cfg, err := loadConfig(env(map[string]string{}), pc, nil, config.Flags{})
+	if err != nil || !cfg.NoBinary("any-project") || cfg.NoBinaryFrom("any-project") != "PIP_NO_BINARY" {
+		t.Errorf("PIP_NO_BINARY=:all:: %v; want every project --no-binary, from PIP_NO_BINARY", err)
 	}
 }

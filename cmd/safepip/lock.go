@@ -7,21 +7,70 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/alecthomas/kong"
+
 	"github.com/safepip/safepip/config"
 	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/project"
 )
 
-// indexFlags are pip's index options, for safepip's routing (never for pip).
+// indexFlags are pip's index and format options, for safepip's routing
+// and locking (never for pip).
 type indexFlags struct {
-	IndexURL      string   `name:"index-url" short:"i" help:"The default index (as pip's --index-url)." placeholder:"URL"`
-	ExtraIndexURL []string `name:"extra-index-url" help:"Another index; a project found on two indexes is refused until safepip.toml pins it." placeholder:"URL"`
-	FindLinks     []string `name:"find-links" short:"f" help:"A directory or page of distribution links." placeholder:"URL|DIR"`
-	NoIndex       bool     `name:"no-index" help:"Use no simple index, only --find-links."`
+	IndexURL      string       `name:"index-url" short:"i" help:"The default index (as pip's --index-url)." placeholder:"URL"`
+	ExtraIndexURL []string     `name:"extra-index-url" help:"Another index; a project found on two indexes is refused until safepip.toml pins it." placeholder:"URL"`
+	FindLinks     []string     `name:"find-links" short:"f" help:"A directory or page of distribution links." placeholder:"URL|DIR"`
+	NoIndex       bool         `name:"no-index" help:"Use no simple index, only --find-links."`
+	NoBinary      formatValues `name:"no-binary" help:"As pip: build these projects from their sdist, never using their wheels (comma-separated names, :all: or :none:; repeatable, the last value naming a project wins). Naming a project allows its sdist. Build dependencies are always wheels: --no-binary :all: builds every runtime package, never setuptools and the like." placeholder:"NAMES"`
+	OnlyBinary    formatValues `name:"only-binary" help:"As pip: use only wheels of these projects, even where [policy] allow-sdist allows their sdist (comma-separated names, :all: or :none:; repeatable)." placeholder:"NAMES"`
 }
 
 func (f indexFlags) config() config.Flags {
-	return config.Flags{IndexURL: f.IndexURL, ExtraIndexURLs: f.ExtraIndexURL, FindLinks: f.FindLinks, NoIndex: f.NoIndex}
+	return config.Flags{IndexURL: f.IndexURL, ExtraIndexURLs: f.ExtraIndexURL, FindLinks: f.FindLinks, NoIndex: f.NoIndex,
+		Format: interleave(f.NoBinary, f.OnlyBinary)}
+}
+
+// formatValues are the values of --no-binary or --only-binary, each with
+// the number of command-line tokens left after it: pip applies the two
+// flags in the order given (the last one naming a project wins), and
+// that count restores the order across the two lists.
+type formatValues []formatValue
+
+type formatValue struct {
+	value string
+	left  int
+}
+
+// Decode implements kong.MapperValue: one value, not split at commas
+// (pip splits it, and ":all:,foo" is not ":all:" then "foo").
+func (f *formatValues) Decode(ctx *kong.DecodeContext) error {
+	var v string
+	if err := ctx.Scan.PopValueInto("value", &v); err != nil {
+		return err
+	}
+	*f = append(*f, formatValue{v, ctx.Scan.Len()})
+	return nil
+}
+
+// interleave returns the values of both flags in command-line order.
+func interleave(noBinary, onlyBinary formatValues) []config.FormatFlag {
+	type item struct {
+		formatValue
+		no bool
+	}
+	var all []item
+	for _, v := range noBinary {
+		all = append(all, item{v, true})
+	}
+	for _, v := range onlyBinary {
+		all = append(all, item{v, false})
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].left > all[j].left })
+	out := make([]config.FormatFlag, len(all))
+	for i, it := range all {
+		out[i] = config.FormatFlag{NoBinary: it.no, Value: it.value}
+	}
+	return out
 }
 
 // targetFlags choose the environment to resolve for.
