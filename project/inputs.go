@@ -109,12 +109,23 @@ type inputs struct {
 	project       *ProjectInfo // the pyproject.toml read; nil for none
 	packages      []string     // the positional requirements, canonical
 	topFiles      []string     // the -r files given, absolute
+	// local are the requirements for source trees: local directories,
+	// editables, git commits and the project itself (localsrc.go).
+	local      []localReq
+	localRoots []pep508.Requirement // the requirements for them, once read (addLocals)
+	// wd is the working directory, against which pip resolves the
+	// relative paths of requirement lines; lockDir is the lock's
+	// directory, against which the lock and the digest record them.
+	wd, lockDir string
 }
 
 // readInputs reads requirement and constraint files and merges the
 // configuration file, their index options and the flags.
 func readInputs(env *Env, reqFiles, constraintFiles []string, src Sources, flags config.Flags) (*inputs, error) {
-	in := &inputs{hashes: hashConstraints{}}
+	in := &inputs{hashes: hashConstraints{}, wd: env.Dir, lockDir: env.Dir}
+	if src.lockPath != "" {
+		in.lockDir = filepath.Dir(env.abs(src.lockPath))
+	}
 	if src.RequireHashes {
 		in.requireHashes = "the --require-hashes flag"
 	}
@@ -189,11 +200,28 @@ func (in *inputs) add(r reqfile.Requirement, constraint bool) error {
 		where = r.Source.File
 	}
 	in.hashes.add(r)
+	l, err := parseLocal(r, where, in.wd)
+	if err != nil {
+		return fmt.Errorf("%s: %q: %w", where, redactText(r.Text), err)
+	}
+	if l != nil {
+		if constraint {
+			return fmt.Errorf("%s: %q: a constraint cannot be a local directory or a git URL; write the requirement in a requirements file (-r)", where, l.Text)
+		}
+		if l.Git != nil && l.Editable {
+			// pip's editable clone lives in ./src for the user to edit;
+			// safepip's checkout is a cache entry keyed by its commit
+			l.Editable = false
+			in.warnings = append(in.warnings, fmt.Sprintf("%s: %q: a git commit is installed as a regular (not editable) wheel; to edit the project, clone it and write -e ./path", where, l.Text))
+		}
+		in.local = append(in.local, *l)
+		return nil
+	}
 	switch {
 	case r.Editable:
-		return fmt.Errorf("%s: %q: editable requirements are not locked by safepip; install your own project with pip after `safepip install`", where, r.Text)
+		return fmt.Errorf("%s: %q: an editable requirement is a local project directory or a git URL pinned to a commit", where, r.Text)
 	case r.Req == nil:
-		return fmt.Errorf("%s: %q: direct URL and path requirements are not supported yet; publish the distribution to an index declared in safepip.toml", where, r.Text)
+		return fmt.Errorf("%s: %q: a distribution file needs a name and its hash: write \"name @ file:///abs/path/to/file#sha256=<hex>\", or publish it to an index declared in safepip.toml", where, r.Text)
 	case r.Req.URL != "":
 		if constraint {
 			return fmt.Errorf("%s: %q: a constraint cannot be a URL", where, r.Text)

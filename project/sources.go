@@ -10,6 +10,7 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 
+	"github.com/safepip/safepip/config"
 	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/pypa/pep508"
 	"github.com/safepip/safepip/pypa/pyproject"
@@ -32,6 +33,9 @@ type Sources struct {
 	// skipProject keeps install from reading a pyproject.toml that the
 	// existing lock was not made from.
 	skipProject bool
+	// lockPath is the lock the inputs are for: local paths are recorded
+	// relative to its directory; "": the working directory's.
+	lockPath string
 }
 
 // ProjectOptions select the parts of pyproject.toml that are locked.
@@ -41,8 +45,9 @@ type ProjectOptions struct {
 	AllExtras bool
 	Groups    []string
 	AllGroups bool
-	// NoProject skips installing the project itself (--no-project). Until
-	// safepip builds local projects (issue 12) it is never installed.
+	// NoProject skips installing the project itself (--no-project): the
+	// lock still holds it, as an editable path source, and its
+	// dependencies are installed.
 	NoProject bool
 }
 
@@ -70,6 +75,12 @@ type ProjectInfo struct {
 	// absent): the default of the lock's scope.
 	RequiresPython string
 	Extras, Groups []string // the selection locked, normalized and sorted
+
+	// buildable is a [build-system] table or a setup.py beside the file:
+	// the project is then locked and installed itself (editable). Without
+	// either there is nothing to build (uv's "virtual" project), and only
+	// its dependencies are.
+	buildable bool
 }
 
 // readProject reads the pyproject.toml that o names, when it should be
@@ -123,6 +134,11 @@ func readProject(env *Env, o ProjectOptions, haveFiles bool) (reqs []reqfile.Req
 		return nil, nil, &InputError{Err: err}
 	}
 	info = &ProjectInfo{Path: path, Name: p.Name, RequiresPython: p.RequiresPythonText}
+	if _, ok := doc["build-system"]; ok {
+		info.buildable = true
+	} else if _, err := os.Stat(filepath.Join(dir, "setup.py")); err == nil {
+		info.buildable = true
+	}
 	info.Extras, info.Groups, _ = p.Normalized(o.selection())
 	for _, r := range rs {
 		req := r.Req
@@ -163,6 +179,7 @@ func canonicalPackages(args []string) []string {
 			}
 			slices.Sort(r.Extras)
 			r.Extras = slices.Compact(r.Extras)
+			r.URL, _ = config.StripUserinfo(r.URL) // a git token never reaches the lock
 			out = append(out, r.String())
 		}
 	}
@@ -203,6 +220,11 @@ func (in *inputs) addSources(env *Env, src Sources, haveFiles bool, lines *[]req
 		return err
 	}
 	in.project = info
+	if info != nil && info.Name != "" && info.buildable {
+		// the project itself, as `-e .` would install it
+		in.local = append(in.local, localReq{Where: relSource(env.Dir, info.Path), Text: "the project " + info.Name,
+			Dir: filepath.Dir(info.Path), Editable: true, Name: info.Name, Extras: info.Extras})
+	}
 	for _, r := range slices.Concat(pos, proj) {
 		if err := in.add(r, false); err != nil {
 			return &InputError{Err: err}
@@ -241,7 +263,7 @@ func (in *inputs) sourceParts() [][]byte {
 		parts = append(parts, fmt.Appendf(nil, "project %s\nrequires-python %s\nextras %s\ngroups %s",
 			p.Name, p.RequiresPython, strings.Join(p.Extras, ","), strings.Join(p.Groups, ",")))
 	}
-	return parts
+	return append(parts, in.localParts()...)
 }
 
 // finish records in lf what it was asked for and, in --require-hashes
@@ -302,6 +324,7 @@ func installInputs(env *Env, o *InstallOptions, lf *lock.File, lockPath string) 
 		// of them: reading it would relock from it and drop them
 		o.skipProject = true
 	}
+	o.lockPath = lockPath
 	if lf != nil {
 		// install adds to what the lock was asked for; lock sets it
 		o.Packages = slices.Concat(lf.Requested.Requirements, o.Packages)
@@ -325,11 +348,11 @@ func installInputs(env *Env, o *InstallOptions, lf *lock.File, lockPath string) 
 	return in, err
 }
 
-// projectNotes says that the project itself was not installed, unless
-// --no-project asked for that.
+// projectNotes says that the project itself is not installed when there
+// is nothing to build, unless --no-project asked for that.
 func (in *inputs) projectNotes(o ProjectOptions) []string {
-	if in.project == nil || o.NoProject || in.project.Name == "" {
+	if in.project == nil || o.NoProject || in.project.Name == "" || in.project.buildable {
 		return nil
 	}
-	return []string{fmt.Sprintf("the project %s itself is not installed, only its dependencies: safepip does not build local projects yet; install it with `pip install --no-deps -e .` if you need it, or pass --no-project to say you do not", in.project.Name)}
+	return []string{fmt.Sprintf("the project %s itself is not installed, only its dependencies: %s has no [build-system] table and there is no setup.py beside it, so there is nothing to build; add [build-system] to install it, or pass --no-project to say you do not want it", in.project.Name, relSource(in.wd, in.project.Path))}
 }

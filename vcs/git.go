@@ -68,7 +68,9 @@ func ParseGit(rawURL string) (GitRef, error) {
 	if u.Scheme == "file" && u.Host != "" && u.Host != "localhost" {
 		return GitRef{}, fmt.Errorf("%s: a file URL names a directory of this machine: write git+file:///abs/path/to/repo@<commit>", shown)
 	}
-	if u.Scheme != "file" && u.Host == "" {
+	if u.Scheme == "file" {
+		u.Host = "" // git takes file:///path, not file://localhost/path
+	} else if u.Host == "" {
 		return GitRef{}, fmt.Errorf("%s: the URL has no host", shown)
 	}
 	var ref GitRef
@@ -133,14 +135,20 @@ func parseFragment(frag string) (string, error) {
 	return clean, nil
 }
 
-// PublicRepo is the repository URL without user information: what a lock
-// records and a message may show.
+// PublicRepo is the repository URL without credentials: what a lock
+// records and a message may show. An ssh user name without a password
+// ("ssh://git@host/repo.git") stays: it says which account to log in as
+// and is no secret.
 func (r GitRef) PublicRepo() string {
 	u, err := url.Parse(r.Repo)
 	if err != nil {
 		return redactURL(r.Repo)
 	}
-	u.User = nil
+	if _, hasPassword := u.User.Password(); u.Scheme != "ssh" || hasPassword {
+		u.User = nil
+	} else if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
 	return u.String()
 }
 

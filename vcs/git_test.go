@@ -84,8 +84,23 @@ func TestRedacted(t *testing.T) {
 		t.Errorf("PublicRepo() = %q, want %q", got, want)
 	}
 	ssh := GitRef{Repo: "ssh://git@host/repo.git", Commit: commit}
-	if got, want := ssh.PublicRepo(), "ssh://host/repo.git"; got != want {
+	if got, want := ssh.PublicRepo(), "ssh://git@host/repo.git"; got != want {
 		t.Errorf("PublicRepo() = %q, want %q", got, want)
+	}
+}
+
+func TestPublicRepo(t *testing.T) {
+	for in, want := range map[string]string{
+		"ssh://git@host/repo.git":     "ssh://git@host/repo.git",
+		"ssh://git:pw@host/repo.git":  "ssh://host/repo.git",
+		"https://tok3n@host/repo.git": "https://host/repo.git",
+		"https://u:s3cret@host/r.git": "https://host/r.git",
+		"file:///srv/repo":            "file:///srv/repo",
+		"http://127.0.0.1:8080/r?x=1": "http://127.0.0.1:8080/r?x=1",
+	} {
+		if got := (GitRef{Repo: in}).PublicRepo(); got != want {
+			t.Errorf("PublicRepo(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
