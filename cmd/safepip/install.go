@@ -28,7 +28,7 @@ type installCmd struct {
 	ForceReinstall bool     `name:"force-reinstall" help:"pip: reinstall even when up to date."`
 	NoCompile      bool     `name:"no-compile" help:"pip: do not compile .py files."`
 	Exact          bool     `help:"After installing, uninstall (pip uninstall -y) every distribution the lock does not select for this environment; pip, setuptools and wheel stay unless locked. With --dry-run, list them."`
-	NoProject      bool     `name:"no-project" help:"Do not install the project of pyproject.toml itself. (safepip does not build local projects yet, so it never does: see issue 12.)"`
+	NoProject      bool     `name:"no-project" help:"Do not install the project of pyproject.toml itself, only its dependencies. The lock still records it (an editable path source \".\", built from its [build-system]); a pyproject.toml without [build-system] or setup.py is never installed."`
 	sourceFlags
 	indexFlags
 }
