@@ -185,9 +185,6 @@ func readInputs(env *Env, reqFiles, constraintFiles []string, src Sources, flags
 	if err := in.addSources(env, src, len(reqFiles) > 0, &lines); err != nil {
 		return nil, err
 	}
-	if err := pc.refuseUnsupported(); err != nil {
-		return nil, err
-	}
 	if in.cfg, err = loadConfig(env, pc, idxOpts, flags); err != nil {
 		return nil, err
 	}
