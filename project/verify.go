@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -19,6 +21,8 @@ import (
 	"github.com/safepip/safepip/install"
 	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/pypa/pep440"
+	"github.com/safepip/safepip/pypa/pep508"
+	"github.com/safepip/safepip/pypa/tags"
 	"github.com/safepip/safepip/resolver"
 	"github.com/safepip/safepip/verify"
 )
@@ -49,6 +53,7 @@ const (
 	FindingExtra              = "extra"               // installed, not locked
 	FindingVersionChanged     = "version-changed"     // installed at another version than locked
 	FindingModifiedOnDisk     = "modified-on-disk"    // an installed file differs from its RECORD entry
+	FindingSourceMismatch     = "source-mismatch"     // installed from elsewhere than the lock says (direct_url.json)
 )
 
 // A Finding is one thing `safepip verify` found wrong.
@@ -70,6 +75,9 @@ type VerifyResult struct {
 	Attested  int       `json:"attested"`               // of them, with an attestation re-verified
 	Installed int       `json:"installed"`              // installed distributions compared (--installed)
 	Findings  []Finding `json:"findings"`
+	// Notes are what the checks could not cover and why, not failures: a
+	// wheel built from a locked sdist has no locked hash to match.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // VerifyFailedError is a verification that found something: exit status 1.
@@ -86,11 +94,13 @@ func (e *VerifyFailedError) Error() string {
 	return fmt.Sprintf("%s: verification failed with %d finding%s; do not deploy this environment until each is understood", e.LockPath, e.Findings, s)
 }
 
-// Verify re-checks a lock: every locked file's sha256 in the cache, every
-// recorded attestation against its provenance and the trusted root, the
-// publisher pins, and with Installed, the interpreter's installed
-// distributions and their RECORD hashes. Findings are returned in the
-// result, with a *VerifyFailedError when there is any.
+// Verify re-checks a lock: every locked file's sha256 in the cache (the
+// wheels of its [[build-package]] entries too), every recorded attestation
+// against its provenance and the trusted root, the publisher pins, and
+// with Installed, the interpreter's installed distributions: their
+// versions, their RECORD hashes, and where they came from (their PEP 610
+// direct_url.json against the locked source, file or index). Findings are
+// returned in the result, with a *VerifyFailedError when there is any.
 func Verify(ctx context.Context, env *Env, o VerifyOptions) (*VerifyResult, error) {
 	path := env.abs(o.LockPath)
 	if o.LockPath == "" {
@@ -114,7 +124,8 @@ func Verify(ctx context.Context, env *Env, o VerifyOptions) (*VerifyResult, erro
 	res := &VerifyResult{LockPath: path}
 
 	var interp *install.Interpreter
-	var choices []install.Choice
+	var choices []install.Choice // what install chooses for the interpreter
+	var files []install.Choice   // the locked files to check
 	if o.Installed || o.Python != "" {
 		interp, err = install.Inspect(ctx, pythonPath(env, o.Python), env.CacheDir)
 		if err != nil {
@@ -127,11 +138,15 @@ func Verify(ctx context.Context, env *Env, o VerifyOptions) (*VerifyResult, erro
 		if choices, err = install.Select(lf, tt.Tags(), interp.Markers); err != nil {
 			return nil, err
 		}
+		if files, err = chosenFiles(lf, choices, tt.Tags(), interp.Markers); err != nil {
+			return nil, err
+		}
 	} else {
-		for i := range lf.Packages {
-			p := &lf.Packages[i]
-			for _, d := range p.Files {
-				choices = append(choices, install.Choice{Package: p, File: d})
+		for _, list := range [][]lock.Package{lf.Packages, lf.BuildPackages} {
+			for i := range list {
+				for _, d := range list[i].Files {
+					files = append(files, install.Choice{Package: &list[i], File: d})
+				}
 			}
 		}
 	}
@@ -144,7 +159,7 @@ func Verify(ctx context.Context, env *Env, o VerifyOptions) (*VerifyResult, erro
 		defer client.Flush()
 	}
 	fc := &fileChecker{env: env, cfg: cfg, client: client, where: lockedFileIndex(env, cfg, lf, path)}
-	if slices.ContainsFunc(choices, func(c install.Choice) bool { return c.File.Attestation != nil }) {
+	if slices.ContainsFunc(files, func(c install.Choice) bool { return c.File.Attestation != nil }) {
 		root, err := trustedRoot(env, cfg.Policy)
 		if err != nil {
 			return nil, err
@@ -154,10 +169,10 @@ func Verify(ctx context.Context, env *Env, o VerifyOptions) (*VerifyResult, erro
 		}
 		res.Root = root.Name()
 	}
-	found := make([][]Finding, len(choices))
+	found := make([][]Finding, len(files))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(attestParallel)
-	for i, c := range choices {
+	for i, c := range files {
 		g.Go(func() (err error) {
 			found[i], err = fc.check(gctx, c)
 			return err
@@ -166,7 +181,7 @@ func Verify(ctx context.Context, env *Env, o VerifyOptions) (*VerifyResult, erro
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	for i, c := range choices {
+	for i, c := range files {
 		res.Files++
 		if c.File.Attestation != nil {
 			res.Attested++
@@ -180,6 +195,11 @@ func Verify(ctx context.Context, env *Env, o VerifyOptions) (*VerifyResult, erro
 		}
 		res.Installed = n
 		res.Findings = append(res.Findings, fs...)
+		fs, res.Notes, err = checkOrigins(interp, choices, filepath.Dir(path))
+		if err != nil {
+			return nil, err
+		}
+		res.Findings = append(res.Findings, fs...)
 	}
 	if res.Findings == nil {
 		res.Findings = []Finding{}
@@ -188,6 +208,33 @@ func Verify(ctx context.Context, env *Env, o VerifyOptions) (*VerifyResult, erro
 		return res, &VerifyFailedError{LockPath: path, Findings: len(res.Findings)}
 	}
 	return res, nil
+}
+
+// chosenFiles are the locked files install fetches for the choices: each
+// chosen file, and the wheels of the build dependencies of each package it
+// builds (once each, however many builds share them). A source has none.
+func chosenFiles(lf *lock.File, choices []install.Choice, supported []tags.Tag, markers pep508.Environment) ([]install.Choice, error) {
+	var out []install.Choice
+	seen := map[string]bool{} // build dependency file sha256
+	for _, c := range choices {
+		if c.Package.Source == nil {
+			out = append(out, c)
+		}
+		if !c.Build {
+			continue
+		}
+		deps, err := install.SelectBuild(lf, c.Package, supported, markers)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range deps {
+			if !seen[d.File.SHA256] {
+				seen[d.File.SHA256] = true
+				out = append(out, d)
+			}
+		}
+	}
+	return out, nil
 }
 
 // lockedFileIndex returns where a locked file is fetched from: its URL with
@@ -501,6 +548,170 @@ func checkInstalled(interp *install.Interpreter, choices []install.Choice) ([]Fi
 			Detail: "installed and not in the lock's selection for this environment (" + d.Dir + ")"})
 	}
 	return out, len(dists), nil
+}
+
+// checkOrigins compares where each chosen package installed at its locked
+// version came from, by its PEP 610 direct_url.json, with where the lock
+// has it: a path source must be installed from that directory (editable
+// when locked so: dir_info.editable), a git source from that repository's
+// commit, an index package from one of its locked files (pip records the
+// sha256 of the file it installed) or from an index (no record). A wheel
+// built from a locked sdist has no locked hash to match: a note says so.
+// lockDir is the lock's directory, which path sources are relative to.
+func checkOrigins(interp *install.Interpreter, choices []install.Choice, lockDir string) ([]Finding, []string, error) {
+	dists, err := verify.Installed(interp.Purelib, interp.Platlib)
+	if err != nil {
+		return nil, nil, err
+	}
+	byName := map[string]verify.InstalledDist{}
+	for _, d := range dists {
+		byName[d.Name] = d
+	}
+	var out []Finding
+	var notes []string
+	for _, c := range choices {
+		p := c.Package
+		d, ok := byName[p.Name]
+		if !ok || !sameVersion(d.Version, p.Version) {
+			continue // not-installed or version-changed already
+		}
+		du, err := d.DirectURL()
+		if err != nil {
+			out = append(out, Finding{Kind: FindingSourceMismatch, Package: p.Name, Version: p.Version, File: filepath.Join(d.Dir, "direct_url.json"),
+				Detail: "where it was installed from cannot be read: " + err.Error() + "; reinstall with `safepip install --frozen --force-reinstall`"})
+			continue
+		}
+		if why, want := originMismatch(c, du, lockDir); why != "" {
+			got := "an index (no direct_url.json)"
+			if du != nil {
+				got = du.String()
+			}
+			out = append(out, Finding{Kind: FindingSourceMismatch, Package: p.Name, Version: p.Version, Expected: want, Actual: got,
+				Detail: why + "; reinstall with `safepip install --frozen --force-reinstall`"})
+			continue
+		}
+		if c.Sdist {
+			notes = append(notes, fmt.Sprintf("%s %s was built from its locked sdist %s: its installed files are checked against their RECORD, but a wheel built here has no locked hash to match",
+				p.Name, p.Version, c.File.Name))
+		}
+	}
+	return out, notes, nil
+}
+
+// originMismatch says why du (nil: installed from an index) is not where
+// the lock has c's package from, and what the lock expects; "" when it is.
+func originMismatch(c install.Choice, du *verify.DirectURL, lockDir string) (why, want string) {
+	p := c.Package
+	switch s := p.Source; {
+	case s != nil && s.Path != "":
+		dir := filepath.Join(lockDir, filepath.FromSlash(s.Path))
+		want = "the directory " + verify.FileURL(dir)
+		if s.Editable {
+			want = "the editable directory " + verify.FileURL(dir)
+		}
+		if du == nil || du.DirInfo == nil {
+			return "locked from a directory (source path " + strconv.Quote(s.Path) + "), installed from elsewhere", want
+		}
+		if got, ok := verify.FilePath(du.URL); !ok || !samePath(got, dir) {
+			return "installed from another directory than the locked source path " + strconv.Quote(s.Path) + " (relative to the lock)", want
+		}
+		if du.DirInfo.Editable != s.Editable {
+			if s.Editable {
+				return "locked as an editable install, installed as a copy of the directory", want
+			}
+			return "locked as a copy of the directory, installed editable", want
+		}
+	case s != nil:
+		want = "git " + s.Git + "@" + s.Commit
+		if s.Subdirectory != "" {
+			want += " (subdirectory " + s.Subdirectory + ")"
+		}
+		if du == nil || du.VCSInfo == nil || du.VCSInfo.VCS != "git" {
+			return "locked from a git commit, installed from elsewhere", want
+		}
+		if du.VCSInfo.CommitID != s.Commit {
+			return "installed from another commit than locked", want
+		}
+		if withoutUserinfo(du.URL) != withoutUserinfo(s.Git) || du.Subdirectory != s.Subdirectory {
+			return "installed from another repository or subdirectory than locked", want
+		}
+	case du == nil:
+		// from an index: pip records no origin
+	case du.DirInfo != nil || du.VCSInfo != nil:
+		return "locked from index " + strconv.Quote(p.Index) + ", installed from a source tree", "index " + strconv.Quote(p.Index)
+	case !c.Sdist:
+		got := du.ArchiveInfo.SHA256()
+		if got == "" || slices.ContainsFunc(p.Files, func(d lock.Dist) bool { return d.SHA256 == got }) {
+			return "", ""
+		}
+		return "installed from a file whose sha256 is none of the locked files'", "one of the locked files (" + c.File.Name + " sha256 " + c.File.SHA256 + ")"
+	}
+	return "", ""
+}
+
+// samePath reports whether two local paths name the same directory,
+// symbolic links resolved where they exist.
+func samePath(a, b string) bool {
+	clean := func(p string) string {
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			p = real
+		}
+		return filepath.Clean(p)
+	}
+	return clean(a) == clean(b)
+}
+
+// withoutUserinfo drops a URL's credentials, which pip may strip from
+// what it records.
+func withoutUserinfo(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return s
+	}
+	u.User = nil
+	return u.String()
+}
+
+// recordSourceInstalls makes the installed distributions of the chosen
+// source packages say where they came from, as verify --installed checks:
+// pip installed the wheel built from the source, so its direct_url.json
+// names that wheel file. Call it after pip ran. lockDir is the lock's
+// directory.
+func recordSourceInstalls(interp *install.Interpreter, choices []install.Choice, lockDir string) error {
+	dists, err := verify.Installed(interp.Purelib, interp.Platlib)
+	if err != nil {
+		return err
+	}
+	for _, c := range choices {
+		s := c.Package.Source
+		if s == nil {
+			continue
+		}
+		i := slices.IndexFunc(dists, func(d verify.InstalledDist) bool { return d.Name == c.Package.Name })
+		if i < 0 {
+			return fmt.Errorf("%s %s was built and handed to pip, and is not installed in %s", c.Package.Name, c.Package.Version, interp.Purelib)
+		}
+		if err := dists[i].WriteDirectURL(sourceDirectURL(s, lockDir)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sourceDirectURL is the PEP 610 record of an install from s, as pip
+// writes it for `pip install [-e] DIR` and `pip install git+URL@COMMIT`.
+func sourceDirectURL(s *lock.Source, lockDir string) *verify.DirectURL {
+	if s.Path != "" {
+		abs, err := filepath.Abs(filepath.Join(lockDir, filepath.FromSlash(s.Path)))
+		if err != nil {
+			abs = filepath.Join(lockDir, filepath.FromSlash(s.Path))
+		}
+		return &verify.DirectURL{URL: verify.FileURL(abs), DirInfo: &verify.DirInfo{Editable: s.Editable}}
+	}
+	return &verify.DirectURL{URL: s.Git, Subdirectory: s.Subdirectory, VCSInfo: &verify.VCSInfo{VCS: "git", CommitID: s.Commit}}
 }
 
 // extraDists are the installed distributions that the lock's selection

@@ -54,6 +54,11 @@ func printVerifyResult(asJSON, quiet bool, e *env, res *project.VerifyResult) {
 		_ = enc.Encode(out)
 		return
 	}
+	for _, n := range res.Notes {
+		if !quiet {
+			fmt.Fprintf(e.stderr, "safepip: note: %s\n", n)
+		}
+	}
 	if len(res.Findings) > 0 {
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "PACKAGE\tVERSION\tFILE\tPROBLEM")
