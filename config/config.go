@@ -40,15 +40,28 @@ type Config struct {
 // Build dependencies are not runtime packages: --no-binary never applies
 // to them.
 func (c *Config) NoBinary(project string) bool {
-	_, ok := c.noBinarySource(project)
-	return ok
+	_, no, _ := c.formatOf(project)
+	return no
 }
 
 // NoBinaryFrom says where the --no-binary that applies to project was
 // given ("requirements.txt:3", "PIP_NO_BINARY", "command line
 // (--no-binary :all:)"); "" when none applies.
 func (c *Config) NoBinaryFrom(project string) string {
-	v, _ := c.noBinarySource(project)
+	v, no, _ := c.formatOf(project)
+	if !no {
+		return ""
+	}
+	return v.Source
+}
+
+// OnlyBinaryFrom says where the --only-binary that makes project wheels
+// only was given; "" when none does.
+func (c *Config) OnlyBinaryFrom(project string) string {
+	v, _, only := c.formatOf(project)
+	if !only {
+		return ""
+	}
 	return v.Source
 }
 
@@ -59,17 +72,19 @@ func (c *Config) FormatControl() reqfile.FormatControl[PipValue] {
 	return reqfile.FormatControl[PipValue]{NoBinary: maps.Clone(c.format.NoBinary), OnlyBinary: maps.Clone(c.format.OnlyBinary)}
 }
 
-func (c *Config) noBinarySource(project string) (PipValue, bool) {
+// formatOf returns the format control value that decides project, and
+// whether it is --no-binary or --only-binary (neither: no value).
+func (c *Config) formatOf(project string) (v PipValue, noBinary, onlyBinary bool) {
 	name := pep508.NormalizeName(project)
 	for _, k := range []string{name, ":all:"} {
-		if _, ok := c.format.OnlyBinary[k]; ok {
-			return PipValue{}, false
+		if v, ok := c.format.OnlyBinary[k]; ok {
+			return v, false, true
 		}
 		if v, ok := c.format.NoBinary[k]; ok {
-			return v, true
+			return v, true, false
 		}
 	}
-	return PipValue{}, false
+	return PipValue{}, false, false
 }
 
 // Kind says how an index is read.

@@ -23,6 +23,7 @@ func TestFormatControl(t *testing.T) {
 		noBinary   bool
 		from       string // NoBinaryFrom
 		sdistAllow bool
+		onlyFrom   string // OnlyBinaryFrom
 	}
 	tests := []struct {
 		name   string
@@ -41,7 +42,7 @@ func TestFormatControl(t *testing.T) {
 			pip:   &Pip{NoBinary: []PipValue{{":all:", "PIP_NO_BINARY"}}},
 			flags: []FormatFlag{{NoBinary: false, Value: "Foo_Bar"}},
 			want: map[string]want{
-				"foo-bar": {sdistAllow: false},
+				"foo-bar": {sdistAllow: false, onlyFrom: "command line"},
 				"baz":     {noBinary: true, from: "PIP_NO_BINARY", sdistAllow: true},
 			},
 		},
@@ -58,7 +59,7 @@ func TestFormatControl(t *testing.T) {
 			name:  "names after :all: need a :none: to count",
 			flags: []FormatFlag{{NoBinary: true, Value: ":all:,foo"}},
 			want: map[string]want{
-				"foo": {noBinary: true, from: "command line (--no-binary :all:,foo)", sdistAllow: true},
+				"foo": {noBinary: true, from: "command line", sdistAllow: true},
 			},
 		},
 		{
@@ -73,7 +74,7 @@ func TestFormatControl(t *testing.T) {
 			files: []reqfile.FormatValue{fileValue(false, "bar", 1), fileValue(true, "foo", 2)},
 			want: map[string]want{
 				"foo": {noBinary: true, from: "requirements.txt:2", sdistAllow: true},
-				"bar": {},
+				"bar": {onlyFrom: "requirements.txt:1"},
 			},
 		},
 		{
@@ -82,7 +83,7 @@ func TestFormatControl(t *testing.T) {
 			pip:    &Pip{OnlyBinary: []PipValue{{":all:", "PIP_ONLY_BINARY"}}},
 			files:  []reqfile.FormatValue{fileValue(true, "y", 1)},
 			want: map[string]want{
-				"x": {sdistAllow: false},
+				"x": {sdistAllow: false, onlyFrom: "PIP_ONLY_BINARY"},
 				"y": {noBinary: true, from: "requirements.txt:1", sdistAllow: true},
 			},
 		},
@@ -92,7 +93,7 @@ func TestFormatControl(t *testing.T) {
 			flags:  []FormatFlag{{NoBinary: true, Value: "y"}},
 			want: map[string]want{
 				"x": {sdistAllow: true},
-				"y": {noBinary: true, from: "command line (--no-binary y)", sdistAllow: true},
+				"y": {noBinary: true, from: "command line", sdistAllow: true},
 				"z": {},
 			},
 		},
@@ -102,8 +103,8 @@ func TestFormatControl(t *testing.T) {
 			pip:    &Pip{OnlyBinary: []PipValue{{"x", "PIP_ONLY_BINARY"}, {"y", "PIP_ONLY_BINARY"}}},
 			flags:  []FormatFlag{{NoBinary: true, Value: "x"}},
 			want: map[string]want{
-				"x": {noBinary: true, from: "command line (--no-binary x)", sdistAllow: true},
-				"y": {sdistAllow: false},
+				"x": {noBinary: true, from: "command line", sdistAllow: true},
+				"y": {sdistAllow: false, onlyFrom: "PIP_ONLY_BINARY"},
 				"z": {sdistAllow: true},
 			},
 		},
@@ -124,6 +125,9 @@ func TestFormatControl(t *testing.T) {
 				}
 				if got := c.NoBinaryFrom(name); got != w.from {
 					t.Errorf("NoBinaryFrom(%q) = %q, want %q", name, got, w.from)
+				}
+				if got := c.OnlyBinaryFrom(name); got != w.onlyFrom {
+					t.Errorf("OnlyBinaryFrom(%q) = %q, want %q", name, got, w.onlyFrom)
 				}
 				if got := c.Policy.SdistAllowed(name); got != w.sdistAllow {
 					t.Errorf("SdistAllowed(%q) = %t, want %t", name, got, w.sdistAllow)

@@ -208,7 +208,7 @@ func (m *merger) run() (*Config, error) {
 	// which counts as allowing that sdist.
 	c.format = pip.FormatControl()
 	for _, f := range fl.Format {
-		src := "command line (" + f.String() + ")"
+		const src = "command line"
 		if err := c.format.Handle(f.NoBinary, f.Value, func(name string, _ PipValue, _ bool) PipValue { return PipValue{name, src} }); err != nil {
 			m.errs = append(m.errs, errorf("command line", 0, "", "%s: %v", f, err))
 		}

@@ -140,53 +140,37 @@ type scenarioFile struct {
 
 // lockedPackage is the part of a safepip.lock [[package]] the test checks.
 type lockedPackage struct {
-	Name    string `toml:"name"`
-	Version string `toml:"version"`
-	Marker  string `toml:"marker"`
-	Files   []struct {
+	Name       string `toml:"name"`
+	Version    string `toml:"version"`
+	Marker     string `toml:"marker"`
+	AllowSdist bool   `toml:"allow-sdist"`
+	Files      []struct {
 		Name   string `toml:"name"`
 		SHA256 string `toml:"sha256"`
 	} `toml:"file"`
 }
 
-// skipReason says why a scenario does not apply to safepip, or "" when it
-// does.
-func skipReason(sc *scenario) string {
-	switch {
-	case len(sc.Resolver.NoBinary) > 0:
-		return "no-binary: the scenario forces an sdist where a wheel fits; safepip's policy may let sdists in (allow-sdist) but never refuses a compatible wheel, so it has no --no-binary"
+// formatFlags are the options that give a scenario's resolver options
+// as pip spells them: no_binary projects are built from their sdist
+// (--no-binary), no_build ones come from wheels only (--only-binary).
+// Every other project may be served by an sdist, as uv builds them by
+// default: safepip.toml says allow-sdist = true (see runLock).
+func formatFlags(sc *scenario) []string {
+	var args []string
+	for _, n := range sc.Resolver.NoBinary {
+		args = append(args, "--no-binary", n)
 	}
-	return ""
-}
-
-// allowSdist is the safepip.toml policy that gives a scenario uv's
-// defaults: sdists may serve a version (uv builds them), except for the
-// projects the scenario marks no_build, which must come from wheels, as
-// every project must under safepip's default policy. So sdist-only and
-// no-build scenarios run, through the policy a user would write.
-func allowSdist(sc *scenario) string {
-	if len(sc.Resolver.NoBuild) == 0 {
-		return "true"
+	for _, n := range sc.Resolver.NoBuild {
+		args = append(args, "--only-binary", n)
 	}
-	var names []string
-	for _, f := range sc.Files {
-		if !slices.Contains(sc.Resolver.NoBuild, f.Project) && !slices.Contains(names, f.Project) {
-			names = append(names, f.Project)
-		}
-	}
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = fmt.Sprintf("%q", n)
-	}
-	return "[" + strings.Join(q, ", ") + "]"
+	return args
 }
 
 // packseTally collects the outcomes of the subtests.
 type packseTally struct {
 	passed    int
-	universal int                 // of them, lock-mode scenarios locked universally
-	differ    int                 // passed with safepip's documented answer
-	skipped   map[string][]string // reason -> scenarios that do not apply
+	universal int // of them, lock-mode scenarios locked universally
+	differ    int // passed with safepip's documented answer
 	failures  []string
 }
 
@@ -237,9 +221,6 @@ func TestPackse(t *testing.T) {
 				return err
 			}
 			scenarios[i] = &sc
-			if skipReason(&sc) != "" {
-				return nil
-			}
 			indexURL := sc.IndexURL
 			if i%2 == 0 {
 				indexURL = srv.URL + "/" + url.PathEscape(sc.Name) + "/simple/"
@@ -256,14 +237,8 @@ func TestPackse(t *testing.T) {
 		t.Error("no project page was read as PEP 691 JSON over HTTP: the client no longer negotiates it, or the server here is wrong")
 	}
 
-	ta := &packseTally{skipped: map[string][]string{}}
+	ta := &packseTally{}
 	for i, sc := range scenarios {
-		// A scenario that does not apply to a lock for one target gets no
-		// subtest at all: it is listed with its reason in the summary.
-		if r := skipReason(sc); r != "" {
-			ta.skipped[r] = append(ta.skipped[r], sc.Name)
-			continue
-		}
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Log(runs[i])
 			// A documented difference replaces the expectation: safepip's
@@ -294,21 +269,13 @@ func TestPackse(t *testing.T) {
 		})
 	}
 
-	nSkipped := 0
-	reasons := slices.Sorted(maps.Keys(ta.skipped))
 	var b strings.Builder
-	for _, r := range reasons {
-		names := ta.skipped[r]
-		nSkipped += len(names)
-		slices.Sort(names)
-		fmt.Fprintf(&b, "\n  not applicable %d: %s\n    %s", len(names), r, strings.Join(names, " "))
-	}
 	slices.Sort(ta.failures)
 	for _, f := range ta.failures {
 		fmt.Fprintf(&b, "\n  FAILED %s", f)
 	}
-	msg := fmt.Sprintf("packse: %d passed (%d of them universal locks compared with uv's, %d with safepip's documented difference), %d not applicable, %d failed of %d scenarios%s",
-		ta.passed, ta.universal, ta.differ, nSkipped, len(ta.failures), len(manifest.Scenarios), b.String())
+	msg := fmt.Sprintf("packse: %d passed (%d of them universal locks compared with uv's, %d with safepip's documented difference), 0 not applicable, %d failed of %d scenarios%s",
+		ta.passed, ta.universal, ta.differ, len(ta.failures), len(manifest.Scenarios), b.String())
 	t.Log(msg)
 	if testing.Verbose() {
 		fmt.Println(msg)
@@ -349,13 +316,13 @@ func (r *lockRun) String() string {
 }
 
 // runLock locks sc's requirements with the real binary in dir, for the
-// scenario's target and with uv's defaults (see allowSdist).
+// scenario's target and with uv's defaults (see formatFlags).
 func runLock(dir string, sc *scenario, indexURL string) (*lockRun, error) {
 	var reqs strings.Builder
 	for _, r := range sc.Requirements {
 		reqs.WriteString(r + "\n")
 	}
-	cfg := "[policy]\nallow-sdist = " + allowSdist(sc) + "\n"
+	cfg := "[policy]\nallow-sdist = true\n"
 	if envs := sc.Resolver.RequiredEnvironments; len(envs) > 0 {
 		q := make([]string, len(envs))
 		for i, e := range envs {
@@ -383,6 +350,7 @@ func runLock(dir string, sc *scenario, indexURL string) (*lockRun, error) {
 	if sc.Resolver.Prereleases {
 		r.args = append(r.args, "--pre")
 	}
+	r.args = append(r.args, formatFlags(sc)...)
 	cmd := exec.Command(filepath.Join(binDir, "safepip"), r.args...)
 	cmd.Dir = dir
 	cmd.Env = []string{
@@ -508,13 +476,22 @@ func judgeUniversal(sc *scenario, pkgs []lockedPackage) error {
 }
 
 // checkFiles checks that the lock records every file of each chosen
-// version, with the sha256 the scenario published, and nothing else.
+// version, with the sha256 the scenario published, and nothing else; for
+// a --no-binary project, its sdist alone, which serves (allow-sdist); a
+// --only-binary project's sdist never serves.
 func checkFiles(sc *scenario, pkgs []lockedPackage) error {
 	var errs []error
 	for _, p := range pkgs {
+		noBinary := slices.Contains(sc.Resolver.NoBinary, p.Name)
+		switch {
+		case noBinary && !p.AllowSdist:
+			errs = append(errs, fmt.Errorf("%s %s is --no-binary, but the lock does not let its sdist serve (allow-sdist)", p.Name, p.Version))
+		case slices.Contains(sc.Resolver.NoBuild, p.Name) && p.AllowSdist:
+			errs = append(errs, fmt.Errorf("%s %s is --only-binary, but the lock lets its sdist serve (allow-sdist)", p.Name, p.Version))
+		}
 		want := map[string]string{}
 		for _, f := range sc.Files {
-			if f.Project == p.Name && sameVersion(f.Version, p.Version) {
+			if f.Project == p.Name && sameVersion(f.Version, p.Version) && !(noBinary && strings.HasSuffix(f.Filename, ".whl")) {
 				want[f.Filename] = f.SHA256
 			}
 		}

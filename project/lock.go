@@ -199,7 +199,7 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 		ExcludeNewer: cutoff,
 		Preferences:  prefs,
 		Constraints:  in.constraints,
-		NoBinary:     in.cfg.NoBinary, NoBinaryFrom: in.cfg.NoBinaryFrom,
+		NoBinary:     in.cfg.NoBinary, NoBinaryFrom: in.cfg.NoBinaryFrom, OnlyBinaryFrom: in.cfg.OnlyBinaryFrom,
 	}
 	var record lock.Scope
 	if o.Target.universal() {

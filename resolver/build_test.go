@@ -373,3 +373,27 @@ func TestWarmLocal(t *testing.T) {
 		t.Errorf("Warm asked for %v; want lib (app's dependency) and never app", src.pages)
 	}
 }
+
+// TestOnlyBinaryReason: a version left with only an sdist that
+// --only-binary refuses says so, not that the policy does.
+func TestOnlyBinaryReason(t *testing.T) {
+	src := &fileSource{files: map[string][]fakeFile{
+		"a": {{"a-1.0.tar.gz", meta("2.2", "a", "1.0")}},
+	}}
+	for _, universal := range []bool{false, true} {
+		opts := Options{Target: testTarget(t), AllowSdist: func(string) bool { return false }}
+		if universal {
+			opts.Scope = universalScope(t)
+		}
+		_, err := Resolve(context.Background(), src, mustReqs(t, "a"), opts)
+		var ns *NoSolutionError
+		if !errors.As(err, &ns) || !strings.Contains(ns.Error(), "allow-sdist in [policy]") {
+			t.Errorf("universal=%v, policy: %v, want a report naming allow-sdist", universal, err)
+		}
+		opts.OnlyBinaryFrom = func(string) string { return "PIP_ONLY_BINARY" }
+		_, err = Resolve(context.Background(), src, mustReqs(t, "a"), opts)
+		if !errors.As(err, &ns) || !strings.Contains(ns.Error(), "has only an sdist, and --only-binary (from PIP_ONLY_BINARY) forbids its sdist") || strings.Contains(ns.Error(), "allow-sdist") {
+			t.Errorf("universal=%v, --only-binary: %v, want a report naming --only-binary and its source, not allow-sdist", universal, err)
+		}
+	}
+}

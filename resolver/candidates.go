@@ -53,6 +53,9 @@ type filterPolicy struct {
 	// serves; noBinaryFrom says where it was asked ("" when not known).
 	noBinary     bool
 	noBinaryFrom string
+	// sdistOff says why an sdist may not serve, when allowSdist is false
+	// for another reason than the policy: --only-binary.
+	sdistOff     string
 	excludeNewer time.Time // zero: no cut-off
 }
 
@@ -124,14 +127,19 @@ func candidates(p *index.Project, pol filterPolicy) ([]*candidate, error) {
 	}
 	// Each reason completes a sentence that starts with the project and
 	// its versions, in the solver's report: "foo ==1.0 has no wheel ...".
+	sdistOff := "the policy allows wheels only"
+	sdistHint := " (allow-sdist in [policy] of safepip.toml lets it in)"
+	if pol.sdistOff != "" {
+		sdistOff, sdistHint = pol.sdistOff, ""
+	}
 	for _, c := range order {
 		switch {
 		case c.wheel >= 0:
 		case c.sdist >= 0 && pol.allowSdist:
 		case c.sdist >= 0 && pol.scope != nil && len(c.usable) == 0 && c.hasWheel():
-			c.reason = "has no wheel for the platforms of the lock (" + strings.Join(pol.scope.Platforms[:min(3, len(pol.scope.Platforms))], ", ") + ", ...)" + wheelTagsOf(c.files) + ", and the policy allows wheels only"
+			c.reason = "has no wheel for the platforms of the lock (" + strings.Join(pol.scope.Platforms[:min(3, len(pol.scope.Platforms))], ", ") + ", ...)" + wheelTagsOf(c.files) + ", and " + sdistOff
 		case c.sdist >= 0:
-			c.reason = "has only an sdist, and the policy allows wheels only (allow-sdist in [policy] of safepip.toml lets it in)"
+			c.reason = "has only an sdist, and " + sdistOff + sdistHint
 		case pol.noBinary && c.pythonOff == "":
 			c.reason = "has only wheels, and --no-binary forbids them"
 			if pol.noBinaryFrom != "" {

@@ -93,6 +93,10 @@ type Options struct {
 	// ("requirements.txt:3", "PIP_NO_BINARY"), for the reason a version
 	// with only wheels is refused. nil: not said.
 	NoBinaryFrom func(project string) string
+	// OnlyBinaryFrom says where pip's --only-binary made project wheels
+	// only, for the reason its sdist cannot serve; "" (or nil) when the
+	// policy did.
+	OnlyBinaryFrom func(project string) string
 	// SdistMetadata returns the core metadata of an allowed sdist whose
 	// metadata is not static (Metadata-Version < 2.2, or Dynamic:
 	// Requires-Dist, Requires-Python, Provides-Extra): the caller builds
@@ -488,6 +492,11 @@ func (p *provider) load(ctx context.Context, name string, st *projectState) erro
 		pol.allowSdist = true // naming it in --no-binary allows its sdist
 		if p.opts.NoBinaryFrom != nil {
 			pol.noBinaryFrom = p.opts.NoBinaryFrom(name)
+		}
+	}
+	if !pol.allowSdist && p.opts.OnlyBinaryFrom != nil {
+		if from := p.opts.OnlyBinaryFrom(name); from != "" {
+			pol.sdistOff = "--only-binary (from " + from + ") forbids its sdist"
 		}
 	}
 	cands, err := candidates(page, pol)
