@@ -59,7 +59,15 @@
 // them, and a requirements file's --index-url drops pip's extra index URLs
 // as pip does. --no-index (from any of them) drops every simple index; a
 // project pinned to a dropped index is then an error rather than a
-// fall-back. pip's --only-binary narrows [policy] allow-sdist.
+// fall-back.
+//
+// pip's format control (--no-binary and --only-binary from pip's
+// configuration, then the command line, then requirements files, each
+// value applied in turn as pip's FormatControl does) changes [policy]
+// allow-sdist: --only-binary takes a project's sdist away, --no-binary
+// allows it and Config.NoBinary tells the resolver to leave the
+// project's wheels out. It applies to runtime packages only: build
+// dependencies are always wheels.
 //
 // # pip's configuration
 //
