@@ -14,6 +14,7 @@ import (
 	"github.com/safepip/safepip/project"
 	"github.com/safepip/safepip/pypa/reqfile"
 	"github.com/safepip/safepip/resolver"
+	"github.com/safepip/safepip/vcs"
 	"github.com/safepip/safepip/verify"
 )
 
@@ -70,6 +71,8 @@ func exitCode(err error) int {
 		buildSys    *build.BuildSystemError
 		sdistErr    *build.SdistError
 		unsupported *build.UnsupportedError
+		revision    *vcs.RevisionError
+		gitErr      *vcs.GitError
 	)
 	switch {
 	case err == nil:
@@ -85,7 +88,9 @@ func exitCode(err error) int {
 		return exitCheck // a verified build input changed: nothing was built
 	case errors.As(err, &buildMiss):
 		return exitResolution // a build needs what was not resolved and locked
-	case errors.As(err, &buildSys), errors.As(err, &sdistErr), errors.As(err, &unsupported):
+	case errors.As(err, &gitErr):
+		return exitNetwork // the repository could not be fetched
+	case errors.As(err, &buildSys), errors.As(err, &sdistErr), errors.As(err, &unsupported), errors.As(err, &revision):
 		return exitUsage // a source safepip cannot build as given
 	case errors.As(err, &backendErr), errors.As(err, &buildEnvErr):
 		return exitPip // the build failed; its output is in the message

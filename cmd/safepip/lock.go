@@ -178,7 +178,11 @@ func printLockResult(g *globals, e *env, res *project.LockResult) {
 	}
 	byIndex := map[string][]lock.Change{}
 	for _, c := range res.Changes {
-		byIndex[c.Index] = append(byIndex[c.Index], c)
+		group := c.Index
+		if c.Source != "" {
+			group = "sources" // local directories and VCS commits: no index
+		}
+		byIndex[group] = append(byIndex[group], c)
 	}
 	names := make([]string, 0, len(byIndex))
 	for n := range byIndex {
@@ -191,6 +195,12 @@ func printLockResult(g *globals, e *env, res *project.LockResult) {
 			where := "" // a universal lock's entry for some environments only
 			if c.Marker != "" {
 				where = " ; " + c.Marker
+			}
+			if c.Source != "" {
+				where += " from " + c.Source
+			}
+			if c.Build {
+				where += " (build dependency)" // used by builds, never installed
 			}
 			switch c.Kind {
 			case "added":

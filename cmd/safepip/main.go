@@ -66,7 +66,7 @@ func run(e *env) int {
 		kong.Description("A pip frontend that resolves every project from exactly one index and installs only hash-checked files.\n\n"+
 			"It reads what pip reads: requirements files with their options, pip's configuration files (pip.conf) and "+
 			"PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_FIND_LINKS, PIP_NO_INDEX, PIP_PRE, PIP_CONSTRAINT, PIP_REQUIRE_HASHES, "+
-			"PIP_ONLY_BINARY, PIP_TIMEOUT, PIP_RETRIES, in pip's precedence; PIP_NO_BINARY is refused. See `safepip lock --help`."),
+			"PIP_NO_BINARY, PIP_ONLY_BINARY, PIP_TIMEOUT, PIP_RETRIES, in pip's precedence. See `safepip lock --help`."),
 		kong.Writers(e.stdout, e.stderr),
 		// --help ends parsing through Exit; unwind to here instead of
 		// leaving the process, so the exit code stays ours.

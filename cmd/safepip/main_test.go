@@ -12,6 +12,7 @@ import (
 	"github.com/safepip/safepip/build"
 	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/project"
+	"github.com/safepip/safepip/vcs"
 )
 
 func runArgs(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -73,6 +74,8 @@ func TestExitCode(t *testing.T) {
 		{&build.BuildSystemError{}, exitUsage},
 		{&build.SdistError{}, exitUsage},
 		{&build.UnsupportedError{Hook: "build_editable"}, exitUsage},
+		{fmt.Errorf("requirements.txt:3: %w", &vcs.RevisionError{Rev: "main"}), exitUsage},
+		{&vcs.GitError{Op: "fetching", Err: errors.New("exit status 128")}, exitNetwork},
 	}
 	for _, tt := range tests {
 		if got := exitCode(tt.err); got != tt.want {
