@@ -3,7 +3,13 @@
 
 Two PEP 503 trees on disk, as file:// indexes:
   private/simple  acme-triton 1.0      the company's own project
+                  acme-build-backend 1.0   the company's PEP 517 build backend,
+                                       which app/ (the company's own code,
+                                       installed with -e .) builds with
   public/simple   acme-triton 9.9.9    an attacker's upload of the same name
+                  acme-build-backend 9.9.9 the same attack on the build: it
+                                       works, and leaves a marker file in the
+                                       project it builds when it is imported
                   tabulate-lite 1.0, 1.1   an ordinary public dependency
 
 Wheels are reproducible (fixed timestamps), so rebuilding gives the same bytes.
@@ -20,8 +26,9 @@ def wheel(out_dir, name, version, requires=(), body=""):
     info = f"{dist}-{version}.dist-info"
     meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: safepip example package\nRequires-Python: >=3.8\n"
     meta += "".join(f"Requires-Dist: {r}\n" for r in requires)
+    modules = body if isinstance(body, dict) else {"__init__.py": body}
     files = {
-        f"{dist}/__init__.py": body,
+        **{f"{dist}/{m}": text for m, text in modules.items()},
         f"{info}/METADATA": meta,
         f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: safepip-example\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
     }
@@ -73,8 +80,102 @@ EVIL = ('"""acme-triton 9.9.9: NOT the company\'s project. In a real attack this
         '__version__ = "9.9.9"\nORIGIN = "public index (dependency confusion!)"\n')
 TAB = '"""tabulate-lite: a tiny public dependency."""\n__version__ = "{v}"\n'
 
-index(HERE / "private", {"acme-triton": [("1.0", ["tabulate-lite>=1.0"], GOOD)]})
+# acme-build-backend: a small PEP 517 / PEP 660 backend (standard library
+# only) that reads the subset of [project] app/pyproject.toml writes.
+BACKEND = r'''"""acme-build-backend: the company's build backend (safepip example).
+
+Builds the project in the current directory: name, version and
+dependencies from [project] in pyproject.toml (double-quoted strings, no
+brackets inside them), the module directory named after the project.
+"""
+import base64
+import hashlib
+import os
+import re
+import zipfile
+
+WHEEL = b"Wheel-Version: 1.0\nGenerator: acme-build-backend\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+
+
+def _project():
+    with open("pyproject.toml", encoding="utf-8") as f:
+        text = f.read()
+    table = re.search(r"^\[project\][ \t]*$(.*?)(?=^\[|\Z)", text, re.M | re.S).group(1)
+    name = re.search(r'^name\s*=\s*"([^"]+)"', table, re.M).group(1)
+    version = re.search(r'^version\s*=\s*"([^"]+)"', table, re.M).group(1)
+    deps = re.search(r"^dependencies\s*=\s*\[(.*?)\]", table, re.M | re.S)
+    return name, version, re.findall(r'"([^"]+)"', deps.group(1)) if deps else []
+
+
+def _metadata(name, version, deps):
+    lines = ["Metadata-Version: 2.1", "Name: " + name, "Version: " + version]
+    return ("\n".join(lines + ["Requires-Dist: " + d for d in deps]) + "\n").encode()
+
+
+def _wheel(directory, members):
+    name, version, deps = _project()
+    dist = re.sub(r"[-_.]+", "_", name).lower()
+    info = "%s-%s.dist-info" % (dist, version)
+    members = members + [(info + "/METADATA", _metadata(name, version, deps)), (info + "/WHEEL", WHEEL)]
+    record = []
+    fname = "%s-%s-py3-none-any.whl" % (dist, version)
+    with zipfile.ZipFile(os.path.join(directory, fname), "w") as z:
+        for arc, data in members:
+            z.writestr(zipfile.ZipInfo(arc, (2024, 1, 1, 0, 0, 0)), data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            record.append("%s,sha256=%s,%d" % (arc, digest, len(data)))
+        record.append(info + "/RECORD,,")
+        z.writestr(zipfile.ZipInfo(info + "/RECORD", (2024, 1, 1, 0, 0, 0)), "\n".join(record) + "\n")
+    return fname
+
+
+def _module():
+    return re.sub(r"[-_.]+", "_", _project()[0]).lower()
+
+
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+
+
+def get_requires_for_build_editable(config_settings=None):
+    return []
+
+
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    name, version, deps = _project()
+    info = "%s-%s.dist-info" % (re.sub(r"[-_.]+", "_", name).lower(), version)
+    os.makedirs(os.path.join(metadata_directory, info))
+    with open(os.path.join(metadata_directory, info, "METADATA"), "wb") as f:
+        f.write(_metadata(name, version, deps))
+    return info
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    members = []
+    for root, dirs, files in os.walk(_module()):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for f in sorted(files):
+            with open(os.path.join(root, f), "rb") as fh:
+                members.append((os.path.join(root, f).replace(os.sep, "/"), fh.read()))
+    return _wheel(wheel_directory, members)
+
+
+def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
+    # PEP 660: a .pth file puts this directory on sys.path
+    return _wheel(wheel_directory, [("_%s_editable.pth" % _module(), (os.path.abspath(".") + "\n").encode())])
+'''
+# The attacker's copy builds just as well, so nothing looks wrong; a real one
+# would steal the credentials of the machine that builds (CI, a laptop).
+EVIL_BACKEND = ('import os\n'
+                'with open("PWNED-by-public-acme-build-backend.txt", "w") as f:\n'
+                '    f.write("acme-build-backend 9.9.9 from the PUBLIC index ran in this build\\n")\n') + BACKEND
+
+index(HERE / "private", {
+    "acme-build-backend": [("1.0", [], BACKEND)],
+    "acme-triton": [("1.0", ["tabulate-lite>=1.0"], GOOD)],
+})
 index(HERE / "public", {
+    "acme-build-backend": [("9.9.9", [], EVIL_BACKEND)],
     "acme-triton": [("9.9.9", [], EVIL)],
     "tabulate-lite": [("1.0", [], TAB.format(v="1.0")), ("1.1", [], TAB.format(v="1.1"))],
 })

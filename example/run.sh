@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The bundled example, offline: dependency confusion shown with plain pip,
 # refused by safepip, then the safe install once safepip.toml pins the
-# private project to the private index. Needs Go (or SAFEPIP_BIN, a built
+# private project to the private index; last, the company's own project
+# installed with -e ., whose build backend is attacked the same way. Needs Go (or SAFEPIP_BIN, a built
 # safepip) and python3 (with venv).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,3 +46,31 @@ venv/bin/python -c 'import acme_triton as a; print("safepip installed acme-trito
 say "4. the lock it wrote (reviewed by people, checked by CI with safepip lock --check)"
 cat safepip.lock
 ./safepip lock -r requirements.txt --check
+
+say "5. your own code, installed with -e . : its build backend is a private package too"
+cp -R "$here/app" app
+cp "$here/safepip.toml" app/
+cat app/requirements.txt
+sed -n '/^\[build-system\]/,/^$/p' app/pyproject.toml
+
+say "5a. plain pip builds it with whatever backend the merged indexes offer"
+(cd app && ../pip-venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt)
+if [ -e app/PWNED-by-public-acme-build-backend.txt ]; then
+  echo "plain pip ran the PUBLIC acme-build-backend 9.9.9 during the build:"
+  cat app/PWNED-by-public-acme-build-backend.txt
+  rm app/PWNED-by-public-acme-build-backend.txt
+fi
+
+say "5b. safepip locks the backend (routed, hashed) and builds with nothing else"
+(cd app && ../safepip install -r requirements.txt --python ../venv/bin/python)
+if [ -e app/PWNED-by-public-acme-build-backend.txt ]; then
+  echo "BUG: the public backend ran under safepip" >&2
+  exit 1
+fi
+echo "no marker: the public acme-build-backend never ran"
+venv/bin/python -c 'import acme_app; print(acme_app.GREETING)'
+echo 'GREETING = "edited in place: -e . installs the working copy"' >> app/acme_app/__init__.py
+venv/bin/python -c 'import acme_app; print(acme_app.GREETING)'
+echo "the lock's entries for the project and its build backend:"
+sed -n -e "/^name = 'acme-app'/,/^\$/p" -e '/^\[\[build-package\]\]/,$p' app/safepip.lock
+(cd app && ../safepip lock -r requirements.txt --check)
