@@ -65,7 +65,7 @@ func Key(sdistSHA256 string, deps []install.LocalFile, targetTags []string, conf
 
 // key is req's cache key, or "" when its wheel is not cached.
 func (s *Sandbox) key(req Request, interp *install.Interpreter) string {
-	if s.CacheDir == "" || req.Source.Sdist == "" || req.Editable {
+	if s.CacheDir == "" || req.Source.Sdist == "" || req.Editable || req.NoIsolation {
 		return ""
 	}
 	target, err := interp.Target()

@@ -91,6 +91,12 @@ type Request struct {
 	OutDir string
 	// ConfigSettings are passed to every hook as config_settings.
 	ConfigSettings map[string]string
+	// NoIsolation builds in Sandbox.Python's own environment, with
+	// whatever it holds, instead of a fresh venv of Deps (which must be
+	// empty): the unsafe escape for a backend that needs the target's own
+	// packages. Nothing checks what the backend imports, and the wheel is
+	// never cached (its inputs are not known): OutDir is required.
+	NoIsolation bool
 }
 
 // Result is a built wheel.
@@ -245,6 +251,10 @@ func (s *Sandbox) check(req Request) error {
 		return fmt.Errorf("build: an editable build needs a source directory, not the sdist %s", src.Sdist)
 	case src.Dir != "" && req.OutDir == "":
 		return fmt.Errorf("build: %s: a source directory's wheel is not cached; give an output directory", src.Dir)
+	case req.NoIsolation && len(req.Deps) > 0:
+		return fmt.Errorf("build: %s: a build without isolation uses the target environment; it takes no build dependencies", src)
+	case req.NoIsolation && req.OutDir == "":
+		return fmt.Errorf("build: %s: a build without isolation is not cached; give an output directory", src)
 	}
 	for _, d := range req.Deps {
 		name := d.Filename
@@ -400,6 +410,15 @@ func (s *Sandbox) prepare(ctx context.Context, req Request, interp *install.Inte
 	}
 	if e.system, err = ReadDirBuildSystem(e.src); err != nil {
 		return nil, err
+	}
+	if req.NoIsolation {
+		// the interpreter itself, its site-packages and all; its prefix
+		// stands for the venv in the environment (PATH, VIRTUAL_ENV)
+		e.python, e.env = interp.Executable, s.environ(interp.Prefix)
+		if err := os.WriteFile(filepath.Join(dir, "hooks.py"), hooksPy, 0o600); err != nil {
+			return nil, err
+		}
+		return e, nil
 	}
 	if missing := unsatisfied(e.system.Requires, req.Deps, interp.Markers); len(missing) > 0 {
 		return nil, &MissingRequirementsError{Source: req.Source.String(), From: "[build-system] requires", Missing: missing}
@@ -581,7 +600,7 @@ func (e *environment) requires(ctx context.Context, strict bool) ([]string, erro
 				Reason: fmt.Sprintf("returned %q, which is not a PEP 508 requirement: %v", r, err)}
 		}
 	}
-	if strict {
+	if strict && !e.req.NoIsolation {
 		if missing := unsatisfied(reqs, e.req.Deps, e.interp.Markers); len(missing) > 0 {
 			return nil, &MissingRequirementsError{Source: e.req.Source.String(), From: name, Missing: missing}
 		}

@@ -411,6 +411,19 @@ func (p *parser) policy(t map[string]any) Policy {
 					pol.TrustedRoot = filepath.Join(filepath.Dir(p.name), s)
 				}
 			}
+		case "build-constraints":
+			s, ok := p.str(at(k), v)
+			if ok && s == "" {
+				p.errorf(at(k), "empty; want the path of a constraints file (pip's -c format), or remove the key")
+			}
+			if ok && s != "" {
+				pol.BuildConstraintsWritten, pol.BuildConstraints = s, s
+				if !filepath.IsAbs(s) {
+					pol.BuildConstraints = filepath.Join(filepath.Dir(p.name), s)
+				}
+			}
+		case "no-build-isolation":
+			pol.NoBuildIsolation = p.names(at(k), v)
 		case "publishers":
 			pt, ok := v.(map[string]any)
 			if !ok {
@@ -419,7 +432,7 @@ func (p *parser) policy(t map[string]any) Policy {
 			}
 			pol.Publishers = p.publishers(at(k), pt)
 		default:
-			p.unknown(path, k, "allow-sdist, exclude-newer, min-release-age, attestations, require-attestations, trusted-root, [policy.publishers]")
+			p.unknown(path, k, "allow-sdist, exclude-newer, min-release-age, attestations, require-attestations, trusted-root, build-constraints, no-build-isolation, [policy.publishers]")
 		}
 	}
 	return pol

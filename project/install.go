@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync/atomic"
 
+	"github.com/safepip/safepip/build"
 	"github.com/safepip/safepip/config"
 	"github.com/safepip/safepip/index"
 	"github.com/safepip/safepip/install"
@@ -61,6 +64,47 @@ type InstallResult struct {
 	// Indexes are the configured indexes (safepip.toml, requirements
 	// files, flags, pip's configuration), each with where it was declared.
 	Indexes []IndexSource
+	// Builds are the planned packages that are built before pip runs (an
+	// sdist, a local directory, a git commit), with what each build uses.
+	Builds []PlannedBuild
+	// Built are the wheels those builds made (or took from the cache).
+	Built []BuiltWheel
+}
+
+// PlannedBuild is one package install builds.
+type PlannedBuild struct {
+	Choice install.Choice
+	// From says what is built: "sdist acme-1.0.tar.gz", "path ." (editable
+	// or not), "git https://host/repo.git@<commit>".
+	From string
+	// Isolated is false for a [policy] no-build-isolation project, built
+	// in the target environment itself.
+	Isolated bool
+	// Deps are its build dependencies for the target, as the lock holds them.
+	Deps []install.Choice
+}
+
+func (b PlannedBuild) String() string {
+	var deps []string
+	for _, d := range b.Deps {
+		deps = append(deps, d.Package.Name+"=="+d.Package.Version)
+	}
+	with := "with " + strings.Join(deps, ", ")
+	switch {
+	case !b.Isolated:
+		with = "in the target environment ([policy] no-build-isolation)"
+	case len(deps) == 0:
+		with = "with no build dependencies"
+	}
+	return fmt.Sprintf("%s %s from %s, %s", b.Choice.Package.Name, b.Choice.Package.Version, b.From, with)
+}
+
+// BuiltWheel is the wheel a build made, or found in the cache.
+type BuiltWheel struct {
+	Package *lock.Package
+	Wheel   string // its path
+	SHA256  string
+	Cached  bool // no hook ran
 }
 
 // Install makes sure the lock is fresh (or refuses, with Frozen), then
@@ -145,16 +189,17 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 	if err := in.checkChosen(choices); err != nil { // the user's --hash options, once more
 		return nil, err
 	}
+	choices = withoutProject(lf, choices, o.Project.NoProject)
 	res.Planned = choices
 	for _, c := range choices {
-		if c.Sdist && !cfg.Policy.SdistAllowed(c.Package.Name) {
+		if c.Sdist && !cfg.Policy.SdistAllowed(c.Package.Name) && !cfg.NoBinary(c.Package.Name) {
 			// pip's --only-binary (PIP_ONLY_BINARY, pip.conf, a requirements
 			// file) or the policy now forbids what the lock chose.
 			return nil, &InputError{Err: fmt.Errorf("%s %s is locked as an sdist, but --only-binary or [policy] allow-sdist now allows only wheels for it; relock with `safepip lock`, or allow the sdist", c.Package.Name, c.Package.Version)}
 		}
-		if c.Sdist {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("%s %s installs from an sdist: its build dependencies are not hash-locked", c.Package.Name, c.Package.Version))
-		}
+	}
+	if res.Builds, err = planBuilds(cfg, lf, choices, supported, markers); err != nil {
+		return nil, err
 	}
 	if interp != nil && !o.Pip.ForceReinstall && o.Pip.Target == "" && o.Pip.Prefix == "" && o.Pip.Root == "" && !o.Pip.User {
 		done, err := alreadyInstalled(interp, choices)
@@ -167,6 +212,9 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 		}
 	}
 	if o.DryRun || interp == nil {
+		for _, b := range res.Builds {
+			env.logf("would build %s", b)
+		}
 		return res, exactEnv(ctx, env, o, interp, choices, res)
 	}
 	client, err := env.newClient(index.Options{})
@@ -175,22 +223,44 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 	}
 	defer client.Flush()
 	where := lockedFileIndex(env, cfg, lf, path)
-	env.logf("downloading and verifying %d files", len(choices))
+	// Every runtime file and every build dependency is fetched and
+	// verified before anything is built: a changed file stops the install
+	// with nothing built and nothing installed.
+	all := slices.Concat(choices, buildDepChoices(res.Builds))
+	env.logf("downloading and verifying %d files", len(all))
 	counter := &countingFetcher{client: client}
 	stop := env.statusTicker(func() string {
-		return fmt.Sprintf("downloading: %d/%d files, %.1f MB", counter.files.Load(), len(choices), float64(counter.bytes.Load())/1e6)
+		return fmt.Sprintf("downloading: %d/%d files, %.1f MB", counter.files.Load(), len(all), float64(counter.bytes.Load())/1e6)
 	})
-	fetched, err := install.Fetch(ctx, counter, where, choices, interp.Markers, 8)
+	fetchedAll, err := install.Fetch(ctx, counter, where, all, interp.Markers, 8)
 	stop()
 	if err != nil {
 		return nil, err
 	}
-	if err := verifyFetched(ctx, env, cfg, client, where, fetched); err != nil {
+	if err := verifyFetched(ctx, env, cfg, client, where, fetchedAll); err != nil {
 		return nil, err
 	}
-	files := make([]install.LocalFile, len(fetched))
-	for i, f := range fetched {
-		files[i] = install.LocalFile{Path: f.Path, SHA256: f.File.SHA256, Filename: f.File.Name}
+	fetched := fetchedAll[:len(choices)]
+	var files []install.LocalFile
+	for _, f := range fetched {
+		if !f.Build {
+			files = append(files, install.LocalFile{Path: f.Path, SHA256: f.File.SHA256, Filename: f.File.Name})
+		}
+	}
+	if len(res.Builds) > 0 {
+		out, err := os.MkdirTemp("", "safepip-built-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(out)
+		bi := &installBuilds{env: env, in: in, lockPath: path, outDir: out,
+			sandbox: &build.Sandbox{Python: interp.Executable, CacheDir: env.CacheDir, Output: env.Progress}}
+		if res.Built, err = bi.buildAll(ctx, res.Builds, fetchedAll); err != nil {
+			return nil, err
+		}
+		for _, w := range res.Built {
+			files = append(files, install.LocalFile{Path: w.Wheel, SHA256: w.SHA256, Filename: filepath.Base(w.Wheel)})
+		}
 	}
 	if err := install.RunPip(ctx, interp.Executable, files, o.Pip, env.Progress); err != nil {
 		return nil, err
