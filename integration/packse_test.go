@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -113,6 +114,7 @@ type scenario struct {
 	SingleTarget       bool     `json:"single_target"`
 	IndexURL           string   `json:"index_url"`
 	Requirements       []string `json:"requirements"`
+	Features           []string `json:"features"`
 	Resolver           struct {
 		Prereleases          bool     `json:"prereleases"`
 		NoBuild              []string `json:"no_build"`
@@ -174,7 +176,15 @@ type packseTally struct {
 	failures  []string
 }
 
-func TestPackse(t *testing.T) {
+// packseManifest is the manifest.json of build_index.py.
+type packseManifest struct {
+	Scenarios []struct{ Name string } `json:"scenarios"`
+}
+
+// buildPackse builds every scenario's index into a temporary directory
+// with build_index.py and returns it with its manifest.
+func buildPackse(t *testing.T) (string, packseManifest) {
+	t.Helper()
 	script := filepath.Join(conformanceDir, "build_index.py")
 	if _, err := os.Stat(script); err != nil {
 		t.Fatalf("no conformance kit at %s (a checkout without ../shared): %v", conformanceDir, err)
@@ -188,13 +198,16 @@ func TestPackse(t *testing.T) {
 	if b, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build_index.py: %v\n%s", err, b)
 	}
-	var manifest struct {
-		Scenarios []struct{ Name string } `json:"scenarios"`
-	}
+	var manifest packseManifest
 	readJSON(t, filepath.Join(out, "manifest.json"), &manifest)
 	if len(manifest.Scenarios) == 0 {
 		t.Fatal("manifest.json lists no scenarios")
 	}
+	return out, manifest
+}
+
+func TestPackse(t *testing.T) {
+	out, manifest := buildPackse(t)
 	for _, name := range slices.Concat(slices.Collect(maps.Keys(packseDiffers)), slices.Collect(maps.Keys(uvDiffers)), slices.Collect(maps.Keys(uvLocks))) {
 		if !slices.ContainsFunc(manifest.Scenarios, func(s struct{ Name string }) bool { return s.Name == name }) {
 			t.Errorf("packseDiffers, uvDiffers or uvLocks name %q, which is not a scenario: remove it", name)
@@ -564,4 +577,82 @@ func readJSONFile(path string, v any) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
+}
+
+// TestPackseInstall installs, with the real binary, real builds and pip,
+// the install-mode scenarios whose answer is about sdists and wheels
+// (no-binary, no-build, sdist-only) and that packse expects to succeed:
+// a version served by its sdist (--no-binary, or no wheel at all) is
+// installed from a wheel built from that sdist by its in-tree backend
+// (WHEEL says "Generator: safepip-conformance-sdist"), and every other
+// from the published wheel.
+func TestPackseInstall(t *testing.T) {
+	out, manifest := buildPackse(t)
+	pyenvRoot, err := exec.Command("pyenv", "root").Output()
+	if err != nil {
+		t.Fatalf("pyenv is not installed (%v): the scenarios need their own Python", err)
+	}
+	ran := 0
+	for _, m := range manifest.Scenarios {
+		var sc scenario
+		readJSON(t, filepath.Join(out, m.Name, "scenario.json"), &sc)
+		if sc.Mode != "install" || !sc.Expected.Satisfiable || sc.Target.PlatformTag != "" ||
+			!slices.ContainsFunc(sc.Features, func(f string) bool { return f == "no-binary" || f == "no-build" || f == "sdist-only" }) {
+			continue
+		}
+		ran++
+		t.Run(sc.Name, func(t *testing.T) {
+			python := pyenvPython(t, strings.TrimSpace(string(pyenvRoot)), sc.Target.PythonVersion)
+			dir := t.TempDir()
+			venv := filepath.Join(dir, "venv")
+			if b, err := exec.Command(python, "-m", "venv", venv).CombinedOutput(); err != nil {
+				t.Fatalf("%s -m venv: %v\n%s", python, err, b)
+			}
+			writeFile(t, filepath.Join(dir, "requirements.txt"), strings.Join(sc.Requirements, "\n")+"\n")
+			// install locks universally: for the Pythons the scenario's project supports
+			writeFile(t, filepath.Join(dir, "safepip.toml"), fmt.Sprintf("[policy]\nallow-sdist = true\n[resolution]\nrequires-python = %q\n", sc.RootRequiresPython))
+			args := append([]string{"install", "-r", "requirements.txt", "--index-url", sc.IndexURL, "--python", filepath.Join(venv, "bin", "python")}, formatFlags(&sc)...)
+			r := runSafepip(t, dir, nil, args...)
+			if r.code != 0 {
+				t.Fatalf("safepip %s: exit %d\n%s%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+			}
+			installed := installedSet(t, venv)
+			if sc.Expected.PackagesChecked {
+				want := sortedPins(sc.Expected.Packages)
+				if got := "[" + strings.Join(installed, " ") + "]"; got != want {
+					t.Errorf("installed %s, want exactly %s", got, want)
+				}
+			}
+			for _, pin := range installed {
+				name, version, _ := strings.Cut(pin, "==")
+				built := slices.Contains(sc.Resolver.NoBinary, name) || !slices.ContainsFunc(sc.Files, func(f scenarioFile) bool {
+					return f.Project == name && sameVersion(f.Version, version) && strings.HasSuffix(f.Filename, ".whl")
+				})
+				wheel := pythonSays(t, filepath.Join(venv, "bin", "python"), "import importlib.metadata as m; print(m.distribution("+strconv.Quote(name)+").read_text('WHEEL'))")
+				if got := strings.Contains(wheel, "Generator: safepip-conformance-sdist"); got != built {
+					t.Errorf("%s: built from its sdist = %t, want %t; WHEEL:\n%s", pin, got, built, wheel)
+				}
+			}
+			if len(installed) == 0 {
+				t.Errorf("nothing was installed for %v", sc.Requirements)
+			}
+		})
+	}
+	if ran == 0 {
+		t.Fatal("no scenario is about sdists and wheels: the selection above no longer matches scenario.json")
+	}
+}
+
+// pyenvPython returns the pyenv interpreter of version ("3.12": the
+// newest 3.12.x installed), failing the test when there is none.
+func pyenvPython(t *testing.T, root, version string) string {
+	t.Helper()
+	matches, _ := filepath.Glob(filepath.Join(root, "versions", version+".*", "bin", "python3"))
+	if len(matches) == 0 {
+		t.Fatalf("no Python %s under %s/versions: pyenv install it", version, root)
+	}
+	slices.SortFunc(matches, func(a, b string) int {
+		return pep440.MustParse(filepath.Base(filepath.Dir(filepath.Dir(a)))).Compare(pep440.MustParse(filepath.Base(filepath.Dir(filepath.Dir(b)))))
+	})
+	return matches[len(matches)-1]
 }
