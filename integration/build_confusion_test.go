@@ -141,6 +141,7 @@ func TestBuildDependencyConfusion(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "requirements.txt"), confusionRequirements(pubSrv.URL, privSrv.URL))
 	writeFile(t, filepath.Join(dir, "safepip.toml"), pinnedConfig(pubSrv.URL, privSrv.URL))
 	t.Run("pinned locks the private plugin", func(t *testing.T) {
+		pubSrv.ResetRequests() // pip and the unpinned lock asked it
 		universalRun(t, dir, 0, map[string]string{"TINYBACKEND_LOG": filepath.Join(dir, "lock.log")}, "lock", "-r", "requirements.txt")
 		lf := readLock(t, filepath.Join(dir, "safepip.lock"))
 		checkPluginLocked(t, lf, plugin, privSrv.Base)
@@ -170,9 +171,11 @@ func TestBuildDependencyConfusion(t *testing.T) {
 	})
 	noMarker(t, marker, "safepip install")
 
-	// pip's index variables and a find-links pointing at the public index,
-	// in the environment of `safepip install`: the lock decides, and no
-	// process of the build sees an index (a fresh cache, so it builds).
+	// pip's index variables pointing at the public index, in the
+	// environment of `safepip install`: the requirements file's indexes
+	// already name it, so the lock stays fresh (PIP_FIND_LINKS would add an
+	// index: a stale lock, by design); the lock decides, and no process of
+	// the build sees an index (a fresh cache, so it builds).
 	t.Run("pip variables reach no build", func(t *testing.T) {
 		before := readFile(t, filepath.Join(dir, "safepip.lock"))
 		venv := filepath.Join(dir, "venv-env")
@@ -184,7 +187,6 @@ func TestBuildDependencyConfusion(t *testing.T) {
 			"SAFEPIP_CACHE_DIR":   filepath.Join(dir, "cache-env"),
 			"PIP_INDEX_URL":       pubSrv.URL,
 			"PIP_EXTRA_INDEX_URL": pubSrv.URL,
-			"PIP_FIND_LINKS":      pubSrv.FindLinksURL(),
 		}, "install", "--frozen", "-r", "requirements.txt", "--python", py)
 		if got := installedSet(t, venv); !slices.Equal(got, []string{"acme-lib==1.0"}) {
 			t.Errorf("safepip installed %v with PIP_INDEX_URL set, want acme-lib==1.0", got)
@@ -326,4 +328,79 @@ func siteFiles(t *testing.T, venv string) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestHookBuildRequiresAreRouted: the requirements a backend adds through
+// get_requires_for_build_wheel go through the router as well. acme-hooked's
+// backend (the private plugin) asks for acme-build-helper; the public index
+// serves acme-build-helper 99.0, whose .pth file runs its payload in any
+// interpreter of an environment it is installed in. pip installs it into the
+// build environment (the marker appears); safepip with acme-* pinned locks
+// and installs the private 1.0, and without the pin refuses (exit 3).
+func TestHookBuildRequiresAreRouted(t *testing.T) {
+	work := t.TempDir()
+	marker := filepath.Join(work, "PWNED")
+	private, public := testindex.New(t), testindex.New(t)
+	private.Add(testindex.Dist{Name: "acme-hooked", Version: "1.0", Sdist: true, SdistFiles: map[string]string{
+		"pyproject.toml": pluginPyproject,
+		"PKG-INFO":       "Metadata-Version: 2.2\nName: acme-hooked\nVersion: 1.0\n",
+		"tiny.json":      `{"name": "acme-hooked", "version": "1.0", "module": "acme_hooked", "get_requires": ["acme-build-helper"]}`,
+	}})
+	private.Add(testindex.TinyBackend("acme-build-plugin", "1.0"))
+	helper := private.Add(testindex.Dist{Name: "acme-build-helper", Version: "1.0"})
+	public.Add(testindex.Dist{Name: "acme-build-helper", Version: "99.0", Files: map[string]string{
+		"acme_build_helper.pth":         "import acme_build_helper\n",
+		"acme_build_helper/__init__.py": fmt.Sprintf("import pathlib\npathlib.Path(%q).write_text('acme-build-helper 99.0 ran\\n')\n", marker),
+	}})
+	privSrv, pubSrv := private.Serve(t), public.Serve(t)
+	reqs := strings.Replace(confusionRequirements(pubSrv.URL, privSrv.URL), "acme-lib", "acme-hooked", 1)
+
+	t.Run("pip installs the public helper", func(t *testing.T) {
+		dir := t.TempDir()
+		py := freshVenv(t, filepath.Join(dir, "venv"))
+		out, err := runPip(py, nil, "install", "--index-url", pubSrv.URL, "--extra-index-url", privSrv.URL, "acme-hooked")
+		if err != nil {
+			t.Fatalf("pip install acme-hooked: %v\n%s", err, out)
+		}
+		if _, err := os.Stat(marker); err != nil {
+			t.Fatalf("pip's build of acme-hooked did not run the public acme-build-helper 99.0 (%v): the test shows no attack\n%s", err, out)
+		}
+		if err := os.Remove(marker); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if t.Failed() {
+		return
+	}
+
+	t.Run("unpinned is ambiguous", func(t *testing.T) {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "requirements.txt"), reqs)
+		writeFile(t, filepath.Join(dir, "safepip.toml"), "[policy]\nallow-sdist = [\"acme-hooked\"]\n")
+		// acme-build-plugin is only on the private index: the helper,
+		// which only the hook names, is the ambiguous one.
+		r := runSafepip(t, dir, nil, "lock", "-r", "requirements.txt")
+		if r.code != 3 || !strings.Contains(r.stderr, `"acme-build-helper"`) || !strings.Contains(r.stderr, "acme-hooked") {
+			t.Errorf("lock without the pin: exit %d, want 3 naming acme-build-helper and acme-hooked:\n%s", r.code, r.stderr)
+		}
+	})
+
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "requirements.txt"), reqs)
+	writeFile(t, filepath.Join(dir, "safepip.toml"), strings.Replace(pinnedConfig(pubSrv.URL, privSrv.URL), "acme-lib", "acme-hooked", 1))
+	universalRun(t, dir, 0, nil, "lock", "-r", "requirements.txt")
+	lf := readLock(t, filepath.Join(dir, "safepip.lock"))
+	if p := lf.Package("acme-hooked"); p == nil || !slices.Equal(p.BuildDependencies, []string{"acme-build-helper==1.0", "acme-build-plugin==1.0"}) {
+		t.Errorf("acme-hooked is locked as %+v, want build-dependencies acme-build-helper==1.0 and acme-build-plugin==1.0", p)
+	}
+	if bp := lf.BuildPackage("acme-build-helper", "1.0"); bp == nil || bp.Index != "private" || len(bp.Files) != 1 || bp.Files[0].SHA256 != helper.SHA256 {
+		t.Errorf("build-package acme-build-helper 1.0 = %+v, want the private wheel with sha256 %s", bp, helper.SHA256)
+	}
+	venv := filepath.Join(dir, "venv")
+	py := freshVenv(t, venv)
+	universalRun(t, dir, 0, nil, "install", "--frozen", "-r", "requirements.txt", "--python", py)
+	if got := installedSet(t, venv); !slices.Equal(got, []string{"acme-hooked==1.0"}) {
+		t.Errorf("safepip installed %v, want acme-hooked==1.0", got)
+	}
+	noMarker(t, marker, "safepip lock and install")
 }
