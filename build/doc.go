@@ -44,6 +44,11 @@
 //     backend must load from it). A hook that fails is a *BackendError
 //     holding the backend's output; the caller shows it and exits 5.
 //
+// Request.NoIsolation is the one way around all of this, for a package
+// whose build needs the target's own packages ([policy] no-build-isolation):
+// the hooks run with the target interpreter itself, no build dependency is
+// given or checked, and the wheel is never cached.
+//
 // Built wheels of sdists go to a content-addressed cache (see Key): the
 // sdist's sha256, the sorted sha256s of the build dependencies, the target's
 // tags, the config settings and the driver. A hit costs one hash of the

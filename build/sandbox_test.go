@@ -1,16 +1,19 @@
 package build
 
 import (
+	"archive/zip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -664,5 +667,78 @@ func TestPipDevNull(t *testing.T) {
 		if got := pipDevNull(goos); got != want {
 			t.Errorf("pipDevNull(%q) = %q, want %q", goos, got, want)
 		}
+	}
+}
+
+// TestBuildNoIsolation builds in the target environment itself: its
+// packages (here the backend, unpacked into a venv's site-packages) are
+// what the build imports, no venv is made and nothing is cached.
+func TestBuildNoIsolation(t *testing.T) {
+	t.Parallel()
+	venv := filepath.Join(t.TempDir(), "target")
+	if out, err := exec.Command(hostPython(t), "-m", "venv", "--without-pip", venv).CombinedOutput(); err != nil {
+		t.Fatalf("making the target venv: %v\n%s", err, out)
+	}
+	s, log := testSandbox(t)
+	s.Python = filepath.Join(venv, "bin", "python")
+	src := makeSdist(t, copyProject(t, "hello"), "hello-1.0")
+	out := t.TempDir()
+	_, err := s.Build(context.Background(), Request{Source: src, NoIsolation: true, OutDir: out})
+	var be *BackendError
+	if !errors.As(err, &be) || !strings.Contains(be.Reason, "cannot be loaded") {
+		t.Errorf("Build without isolation in a venv without the backend = %v, want it unloadable", err)
+	}
+	sites, err := filepath.Glob(filepath.Join(venv, "lib", "python3*", "site-packages"))
+	if err != nil || len(sites) != 1 {
+		t.Fatalf("site-packages of %s: %v %q", venv, err, sites)
+	}
+	unzip(t, backendWheel(t, t.TempDir()).Path, sites[0])
+	res, err := s.Build(context.Background(), Request{Source: src, NoIsolation: true, OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cached || filepath.Dir(res.Wheel) != out || filepath.Base(res.Wheel) != "hello-1.0-py3-none-any.whl" {
+		t.Errorf("Build without isolation = %+v, want hello's wheel in the output directory, not cached", res)
+	}
+	if got := hookRuns(t, log); !slices.ContainsFunc(got, func(l string) bool { return strings.HasPrefix(l, "python ") && strings.HasSuffix(l, " in "+venv) }) {
+		t.Errorf("the build did not run in the target venv: %q", got)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(s.CacheDir, "built")); len(entries) != 0 {
+		t.Errorf("a build without isolation was cached (%d entries)", len(entries))
+	}
+	for _, req := range []Request{
+		{Source: src, NoIsolation: true, OutDir: out, Deps: []install.LocalFile{backendWheel(t, t.TempDir())}},
+		{Source: src, NoIsolation: true},
+	} {
+		if _, err := s.Build(context.Background(), req); err == nil {
+			t.Errorf("Build(%+v) without isolation succeeded, want it refused", req)
+		}
+	}
+	leftovers(t, s)
+}
+
+// unzip extracts the zip at path into dir.
+func unzip(t *testing.T, path, dir string) {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		target := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, target, string(data))
 	}
 }

@@ -1,0 +1,417 @@
+package project
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/safepip/safepip/config"
+	"github.com/safepip/safepip/index"
+	"github.com/safepip/safepip/install"
+	"github.com/safepip/safepip/internal/testindex"
+	"github.com/safepip/safepip/lock"
+	"github.com/safepip/safepip/pypa/pep508"
+	"github.com/safepip/safepip/resolver"
+)
+
+// The tests below lock with the real interpreter (python3) running the
+// build hooks of tinybackend, served by a loopback index.
+
+func noEnv(string) (string, bool) { return "", false }
+
+// tinySdist is an sdist of name 1.0 built by tinybackend; tiny is its
+// tiny.json ("" for the one testindex writes), pkgInfo its PKG-INFO ("" for
+// a dynamic Metadata-Version 2.1 one).
+func tinySdist(name, tiny, pkgInfo string, requires ...string) testindex.Dist {
+	files := map[string]string{"pyproject.toml": testindex.TinyPyproject}
+	if tiny != "" {
+		files["tiny.json"] = tiny
+	}
+	if pkgInfo != "" {
+		files["PKG-INFO"] = pkgInfo
+	}
+	return testindex.Dist{Name: name, Version: "1.0", Sdist: true, Requires: requires, SdistFiles: files}
+}
+
+// buildLockDir writes safepip.toml (one default index, policy appended)
+// and requirements.txt in a new directory.
+func buildLockDir(t *testing.T, indexURL, policy string, reqs ...string) (string, *Env) {
+	t.Helper()
+	dir := t.TempDir()
+	writeFile(t, dir, "safepip.toml", fmt.Sprintf("[[index]]\nname = \"internal\"\nurl = %q\ndefault = true\n\n[policy]\n%s\n", indexURL, policy))
+	writeFile(t, dir, "requirements.txt", strings.Join(reqs, "\n")+"\n")
+	return dir, &Env{Dir: dir, CacheDir: filepath.Join(dir, "cache"), Getenv: noEnv}
+}
+
+// writeIn writes dir/name, making dir first.
+func writeIn(t *testing.T, dir, name, data string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, name, data)
+}
+
+func lockReqs(dir string) LockOptions {
+	return LockOptions{Requirements: []string{filepath.Join(dir, "requirements.txt")}}
+}
+
+// TestLockBuildDependencies locks an allowed sdist: its build-system
+// requires and its get_requires answer are resolved together (with their
+// own dependencies), recorded as sorted references, and the build packages
+// are wheels shared by the packages whose builds need them.
+func TestLockBuildDependencies(t *testing.T) {
+	idx := testindex.New(t)
+	idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
+	idx.Add(testindex.Dist{Name: "tiny-extra", Version: "1.2", Requires: []string{"tiny-helper"}})
+	idx.Add(testindex.Dist{Name: "tiny-extra", Version: "1.2", Sdist: true}) // never a build dependency
+	idx.Add(testindex.Dist{Name: "tiny-helper", Version: "3.0"})
+	idx.Add(tinySdist("acme-a", `{"name": "acme-a", "version": "1.0", "module": "acme_a", "get_requires": ["tiny-extra"]}`, "Metadata-Version: 2.2\nName: acme-a\nVersion: 1.0\nRequires-Dist: acme-b\n"))
+	idx.Add(tinySdist("acme-b", "", "Metadata-Version: 2.2\nName: acme-b\nVersion: 1.0\n"))
+	srv := idx.Serve(t)
+	dir, env := buildLockDir(t, srv.URL, `allow-sdist = ["acme-a", "acme-b"]`, "acme-a")
+	res, err := Lock(context.Background(), env, lockReqs(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lf := res.Lock
+	wantRefs := map[string][]string{
+		"acme-a": {"tiny-extra==1.2", "tiny-helper==3.0", "tinybackend==1.0"},
+		"acme-b": {"tinybackend==1.0"},
+	}
+	for name, want := range wantRefs {
+		if p := lf.Package(name); p == nil || !slices.Equal(p.BuildDependencies, want) {
+			t.Errorf("%s build-dependencies = %v, want %q", name, p, want)
+		}
+	}
+	wantPkgs := map[string][]string{"tiny-extra": {"acme-a"}, "tiny-helper": {"acme-a"}, "tinybackend": {"acme-a", "acme-b"}}
+	if len(lf.BuildPackages) != len(wantPkgs) {
+		t.Errorf("%d build packages, want %d: %+v", len(lf.BuildPackages), len(wantPkgs), lf.BuildPackages)
+	}
+	for _, bp := range lf.BuildPackages {
+		if !slices.Equal(bp.RequiredBy, wantPkgs[bp.Name]) {
+			t.Errorf("build package %s required-by %q, want %q", bp.Name, bp.RequiredBy, wantPkgs[bp.Name])
+		}
+		for _, f := range bp.Files {
+			if !strings.HasSuffix(f.Name, ".whl") {
+				t.Errorf("build package %s locks %s: build dependencies are wheels only", bp.Name, f.Name)
+			}
+		}
+	}
+	if bp := lf.BuildPackage("tiny-extra", "1.2"); bp == nil || !slices.Equal(bp.Dependencies, []string{"tiny-helper"}) {
+		t.Errorf("tiny-extra's build package = %+v, want dependencies [tiny-helper]", bp)
+	}
+	// Locking again changes nothing: the build packages are preferred.
+	again, err := Lock(context.Background(), env, lockReqs(dir))
+	if err != nil || again.Written {
+		t.Errorf("a second lock: written %v, %v; want the same bytes", again != nil && again.Written, err)
+	}
+	check := lockReqs(dir)
+	check.Check = true
+	if _, err := Lock(context.Background(), env, check); err != nil {
+		t.Errorf("lock --check after lock: %v", err)
+	}
+}
+
+// TestLockBuildConstraints: [policy] build-constraints restricts the
+// build-dependency resolutions, and is part of the inputs digest.
+func TestLockBuildConstraints(t *testing.T) {
+	idx := testindex.New(t)
+	idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
+	idx.Add(testindex.TinyBackend("tinybackend", "2.0"))
+	idx.Add(tinySdist("acme-a", "", "Metadata-Version: 2.2\nName: acme-a\nVersion: 1.0\n"))
+	srv := idx.Serve(t)
+	dir, env := buildLockDir(t, srv.URL, `allow-sdist = ["acme-a"]`, "acme-a")
+	res, err := Lock(context.Background(), env, lockReqs(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Lock.Package("acme-a").BuildDependencies; !slices.Equal(got, []string{"tinybackend==2.0"}) {
+		t.Errorf("unconstrained build-dependencies = %q, want the newest tinybackend", got)
+	}
+	writeFile(t, dir, "build-constraints.txt", "tinybackend<2\n")
+	writeFile(t, dir, "safepip.toml", fmt.Sprintf("[[index]]\nname = \"internal\"\nurl = %q\ndefault = true\n\n[policy]\nallow-sdist = [\"acme-a\"]\nbuild-constraints = \"build-constraints.txt\"\n", srv.URL))
+	res2, err := Lock(context.Background(), env, lockReqs(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res2.Lock.Package("acme-a").BuildDependencies; !slices.Equal(got, []string{"tinybackend==1.0"}) {
+		t.Errorf("build-dependencies under tinybackend<2 = %q, want tinybackend==1.0", got)
+	}
+	if res.Lock.Inputs == res2.Lock.Inputs {
+		t.Error("build-constraints did not change the inputs digest")
+	}
+	writeFile(t, dir, "build-constraints.txt", "tinybackend<1.5\n")
+	check := lockReqs(dir)
+	check.Check = true
+	var stale *StaleError
+	if _, err := Lock(context.Background(), env, check); !errors.As(err, &stale) {
+		t.Errorf("lock --check after the build constraints changed = %v, want stale", err)
+	}
+	writeFile(t, dir, "build-constraints.txt", "tinybackend<2\nacme @ https://example.com/acme-1.0-py3-none-any.whl\n")
+	var ie *InputError
+	if _, err := Lock(context.Background(), env, lockReqs(dir)); !errors.As(err, &ie) || !strings.Contains(err.Error(), "build-constraints.txt:2") || !strings.Contains(err.Error(), "a build constraint is a project name") {
+		t.Errorf("a URL in build-constraints = %v, want an input error naming its line", err)
+	}
+}
+
+// TestLockBuildRequirementErrors: a build requirement no index has, or
+// one served by two indexes without a pin, is a resolution failure (exit
+// 3) naming the package whose build needs it.
+func TestLockBuildRequirementErrors(t *testing.T) {
+	idx := testindex.New(t)
+	idx.Add(testindex.Dist{Name: "acme-a", Version: "1.0", Sdist: true, SdistFiles: map[string]string{
+		"pyproject.toml": "[build-system]\nrequires = [\"acme-build-plugin>=1\"]\nbuild-backend = \"acme_build_plugin.build\"\n",
+		"PKG-INFO":       "Metadata-Version: 2.2\nName: acme-a\nVersion: 1.0\n",
+	}})
+	srv := idx.Serve(t)
+	dir, env := buildLockDir(t, srv.URL, `allow-sdist = ["acme-a"]`, "acme-a")
+	_, err := Lock(context.Background(), env, lockReqs(dir))
+	var nf *config.NotFoundError
+	var ns *resolver.NoSolutionError
+	if !errors.As(err, &nf) && !errors.As(err, &ns) || !strings.Contains(err.Error(), "the build of acme-a (acme_a-1.0.tar.gz) needs acme-build-plugin>=1") {
+		t.Errorf("an unresolvable build requirement = %v (%T), want a resolution error naming acme-a", err, err)
+	}
+
+	public := testindex.New(t)
+	public.Add(testindex.TinyBackend("acme-build-plugin", "99.0"))
+	pubSrv := public.Serve(t)
+	private := testindex.New(t)
+	private.Add(testindex.TinyBackend("acme-build-plugin", "1.0"))
+	private.Add(idx.Files("acme-a")[0].Dist)
+	privSrv := private.Serve(t)
+	writeFile(t, dir, "safepip.toml", fmt.Sprintf("[[index]]\nname = \"public\"\nurl = %q\ndefault = true\n\n[[index]]\nname = \"private\"\nurl = %q\n\n[policy]\nallow-sdist = [\"acme-a\"]\n", pubSrv.URL, privSrv.URL))
+	writeFile(t, dir, "requirements.txt", "acme-a\n")
+	_, err = Lock(context.Background(), env, lockReqs(dir))
+	var amb *config.AmbiguousError
+	if !errors.As(err, &amb) || !strings.Contains(err.Error(), "the build of acme-a") {
+		t.Errorf("a build requirement on two indexes = %v, want ambiguity naming acme-a", err)
+	}
+}
+
+// TestLockNoBuildIsolation: a [policy] no-build-isolation project locks no
+// build dependencies (the target environment provides them).
+func TestLockNoBuildIsolation(t *testing.T) {
+	idx := testindex.New(t)
+	idx.Add(tinySdist("acme-native", "", "Metadata-Version: 2.2\nName: acme-native\nVersion: 1.0\n"))
+	srv := idx.Serve(t)
+	dir, env := buildLockDir(t, srv.URL, "allow-sdist = [\"acme-native\"]\nno-build-isolation = [\"Acme_Native\"]", "acme-native")
+	res, err := Lock(context.Background(), env, lockReqs(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := res.Lock.Package("acme-native"); p == nil || len(p.BuildDependencies) > 0 || len(res.Lock.BuildPackages) > 0 {
+		t.Errorf("a no-build-isolation package locked build dependencies: %+v, %+v", p, res.Lock.BuildPackages)
+	}
+}
+
+// TestLockDynamicSdistMetadata: an sdist whose PKG-INFO is not static gets
+// its dependencies from the backend's prepare_metadata_for_build_wheel.
+func TestLockDynamicSdistMetadata(t *testing.T) {
+	idx := testindex.New(t)
+	idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
+	idx.Add(testindex.Dist{Name: "plainlib", Version: "2.0"})
+	d := tinySdist("acme-dyn", "", "Metadata-Version: 2.1\nName: acme-dyn\nVersion: 1.0\nRequires-Dist: acme-decoy\n", "plainlib")
+	idx.Add(d)
+	srv := idx.Serve(t)
+	dir, env := buildLockDir(t, srv.URL, `allow-sdist = ["acme-dyn"]`, "acme-dyn")
+	res, err := Lock(context.Background(), env, lockReqs(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := res.Lock.Package("acme-dyn"); p == nil || !slices.Equal(p.Dependencies, []string{"plainlib"}) || !slices.Equal(p.BuildDependencies, []string{"tinybackend==1.0"}) {
+		t.Errorf("acme-dyn = %+v, want the backend's dependencies [plainlib] and build-dependencies [tinybackend==1.0]", p)
+	}
+}
+
+// TestTreeMetadata reads a source tree's metadata: static from
+// pyproject.toml's [project] table (no hook), else from the backend.
+func TestTreeMetadata(t *testing.T) {
+	idx := testindex.New(t)
+	idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
+	srv := idx.Serve(t)
+	dir, env := buildLockDir(t, srv.URL, "", "tinybackend")
+	in, err := readInputs(env, []string{filepath.Join(dir, "requirements.txt")}, nil, Sources{}, config.Flags{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := env.newClient(index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := resolver.NewRoutedSource(in.cfg, client, nil)
+	b, err := newBuilds(env, in.cfg, client, src, resolver.Options{Scope: &resolver.Scope{Markers: pep508.TrueMarker()}}, "python3", nil, func(string) bool { return false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.close()
+
+	static := filepath.Join(dir, "static")
+	writeIn(t, static, "pyproject.toml", `[build-system]
+requires = ["tinybackend"]
+build-backend = "tinybackend.build"
+
+[project]
+name = "Acme_Static"
+version = "2.1"
+requires-python = ">=3.9"
+dependencies = ["idna>=2"]
+
+[project.optional-dependencies]
+socks = ["pysocks ; sys_platform != 'win32'"]
+`)
+	md, err := b.treeMetadata(context.Background(), static, "requirements.txt:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reqs []string
+	for _, r := range md.RequiresDist {
+		reqs = append(reqs, r.String())
+	}
+	if md.Name != "acme-static" || md.Version.String() != "2.1" || md.RequiresPython.String() != ">=3.9" ||
+		!slices.Equal(reqs, []string{"idna>=2", `pysocks; sys_platform != "win32" and extra == "socks"`}) {
+		t.Errorf("static tree metadata = %s %s %s %q", md.Name, md.Version, md.RequiresPython, reqs)
+	}
+	if len(b.trees) != 0 {
+		t.Error("static metadata ran a backend")
+	}
+
+	dynamic := filepath.Join(dir, "dynamic")
+	writeIn(t, dynamic, "pyproject.toml", "[build-system]\nrequires = [\"tinybackend\"]\nbuild-backend = \"tinybackend.build\"\n\n[project]\nname = \"acme-dyn\"\nversion = \"1.0\"\ndynamic = [\"dependencies\"]\n")
+	writeIn(t, dynamic, "tiny.json", `{"name": "acme-dyn", "version": "1.0", "module": "acme_dyn", "dependencies": ["plainlib>=2"]}`)
+	md, err = b.treeMetadata(context.Background(), dynamic, "requirements.txt:2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md.Name != "acme-dyn" || len(md.RequiresDist) != 1 || md.RequiresDist[0].String() != "plainlib>=2" {
+		t.Errorf("dynamic tree metadata = %s %v, want acme-dyn with plainlib>=2 from the backend", md.Name, md.RequiresDist)
+	}
+
+	broken := filepath.Join(dir, "broken")
+	writeIn(t, broken, "pyproject.toml", "[build-system]\nbuild-backend = \"x\"\n")
+	if _, err := b.treeMetadata(context.Background(), broken, "requirements.txt:3"); err == nil || !strings.Contains(err.Error(), "requirements.txt:3") {
+		t.Errorf("a tree without build-system requires = %v, want an error naming requirements.txt:3", err)
+	}
+}
+
+// TestPolicyBuildKeys parses [policy] build-constraints and
+// no-build-isolation, and refuses what they cannot be.
+func TestPolicyBuildKeys(t *testing.T) {
+	f, err := config.Parse(filepath.Join("proj", "safepip.toml"), []byte("[policy]\nbuild-constraints = \"c/build.txt\"\nno-build-isolation = [\"Acme_Native\", \"b\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := f.Policy
+	if p.BuildConstraints != filepath.Join("proj", "c", "build.txt") || p.BuildConstraintsWritten != "c/build.txt" {
+		t.Errorf("build-constraints = %q (%q)", p.BuildConstraints, p.BuildConstraintsWritten)
+	}
+	if !slices.Equal(p.NoBuildIsolation, []string{"acme-native", "b"}) || p.BuildIsolated("acme.NATIVE") || !p.BuildIsolated("c") {
+		t.Errorf("no-build-isolation = %q", p.NoBuildIsolation)
+	}
+	for _, doc := range []string{"[policy]\nbuild-constraints = \"\"", "[policy]\nno-build-isolation = [\"not a name\"]", "[policy]\nno-build-isolation = true"} {
+		if _, err := config.Parse("safepip.toml", []byte(doc)); err == nil || !strings.Contains(err.Error(), "safepip.toml:2") {
+			t.Errorf("config.Parse(%q) = %v, want an error at line 2", doc, err)
+		}
+	}
+}
+
+// TestPlanBuilds lists what install builds, from what, with which locked
+// build dependencies.
+func TestPlanBuilds(t *testing.T) {
+	lf := &lock.File{
+		Packages: []lock.Package{
+			{Name: "acme-a", Version: "1.0", Index: "i", AllowSdist: true, BuildDependencies: []string{"tinybackend==1.0"},
+				Files: []lock.Dist{{Name: "acme_a-1.0.tar.gz", SHA256: strings.Repeat("a", 64)}}},
+			{Name: "me", Version: "0.1", Source: &lock.Source{Path: ".", Editable: true}},
+			{Name: "g", Version: "2", Source: &lock.Source{Git: "https://host/r.git", Commit: strings.Repeat("c", 40), Subdirectory: "sub"}},
+			{Name: "n", Version: "3", Index: "i", AllowSdist: true, Files: []lock.Dist{{Name: "n-3.tar.gz", SHA256: strings.Repeat("b", 64)}}},
+		},
+		BuildPackages: []lock.Package{{Name: "tinybackend", Version: "1.0", Index: "i", RequiredBy: []string{"acme-a"},
+			Files: []lock.Dist{{Name: "tinybackend-1.0-py3-none-any.whl", SHA256: strings.Repeat("d", 64)}}}},
+	}
+	choices := []install.Choice{
+		{Package: &lf.Packages[0], File: lf.Packages[0].Files[0], Sdist: true, Build: true},
+		{Package: &lf.Packages[1], Build: true},
+		{Package: &lf.Packages[2], Build: true},
+		{Package: &lf.Packages[3], File: lf.Packages[3].Files[0], Sdist: true, Build: true},
+	}
+	cfg, err := config.Parse("safepip.toml", []byte("[policy]\nno-build-isolation = [\"n\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgt, err := describedTarget(&Env{Getenv: noEnv}, TargetOptions{PythonVersion: "3.11", Platform: "manylinux_2_28_x86_64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := planBuilds(&config.Config{Policy: cfg.Policy}, lf, choices, tgt.Tags, tgt.Markers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range plan {
+		got = append(got, p.String())
+	}
+	want := []string{
+		"acme-a 1.0 from sdist acme_a-1.0.tar.gz, with tinybackend==1.0",
+		"me 0.1 from path . (editable), with no build dependencies",
+		"g 2 from git https://host/r.git@" + strings.Repeat("c", 40) + "#subdirectory=sub, with no build dependencies",
+		"n 3 from sdist n-3.tar.gz, in the target environment ([policy] no-build-isolation)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("planBuilds =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if deps := buildDepChoices(append(plan, plan...)); len(deps) != 1 || deps[0].File.Name != "tinybackend-1.0-py3-none-any.whl" {
+		t.Errorf("buildDepChoices = %+v, want tinybackend's wheel once", deps)
+	}
+}
+
+// TestCheckBuiltWheel refuses a built wheel of another project or version.
+func TestCheckBuiltWheel(t *testing.T) {
+	p := &lock.Package{Name: "acme-lib", Version: "1.0"}
+	for path, ok := range map[string]bool{
+		"/x/acme_lib-1.0-py3-none-any.whl":      true,
+		"/x/Acme.Lib-1.0.0-py3-none-any.whl":    true,
+		"/x/acme_lib-1.1-py3-none-any.whl":      false,
+		"/x/acme_other-1.0-py3-none-any.whl":    false,
+		"/x/acme_lib-1.0-cp311-cp311-linux.whl": true,
+	} {
+		if err := checkBuiltWheel(path, p); (err == nil) != ok {
+			t.Errorf("checkBuiltWheel(%s) = %v, want ok %v", path, err, ok)
+		}
+	}
+}
+
+// TestStaticTreeMetadataFallsBack leaves to the backend a tree whose
+// [project] table does not say it all, and names the requirement in errors.
+func TestStaticTreeMetadataFallsBack(t *testing.T) {
+	dir := t.TempDir()
+	for name, doc := range map[string]string{
+		"no-project":      "[build-system]\nrequires = []\n",
+		"no-version":      "[project]\nname = \"a\"\n",
+		"dynamic-version": "[project]\nname = \"a\"\nversion = \"1\"\ndynamic = [\"version\"]\n",
+		"dynamic-python":  "[project]\nname = \"a\"\nversion = \"1\"\ndynamic = [\"requires-python\"]\n",
+	} {
+		writeIn(t, filepath.Join(dir, name), "pyproject.toml", doc)
+		if md, err := staticTreeMetadata(filepath.Join(dir, name), name); md != nil || err != nil {
+			t.Errorf("staticTreeMetadata(%s) = %v, %v; want the backend asked", name, md, err)
+		}
+	}
+	if md, err := staticTreeMetadata(filepath.Join(dir, "absent"), "absent"); md != nil || err != nil {
+		t.Errorf("staticTreeMetadata(no pyproject.toml) = %v, %v", md, err)
+	}
+	writeIn(t, filepath.Join(dir, "bad"), "pyproject.toml", "[project]\nname = \"a\"\nversion = \"not a version\"\n")
+	if _, err := staticTreeMetadata(filepath.Join(dir, "bad"), "req.txt:4"); err == nil || !strings.Contains(err.Error(), "req.txt:4") {
+		t.Errorf("a bad version = %v, want an error naming req.txt:4", err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "unreadable", "pyproject.toml"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := staticTreeMetadata(filepath.Join(dir, "unreadable"), "x"); err == nil {
+		t.Error("a pyproject.toml that is a directory read as no file")
+	}
+}
