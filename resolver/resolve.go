@@ -10,6 +10,15 @@
 // The rules, checked by TestResolve, TestUniversal and by the packse
 // conformance suite in integration/packse_test.go:
 //
+//   - A project of the user's own source tree (a local directory or a VCS
+//     checkout, Source.Local) has one version, the metadata its caller read,
+//     and no page: no index is ever asked about its name.
+//   - A project under pip's --no-binary (Options.NoBinary) has no wheels at
+//     all: its sdist alone serves, allowed whatever the policy says, and a
+//     version without one is refused, saying so.
+//   - An sdist whose metadata is not static (PEP 643) serves with the
+//     metadata Options.SdistMetadata builds, asked once per file and only
+//     for a version the solver tries; without it, the version is refused.
 //   - A version counts only with a wheel compatible with the target's tags,
 //     or an sdist when the policy allows sdists for the project. In a
 //     universal resolution, versions with a file that installs somewhere
