@@ -1,7 +1,9 @@
 package lock
 
 import (
+	"cmp"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/safepip/safepip/pypa/pep508"
@@ -78,4 +80,31 @@ func (s *Source) String() string {
 		out += " (editable)"
 	}
 	return out
+}
+
+// RebaseSources rewrites the path of every directory source from relative
+// to from (the lock's directory) to relative to to (the directory of an
+// export written elsewhere: a pylock.toml's paths are relative to it). A
+// path that cannot be made relative to to (another Windows volume) is an
+// error naming it.
+func (f *File) RebaseSources(from, to string) error {
+	from, errFrom := filepath.Abs(from)
+	to, errTo := filepath.Abs(to)
+	if err := cmp.Or(errFrom, errTo); err != nil {
+		return err
+	}
+	for i := range f.Packages {
+		p := &f.Packages[i]
+		if p.Source == nil || p.Source.Path == "" {
+			continue
+		}
+		rel, err := filepath.Rel(to, filepath.Join(from, filepath.FromSlash(p.Source.Path)))
+		if err != nil {
+			return fmt.Errorf("package %s: source path %q cannot be written relative to %s: %w", p.Name, p.Source.Path, to, err)
+		}
+		s := *p.Source
+		s.Path = filepath.ToSlash(rel)
+		p.Source = &s
+	}
+	return nil
 }

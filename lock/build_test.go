@@ -33,7 +33,7 @@ func buildSample() *File {
 					"setuptools==69.0.0",
 					"acme-build-plugin==1.0",
 				},
-				RequiredBy: []string{"myproject"}, Files: []Dist{{Name: "acme_lib-1.0.tar.gz", URL: "https://pypi.internal.example/files/acme_lib-1.0.tar.gz", SHA256: strings.Repeat("e", 64)}}},
+				RequiredBy: []string{"myproject"}, Files: []Dist{{Name: "acme_lib-1.0.tar.gz", URL: "https://pypi.internal.example/files/acme_lib-1.0.tar.gz", SHA256: strings.Repeat("e", 64), Size: 2048, UploadTime: "2026-11-02T10:00:00Z"}}},
 		},
 		BuildPackages: []Package{
 			{Name: "tomli", Version: "2.0.1", Index: "public", RequiredBy: []string{"acme-lib"}, Files: wheel("tomli-2.0.1-py3-none-any.whl", '1')},

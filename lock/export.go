@@ -21,7 +21,7 @@ import (
 
 // pylockDoc is a PEP 751 pylock.toml, as ExportPylock writes it. Fields
 // are in the order the specification lists them; only what a safepip lock
-// knows is present (no extras, groups, vcs or directories).
+// knows is present (no extras or groups).
 type pylockDoc struct {
 	LockVersion    string          `toml:"lock-version"`
 	Environments   []string        `toml:"environments,multiline,omitempty"`
@@ -47,6 +47,51 @@ type safepipTool struct {
 	RequiredEnvironments []string `toml:"required-environments,multiline,omitempty"`
 	Forks                []string `toml:"forks,multiline,omitempty"`
 	ExcludeNewer         string   `toml:"exclude-newer,omitempty"`
+	// BuildPackages are the lock's [[build-package]] entries: what the
+	// builds of the packages with build-dependencies need. They are not
+	// PEP 751 packages (an installer must not install them into the
+	// environment), so they live here rather than being dropped.
+	BuildPackages []pylockBuildPackage `toml:"build-packages,omitempty"`
+}
+
+// pylockBuildPackage is one [[tool.safepip.build-packages]] entry.
+type pylockBuildPackage struct {
+	Name         string             `toml:"name"`
+	Version      string             `toml:"version"`
+	Dependencies []pylockDependency `toml:"dependencies,omitempty,inline"`
+	Index        string             `toml:"index,omitempty"`
+	Wheels       []pylockFile       `toml:"wheels"`
+	RequiredBy   []string           `toml:"required-by"`
+}
+
+// pylockPackageTool is [packages.tool.safepip]: what PEP 751 has no key
+// for in a package.
+type pylockPackageTool struct {
+	Safepip pylockPackageSafepip `toml:"safepip"`
+}
+
+type pylockPackageSafepip struct {
+	// Version is the version locked from a source tree: PEP 751 forbids
+	// packages.version there, as the tree may change.
+	Version string `toml:"version,omitempty"`
+	// BuildDependencies reference [[tool.safepip.build-packages]] entries
+	// ("name==version ; marker"), as the lock's build-dependencies.
+	BuildDependencies []string `toml:"build-dependencies,multiline,omitempty"`
+}
+
+// pylockVCS is [packages.vcs]: a commit of a repository.
+type pylockVCS struct {
+	Type         string `toml:"type"`
+	URL          string `toml:"url"`
+	CommitID     string `toml:"commit-id"`
+	Subdirectory string `toml:"subdirectory,omitempty"`
+}
+
+// pylockDirectory is [packages.directory]: a local source tree, its path
+// relative to the pylock.toml.
+type pylockDirectory struct {
+	Path     string `toml:"path"`
+	Editable bool   `toml:"editable,omitempty"`
 }
 
 // pylockPackage is one [[packages]] entry of a pylock.toml.
@@ -56,11 +101,14 @@ type pylockPackage struct {
 	Marker                string              `toml:"marker,omitempty"`
 	RequiresPython        string              `toml:"requires-python,omitempty"`
 	Dependencies          []pylockDependency  `toml:"dependencies,omitempty,inline"`
+	VCS                   *pylockVCS          `toml:"vcs,omitempty"`
+	Directory             *pylockDirectory    `toml:"directory,omitempty"`
 	Index                 string              `toml:"index,omitempty"`
 	Archive               *pylockFile         `toml:"archive,omitempty"`
 	Sdist                 *pylockFile         `toml:"sdist,omitempty"`
 	Wheels                []pylockFile        `toml:"wheels,omitempty"`
 	AttestationIdentities []map[string]string `toml:"attestation-identities,omitempty"`
+	Tool                  *pylockPackageTool  `toml:"tool,omitempty"`
 }
 
 // pylockDependency names another [[packages]] entry; with its version
@@ -95,6 +143,16 @@ type pylockFile struct {
 // package is listed with its sha256, size and upload time when the lock
 // knows them; packages from a direct URL become [packages.archive]. f is
 // normalized first (sorted), so equal locks give equal bytes.
+//
+// A package from a source becomes [packages.directory] (its path relative
+// to the lock's directory: write the pylock.toml beside the lock, or
+// RebaseSources first) or [packages.vcs], without packages.version (PEP
+// 751 forbids it for a source tree; [packages.tool.safepip] keeps it).
+// Build dependencies are not PEP 751 packages: an installer would install
+// them into the environment. They are written as
+// [[tool.safepip.build-packages]], with their wheels and hashes, each
+// built package's references in [packages.tool.safepip], and the header
+// says that a PEP 751 installer does not use them.
 func ExportPylock(f *File, getenv func(string) (string, bool)) ([]byte, error) {
 	f.Normalize()
 	if err := f.Validate(); err != nil {
@@ -122,6 +180,10 @@ func ExportPylock(f *File, getenv func(string) (string, bool)) ([]byte, error) {
 	for _, p := range f.Packages {
 		versions[p.Name] = append(versions[p.Name], p.Version)
 	}
+	buildVersions := map[string][]string{}
+	for _, p := range f.BuildPackages {
+		buildVersions[p.Name] = append(buildVersions[p.Name], p.Version)
+	}
 	for _, p := range f.Packages {
 		pp, err := exportPackage(p, indexURL[p.Index], versions, getenv)
 		if err != nil {
@@ -139,8 +201,26 @@ func ExportPylock(f *File, getenv func(string) (string, bool)) ([]byte, error) {
 		Forks:                f.Scope.Forks,
 		ExcludeNewer:         f.Policy.ExcludeNewer,
 	}
+	for _, p := range f.BuildPackages {
+		bp := pylockBuildPackage{Name: p.Name, Version: p.Version, Index: indexURL[p.Index], RequiredBy: p.RequiredBy, Dependencies: dependencyRefs(p.Dependencies, buildVersions)}
+		for _, d := range p.Files {
+			pf, err := exportFile(d, getenv)
+			if err != nil {
+				return nil, fmt.Errorf("build-package %s %s: %w", p.Name, p.Version, err)
+			}
+			bp.Wheels = append(bp.Wheels, pf)
+		}
+		out.Tool.Safepip.BuildPackages = append(out.Tool.Safepip.BuildPackages, bp)
+	}
 	var buf bytes.Buffer
 	buf.WriteString("# Exported from safepip.lock by `safepip export --format pylock`; regenerate it, do not edit it.\n")
+	if slices.ContainsFunc(f.Packages, func(p Package) bool { return p.Source != nil }) {
+		buf.WriteString("# [packages.directory] paths are relative to this file's directory.\n")
+	}
+	if len(f.BuildPackages) > 0 {
+		buf.WriteString("# Build dependencies are not PEP 751 packages: they are [[tool.safepip.build-packages]],\n" +
+			"# which a PEP 751 installer does not use; `safepip install` builds with exactly them.\n")
+	}
 	enc := toml.NewEncoder(&buf)
 	enc.SetIndentTables(false)
 	if err := enc.Encode(out); err != nil {
@@ -159,15 +239,26 @@ func exportPackage(p Package, index string, versions map[string][]string, getenv
 		Marker:         p.Marker,
 		RequiresPython: p.RequiresPython,
 		Index:          index,
+		Dependencies:   dependencyRefs(p.Dependencies, versions),
 	}
-	for _, d := range p.Dependencies {
-		if vs := versions[d]; len(vs) > 1 {
-			for _, v := range vs {
-				pp.Dependencies = append(pp.Dependencies, pylockDependency{Name: d, Version: v})
-			}
-			continue
+	var tool pylockPackageSafepip
+	switch s := p.Source; {
+	case s == nil:
+	case s.Path != "":
+		pp.Directory = &pylockDirectory{Path: s.Path, Editable: s.Editable}
+	default:
+		u, err := expandURL(s.Git, getenv)
+		if err != nil {
+			return pp, fmt.Errorf("source git: %w", err)
 		}
-		pp.Dependencies = append(pp.Dependencies, pylockDependency{Name: d})
+		pp.VCS = &pylockVCS{Type: "git", URL: u, CommitID: s.Commit, Subdirectory: s.Subdirectory}
+	}
+	if p.Source != nil {
+		pp.Version, tool.Version = "", p.Version
+	}
+	tool.BuildDependencies = p.BuildDependencies
+	if tool.Version != "" || len(tool.BuildDependencies) > 0 {
+		pp.Tool = &pylockPackageTool{Safepip: tool}
 	}
 	ids := map[string]bool{}
 	for _, d := range p.Files {
@@ -201,6 +292,22 @@ func exportPackage(p Package, index string, versions map[string][]string, getenv
 		}
 	}
 	return pp, nil
+}
+
+// dependencyRefs names the [[packages]] entries of deps; with each
+// version when the lock holds that name at several versions.
+func dependencyRefs(deps []string, versions map[string][]string) []pylockDependency {
+	var out []pylockDependency
+	for _, d := range deps {
+		if vs := versions[d]; len(vs) > 1 {
+			for _, v := range vs {
+				out = append(out, pylockDependency{Name: d, Version: v})
+			}
+			continue
+		}
+		out = append(out, pylockDependency{Name: d})
+	}
+	return out
 }
 
 func exportFile(d Dist, getenv func(string) (string, bool)) (pylockFile, error) {
@@ -278,6 +385,16 @@ func createdByTool(createdBy string) string {
 // pip does not hash-check an sdist's build dependencies, so the file also
 // says --only-binary for every package the lock serves from a wheel; a
 // package whose lock entry allows an sdist may still build from one.
+//
+// pip refuses a directory or a VCS requirement in hash-checking mode
+// (there is no one file to hash), so the packages from a source cannot be
+// lines of this file: a closing comment gives the pip commands that
+// install them after it ("-e ./path", "./path", "name @
+// git+URL@COMMIT#subdirectory=..."; paths relative to the lock's
+// directory, or as RebaseSources made them). A last comment lists the
+// build dependencies the lock pins for every package pip would build,
+// which pip, building in isolation from its indexes, cannot be told to
+// use.
 func ExportRequirements(f *File) ([]byte, error) {
 	f.Normalize()
 	if err := f.Validate(); err != nil {
@@ -289,6 +406,9 @@ func ExportRequirements(f *File) ([]byte, error) {
 	b.WriteString("#   pip install --no-deps --require-hashes -r THIS_FILE\n")
 	var binary, names []string
 	for _, p := range f.Packages {
+		if p.Source != nil {
+			continue
+		}
 		names = append(names, p.Name)
 		if !p.AllowSdist {
 			binary = append(binary, p.Name)
@@ -306,15 +426,25 @@ func ExportRequirements(f *File) ([]byte, error) {
 	case len(binary) > 0:
 		b.WriteString("--only-binary " + strings.Join(binary, ",") + "\n")
 	}
+	var sources, builds []string
 	for _, p := range f.Packages {
+		if p.Marker != "" {
+			if _, err := pep508.ParseMarker(p.Marker); err != nil {
+				return nil, fmt.Errorf("package %s %s: marker %q: %w", p.Name, p.Version, p.Marker, err)
+			}
+		}
+		if len(p.BuildDependencies) > 0 {
+			builds = append(builds, p.Name+" "+p.Version+": "+strings.Join(p.BuildDependencies, ", "))
+		}
+		if p.Source != nil {
+			sources = append(sources, sourceCommand(p))
+			continue
+		}
 		req := p.Name + "==" + p.Version
 		if p.URL != "" {
 			req = p.Name + " @ " + p.URL
 		}
 		if p.Marker != "" {
-			if _, err := pep508.ParseMarker(p.Marker); err != nil {
-				return nil, fmt.Errorf("package %s %s: marker %q: %w", p.Name, p.Version, p.Marker, err)
-			}
 			req += " ; " + p.Marker
 		}
 		b.WriteString(req)
@@ -328,7 +458,58 @@ func ExportRequirements(f *File) ([]byte, error) {
 		}
 		b.WriteString("\n")
 	}
+	if len(sources) > 0 {
+		b.WriteString("\n# Locked from a source tree: pip cannot hash-check a directory or a VCS checkout,\n" +
+			"# so these cannot be lines of this file. Install them after it, from this file's directory:\n")
+		for _, s := range sources {
+			b.WriteString("#   " + s + "\n")
+		}
+	}
+	if len(builds) > 0 {
+		b.WriteString("\n# Build dependencies safepip locks (by hash, in [[build-package]]) for what is built;\n" +
+			"# pip builds in isolation from its indexes and cannot be told to use them\n" +
+			"# (`safepip install` builds with exactly these):\n")
+		for _, s := range builds {
+			b.WriteString("#   " + s + "\n")
+		}
+	}
 	return []byte(b.String()), nil
+}
+
+// sourceCommand is the pip command that installs p from its source:
+// "-e ./path" or "./path"; "name @ git+URL@COMMIT#subdirectory=sub", or
+// for an editable checkout pip's "-e git+URL@COMMIT#egg=name&subdirectory=sub".
+func sourceCommand(p Package) string {
+	s := p.Source
+	var req string
+	switch {
+	case s.Path != "":
+		req = s.Path
+		if req != "." && req != ".." && !strings.HasPrefix(req, "../") {
+			req = "./" + req
+		}
+	case s.Editable:
+		req = "git+" + s.Git + "@" + s.Commit + "#egg=" + p.Name
+		if s.Subdirectory != "" {
+			req += "&subdirectory=" + s.Subdirectory
+		}
+	default:
+		req = p.Name + " @ git+" + s.Git + "@" + s.Commit
+		if s.Subdirectory != "" {
+			req += "#subdirectory=" + s.Subdirectory
+		}
+	}
+	if strings.ContainsAny(req, " ;#&") {
+		req = "'" + req + "'"
+	}
+	if s.Editable {
+		req = "-e " + req
+	}
+	cmd := "pip install --no-deps " + req
+	if p.Marker != "" {
+		cmd += "   # where " + p.Marker
+	}
+	return cmd
 }
 
 // expandURL replaces the ${NAME} references of u with their values

@@ -49,6 +49,8 @@ func TestExportGolden(t *testing.T) {
 		{"export.lock", "export.requirements.txt", ExportRequirements},
 		{"universal.lock", "universal.pylock.toml", pylock},
 		{"universal.lock", "universal.requirements.txt", ExportRequirements},
+		{"build.lock", "build.pylock.toml", pylock},
+		{"build.lock", "build.requirements.txt", ExportRequirements},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			got, err := tc.export(readTestLock(t, tc.lock))
@@ -75,7 +77,7 @@ func TestExportGolden(t *testing.T) {
 // TestExportDeterministic shuffles everything without a meaning in its
 // order: the exports must not change.
 func TestExportDeterministic(t *testing.T) {
-	for _, name := range []string{"export.lock", "universal.lock"} {
+	for _, name := range []string{"export.lock", "universal.lock", "build.lock"} {
 		t.Run(name, func(t *testing.T) { testExportDeterministic(t, name) })
 	}
 }
@@ -84,10 +86,15 @@ func testExportDeterministic(t *testing.T, name string) {
 	a := readTestLock(t, name)
 	b := readTestLock(t, name)
 	slices.Reverse(b.Packages)
+	slices.Reverse(b.BuildPackages)
 	slices.Reverse(b.Indexes)
-	for i := range b.Packages {
-		slices.Reverse(b.Packages[i].Files)
-		slices.Reverse(b.Packages[i].Dependencies)
+	for _, list := range [][]Package{b.Packages, b.BuildPackages} {
+		for i := range list {
+			slices.Reverse(list[i].Files)
+			slices.Reverse(list[i].Dependencies)
+			slices.Reverse(list[i].BuildDependencies)
+			slices.Reverse(list[i].RequiredBy)
+		}
 	}
 	pa, errA := ExportPylock(a, exportEnv)
 	pb, errB := ExportPylock(b, exportEnv)
@@ -163,7 +170,7 @@ func (c pylockFileCheck) name() string {
 // the specification's rules, and finds every locked file, with its hash,
 // size and upload time, in it.
 func TestExportPylockRoundTrip(t *testing.T) {
-	for _, name := range []string{"export.lock", "universal.lock"} {
+	for _, name := range []string{"export.lock", "universal.lock", "build.lock"} {
 		t.Run(name, func(t *testing.T) { testExportPylockRoundTrip(t, name) })
 	}
 }
@@ -207,6 +214,10 @@ func testExportPylockRoundTrip(t *testing.T, name string) {
 			t.Errorf("package %q: name not normalized", p.Name)
 		}
 		// A name appears once per locked version, each under its marker.
+		written := p.Version
+		if p.Version == "" && f.Package(p.Name) != nil { // a source tree: the version is in [packages.tool.safepip]
+			p.Version = f.Package(p.Name).Version
+		}
 		if seenVersion[p.Name+" "+p.Version] {
 			t.Errorf("package %s %s listed twice", p.Name, p.Version)
 		}
@@ -238,16 +249,20 @@ func testExportPylockRoundTrip(t *testing.T, name string) {
 			}
 		}
 		// vcs, directory and archive exclude each other and sdist/wheels.
-		if p.Archive != nil && (p.Sdist != nil || len(p.Wheels) > 0) {
-			t.Errorf("package %s: archive together with sdist or wheels", p.Name)
+		sources := 0
+		for _, set := range []bool{p.Archive != nil, p.VCS != nil, p.Directory != nil, p.Sdist != nil || len(p.Wheels) > 0} {
+			if set {
+				sources++
+			}
 		}
-		if p.VCS != nil || p.Directory != nil {
-			t.Errorf("package %s: vcs or directory, which safepip never locks", p.Name)
+		if sources != 1 {
+			t.Errorf("package %s: %d of archive, vcs, directory, sdist/wheels; want exactly one", p.Name, sources)
 		}
-		if p.Archive == nil && p.Sdist == nil && len(p.Wheels) == 0 {
-			t.Errorf("package %s: no source at all", p.Name)
+		if (p.VCS != nil || p.Directory != nil) && (written != "" || p.Index != "") {
+			t.Errorf("package %s: a source tree with version %q or index %q (PEP 751: no version for a source tree)", p.Name, written, p.Index)
 		}
-		if p.Archive == nil && p.Index == "" {
+		checkSourceTree(t, p, f)
+		if p.Archive == nil && p.VCS == nil && p.Directory == nil && p.Index == "" {
 			t.Errorf("package %s: no index", p.Name)
 		}
 		for _, id := range p.AttestationIdentities {
@@ -287,6 +302,7 @@ func testExportPylockRoundTrip(t *testing.T, name string) {
 			check("archive", *p.Archive)
 		}
 	}
+	checkBuildPackages(t, pl, f)
 	n := 0
 	for _, p := range f.Packages {
 		if !seenPkg[p.Name] {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 
 	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/project"
@@ -23,6 +24,15 @@ func (c *exportCmd) Run(g *globals, e *env) error {
 	}
 	if err != nil {
 		return err
+	}
+	// Source paths are relative to the lock; the export's, to where it is
+	// written (stdout: the working directory).
+	outDir := "."
+	if c.Output != "" {
+		outDir = filepath.Dir(c.Output)
+	}
+	if err := f.RebaseSources(filepath.Dir(c.Lock), outDir); err != nil {
+		return &project.InputError{Err: fmt.Errorf("%s: %w", c.Lock, err)}
 	}
 	var data []byte
 	switch c.Format {
