@@ -32,7 +32,8 @@ package config
 //     stops with one. A "false" overrides an earlier "true".
 //   - --no-binary and --only-binary accumulate across the layers, each value
 //     moving names between the two sets (pip's FormatControl, the one rule
-//     reqfile.FormatControl keeps for requirements files too).
+//     reqfile.FormatControl keeps for requirements files too); New goes on
+//     with the command line's values, then the requirements files'.
 //
 // None of the variables safepip honours has the inverted meaning of
 // PIP_NO_BUILD_ISOLATION or PIP_NO_CACHE_DIR: PIP_NO_INDEX=yes means
