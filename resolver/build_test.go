@@ -397,3 +397,32 @@ func TestOnlyBinaryReason(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalExtrasAndLocalDependency: a local project asked with an extra
+// pulls that extra's dependencies, and a local project needing another
+// local project gets that one's tree, not an index's release.
+func TestLocalExtrasAndLocalDependency(t *testing.T) {
+	src, _ := localSource(t)
+	src.local["app"] = mustMeta(t, meta("2.1", "app", "0.1.0", "Provides-Extra: dev", "Requires-Dist: mylib", `Requires-Dist: winonly ; extra == "dev"`))
+	src.local["mylib"] = mustMeta(t, meta("2.1", "mylib", "0.2.0", "Requires-Dist: lib<2"))
+	src.files["mylib"] = []fakeFile{{"mylib-9.0-py3-none-any.whl", meta("2.2", "mylib", "9.0")}}
+	for _, universal := range []bool{false, true} {
+		opts := Options{Target: testTarget(t)}
+		if universal {
+			opts.Scope = universalScope(t)
+		}
+		res, err := Resolve(context.Background(), src, mustReqs(t, "app[dev]"), opts)
+		if err != nil {
+			t.Fatalf("universal=%v: %v", universal, err)
+		}
+		if got, want := locked(res), []string{"app==0.1.0", "lib==1.0", "mylib==0.2.0", "winonly==1.0"}; !slices.Equal(got, want) {
+			t.Errorf("universal=%v: resolution = %v, want %v", universal, got, want)
+		}
+		if p := findPackage(res, "mylib"); p == nil || p.Project.Index != LocalIndex || !slices.Equal(p.RequiredBy, []string{"app"}) {
+			t.Errorf("universal=%v: mylib = %+v, want the local tree, required by app", universal, p)
+		}
+		if src.asked("mylib") || src.asked("app") {
+			t.Errorf("universal=%v: the index was asked for a local project's page: %v", universal, src.pages)
+		}
+	}
+}
