@@ -205,7 +205,9 @@ func (l localReq) key(lockDir string) string {
 	} else {
 		where = "path=" + filepath.ToSlash(l.Dir)
 	}
-	return fmt.Sprintf("local %s editable=%v name=%s extras=%s marker=%s", where, l.Editable, l.Name, strings.Join(l.Extras, ","), marker)
+	// not l.Name: addLocals fills it in from the tree, and install
+	// computes the digest without reading the trees
+	return fmt.Sprintf("local %s editable=%v extras=%s marker=%s", where, l.Editable, strings.Join(l.Extras, ","), marker)
 }
 
 // localParts is the inputs digest's part for the local requirements: none

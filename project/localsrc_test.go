@@ -323,3 +323,23 @@ func gitRepo(t *testing.T, files map[string]string) testGitRepo {
 	git("commit", "-q", "-m", "c")
 	return testGitRepo{dir: dir, commit: git("rev-parse", "HEAD")}
 }
+
+// TestLocalDigestIgnoresAddLocals: the digest install computes (without
+// reading the trees) is the one lock computed after addLocals.
+func TestLocalDigestIgnoresAddLocals(t *testing.T) {
+	env := testEnv(t, localProjects)
+	in, err := readLocal(t, env, "-e ./app\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := in.digest(false)
+	meta := func(context.Context, string, string) (*metadata.Metadata, error) {
+		return &metadata.Metadata{Name: "app", Version: pep440.MustParse("0.1")}, nil
+	}
+	if err := in.addLocals(context.Background(), env, meta, resolver.NewRoutedSource(in.cfg, nil, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if in.digest(false) != before {
+		t.Error("addLocals changed the inputs digest")
+	}
+}
