@@ -192,3 +192,130 @@ func TestVerifyInstalledGitSource(t *testing.T) {
 		t.Errorf("verify --installed of another commit: exit %d, findings %+v", code, rep.Findings)
 	}
 }
+
+// TestVerifyBuildPackagesAndBuiltSdist locks by hand a real setuptools
+// sdist with its build dependencies (the interpreter's own setuptools
+// wheel and Debian's wheel of "wheel") on a file:// index, then runs the
+// real binary: verify checks the build dependencies' wheels too (a
+// replaced one is a hash mismatch naming it); verify --installed accepts
+// the package pip built from the locked sdist, with a note that it has no
+// wheel hash to match; export keeps the build dependencies in
+// [tool.safepip] and rebases the sources' paths.
+func TestVerifyBuildPackagesAndBuiltSdist(t *testing.T) {
+	dir := t.TempDir()
+	proj := filepath.Join(dir, "proj")
+	tinyProject(t, proj)
+	python := buildVenv(t, filepath.Join(dir, "venv"))
+	files := filepath.Join(dir, "index", "files")
+	cmd := exec.Command(python, "-c", "import sys; from setuptools import build_meta as b; print(b.build_sdist(sys.argv[1]))", files)
+	cmd.Dir = proj
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the sdist: %v\n%s", err, out)
+	}
+	setuptools, wheelWhl := bundledSetuptools(t)
+	var buildPackages, refs []string
+	for _, whl := range []string{setuptools, wheelWhl} {
+		data, err := os.ReadFile(whl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeTestFile(t, filepath.Join(files, filepath.Base(whl)), string(data))
+		parts := strings.Split(filepath.Base(whl), "-")
+		refs = append(refs, `"`+parts[0]+"=="+parts[1]+`"`)
+		buildPackages = append(buildPackages, `
+[[build-package]]
+name = "`+parts[0]+`"
+version = "`+parts[1]+`"
+index = "local"
+dependencies = []
+required-by = ["tiny"]
+[[build-package.file]]
+name = "`+filepath.Base(whl)+`"
+url = "file://`+filepath.ToSlash(filepath.Join(files, filepath.Base(whl)))+`"
+sha256 = "`+fileSHA256(t, whl)+`"
+`)
+	}
+	sdist := filepath.Join(files, "tiny-0.1.0.tar.gz")
+	lockText := `version = 2
+created-by = "safepip test"
+inputs = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+
+[scope]
+requires-python = ">=3.9"
+
+[[index]]
+name = "local"
+url = "file://` + filepath.ToSlash(filepath.Join(dir, "index", "simple")) + `"
+
+[[package]]
+name = "tiny"
+version = "0.1.0"
+index = "local"
+allow-sdist = true
+build-dependencies = [` + strings.Join(refs, ", ") + `]
+dependencies = []
+required-by = ["<root>"]
+[[package.file]]
+name = "tiny-0.1.0.tar.gz"
+url = "file://` + filepath.ToSlash(sdist) + `"
+sha256 = "` + fileSHA256(t, sdist) + `"
+` + strings.Join(buildPackages, "")
+	writeTestFile(t, filepath.Join(dir, "safepip.lock"), lockText)
+
+	out := universalRun(t, dir, 0, nil, "verify")
+	if !strings.Contains(out, "Verified 3 files") {
+		t.Errorf("verify of a sdist and its two build dependencies:\n%s", out)
+	}
+
+	if out, err := runPip(python, nil, "install", "--no-build-isolation", "--no-index", sdist); err != nil {
+		t.Fatalf("pip install the sdist: %v\n%s", err, out)
+	}
+	r := runSafepip(t, dir, nil, "verify", "--installed", "--python", python)
+	if r.code != 0 || !strings.Contains(r.stderr, "safepip: note: tiny 0.1.0 was built from its locked sdist tiny-0.1.0.tar.gz") ||
+		!strings.Contains(r.stdout, "no findings") {
+		t.Errorf("verify --installed of the package built from the locked sdist: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	r = runSafepip(t, dir, nil, "export", "--format", "pylock")
+	if r.code != 0 || !strings.Contains(r.stdout, "[[tool.safepip.build-packages]]\nname = 'setuptools'") {
+		t.Errorf("export --format pylock: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runSafepip(t, dir, nil, "export", "--format", "requirements")
+	if r.code != 0 || !strings.Contains(r.stdout, "#   tiny 0.1.0: setuptools==") {
+		t.Errorf("export --format requirements: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	// The locked setuptools wheel is replaced on the index.
+	writeTestFile(t, filepath.Join(files, filepath.Base(setuptools)), "not the locked wheel")
+	fresh := map[string]string{"SAFEPIP_CACHE_DIR": filepath.Join(dir, "fresh-cache")}
+	r = runSafepip(t, dir, fresh, "--json", "verify")
+	var rep verifyReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("verify --json: %v\n%s%s", err, r.stdout, r.stderr)
+	}
+	if r.code != 1 || len(rep.Findings) != 1 || rep.Findings[0].Kind != "hash-mismatch" || rep.Findings[0].Package != "setuptools" {
+		t.Errorf("verify with a replaced build dependency: exit %d, findings %+v; want one hash-mismatch of setuptools", r.code, rep.Findings)
+	}
+}
+
+// TestExportRebasesSourcePaths: export -o into another directory writes
+// the sources' paths relative to it.
+func TestExportRebasesSourcePaths(t *testing.T) {
+	dir := t.TempDir()
+	writeTestFile(t, filepath.Join(dir, "safepip.lock"), sourceLock(`{path = "proj", editable = true}`))
+	if err := os.Mkdir(filepath.Join(dir, "out"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	universalRun(t, dir, 0, nil, "export", "--format", "pylock", "-o", filepath.Join("out", "pylock.toml"))
+	data, err := os.ReadFile(filepath.Join(dir, "out", "pylock.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "[packages.directory]\npath = '../proj'\neditable = true") {
+		t.Errorf("pylock.toml in out/:\n%s", data)
+	}
+	out := universalRun(t, dir, 0, nil, "export", "--format", "requirements")
+	if !strings.Contains(out, "#   pip install --no-deps -e ./proj\n") {
+		t.Errorf("requirements export:\n%s", out)
+	}
+}
