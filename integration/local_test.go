@@ -304,3 +304,23 @@ func TestLocalGitCommit(t *testing.T) {
 		t.Error("a lock was written although the repository could not be fetched")
 	}
 }
+
+// TestLocalProjectDynamicDependencies: the project's backend computes its
+// dependencies (prepare_metadata_for_build_wheel in the locked build
+// environment), and they are locked as the project's.
+func TestLocalProjectDynamicDependencies(t *testing.T) {
+	config, _ := localIndex(t)
+	repo := t.TempDir()
+	files := localProject("app", "0.1", "one", "dep-lite")
+	files["pyproject.toml"] = testindex.TinyPyproject + "\n[project]\nname = \"app\"\nversion = \"0.1\"\ndynamic = [\"dependencies\"]\n"
+	writeTree(t, repo, files)
+	writeFile(t, filepath.Join(repo, "safepip.toml"), config)
+	universalRun(t, repo, 0, nil, "lock")
+	lf := readLock(t, filepath.Join(repo, "safepip.lock"))
+	if p := lf.Package("app"); p == nil || !slices.Equal(p.Dependencies, []string{"dep-lite"}) {
+		t.Errorf("app = %+v, want its backend's dependency dep-lite", p)
+	}
+	if p := lf.Package("dep-lite"); p == nil || !slices.Equal(p.RequiredBy, []string{"app"}) {
+		t.Errorf("dep-lite = %+v, want it required by app", p)
+	}
+}

@@ -343,3 +343,22 @@ func TestLocalDigestIgnoresAddLocals(t *testing.T) {
 		t.Error("addLocals changed the inputs digest")
 	}
 }
+
+// TestProjectDynamicDependencies: a project that can be built may leave
+// its dependencies to its backend; one that cannot is refused as before.
+func TestProjectDynamicDependencies(t *testing.T) {
+	dynamic := "[project]\nname = \"dyn\"\nversion = \"1.0\"\ndynamic = [\"dependencies\"]\n[dependency-groups]\ndev = [\"ruff\"]\n"
+	env := testEnv(t, map[string]string{"pyproject.toml": "[build-system]\nrequires = [\"tinybackend\"]\nbuild-backend = \"tinybackend.build\"\n" + dynamic,
+		"safepip.toml": localProjects["safepip.toml"]})
+	in, err := readInputs(env, nil, nil, Sources{Project: ProjectOptions{Groups: []string{"dev"}}}, config.Flags{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.local) != 1 || in.local[0].Name != "dyn" || len(in.reqs) != 1 || in.reqs[0].Name != "ruff" {
+		t.Errorf("local %+v, requirements %v; want the project itself and its group", in.local, in.reqs)
+	}
+	env = testEnv(t, map[string]string{"pyproject.toml": dynamic, "safepip.toml": localProjects["safepip.toml"]})
+	if _, err := readInputs(env, nil, nil, Sources{}, config.Flags{}); err == nil || !strings.Contains(err.Error(), "dynamic") {
+		t.Errorf("dynamic dependencies without a build system: %v, want the refusal", err)
+	}
+}

@@ -129,15 +129,24 @@ func readProject(env *Env, o ProjectOptions, haveFiles bool) (reqs []reqfile.Req
 			return nil, nil, nil
 		}
 	}
-	rs, err := p.Requirements(o.selection())
-	if err != nil {
-		return nil, nil, &InputError{Err: err}
-	}
 	info = &ProjectInfo{Path: path, Name: p.Name, RequiresPython: p.RequiresPythonText}
 	if _, ok := doc["build-system"]; ok {
 		info.buildable = true
 	} else if _, err := os.Stat(filepath.Join(dir, "setup.py")); err == nil {
 		info.buildable = true
+	}
+	if info.buildable && p.Name != "" && slices.Contains(p.Dynamic, "dependencies") {
+		// The project is locked itself (addSources), and its backend
+		// computes its dependencies when it is read (treeMetadata): only
+		// the extras and groups are listed here.
+		q := *p
+		q.Dynamic = slices.DeleteFunc(slices.Clone(p.Dynamic), func(f string) bool { return f == "dependencies" })
+		q.Dependencies = nil
+		p = &q
+	}
+	rs, err := p.Requirements(o.selection())
+	if err != nil {
+		return nil, nil, &InputError{Err: err}
 	}
 	info.Extras, info.Groups, _ = p.Normalized(o.selection())
 	for _, r := range rs {
