@@ -311,6 +311,12 @@ func sourceDir(ctx context.Context, env *Env, in *inputs, lockPath string, s *lo
 		}
 		return dir, nil
 	}
+	return vcs.Checkout(ctx, gitRefFor(in, s), gitCacheDir(env))
+}
+
+// gitRefFor is the checkout of a locked git source, with the credentials
+// of the input line that names the same repository and commit, if any.
+func gitRefFor(in *inputs, s *lock.Source) vcs.GitRef {
 	ref := vcs.GitRef{Repo: s.Git, Commit: s.Commit, Subdirectory: s.Subdirectory}
 	if in != nil {
 		for _, l := range in.local {
@@ -319,7 +325,7 @@ func sourceDir(ctx context.Context, env *Env, in *inputs, lockPath string, s *lo
 			}
 		}
 	}
-	return vcs.Checkout(ctx, ref, gitCacheDir(env))
+	return ref
 }
 
 // withoutProject drops the project's own editable source from choices when

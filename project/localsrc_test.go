@@ -362,3 +362,28 @@ func TestProjectDynamicDependencies(t *testing.T) {
 		t.Errorf("dynamic dependencies without a build system: %v, want the refusal", err)
 	}
 }
+
+// TestGitRefFor: the lock holds no credentials; an install with the
+// requirement among its inputs fetches with the line's.
+func TestGitRefFor(t *testing.T) {
+	env := testEnv(t, localProjects)
+	in, err := readLocal(t, env, "gp @ git+https://user:s3cret@host/repo.git@"+testCommit+"#subdirectory=sub\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := in.local[0].lockSource(env.Dir)
+	if src.Git != "https://host/repo.git" {
+		t.Fatalf("lockSource().Git = %q", src.Git)
+	}
+	if got := gitRefFor(in, src); got.Repo != "https://user:s3cret@host/repo.git" || got.Commit != testCommit || got.Subdirectory != "sub" {
+		t.Errorf("gitRefFor with the input = %+v, want the line's credentials", got)
+	}
+	if got := gitRefFor(nil, src); got.Repo != "https://host/repo.git" {
+		t.Errorf("gitRefFor without inputs = %+v, want the lock's URL", got)
+	}
+	other := *src
+	other.Commit = strings.Repeat("f", 40)
+	if got := gitRefFor(in, &other); got.Repo != "https://host/repo.git" {
+		t.Errorf("gitRefFor of another commit = %+v, want no credentials", got)
+	}
+}

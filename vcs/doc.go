@@ -19,7 +19,9 @@
 // Credentials in a URL ("https://user:token@host/repo.git") are used for the
 // fetch and kept in memory only: every message shows the URL through
 // GitRef.Redacted, and GitRef.PublicRepo (what a lock records) has no user
-// information at all.
+// information at all. An install from a lock alone (no requirement line
+// with the credentials) authenticates as git does without configuration:
+// ssh keys, or ~/.netrc for http(s).
 //
 // Differences from pip 23.2.1, which accepts any revision and clones the
 // whole history: a revision must be a full commit; the fetch asks for that
