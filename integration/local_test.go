@@ -268,6 +268,9 @@ func TestLocalGitCommit(t *testing.T) {
 	if got := pythonSays(t, py, "import gitpkg; print(gitpkg.VALUE)"); got != "from git" {
 		t.Errorf("gitpkg says %q", got)
 	}
+	if r := runSafepip(t, work, nil, "verify", "--installed", "--python", py); r.code != 0 {
+		t.Errorf("verify --installed after a git install: exit %d, want 0\n%s%s", r.code, r.stdout, r.stderr)
+	}
 	lf := readLock(t, filepath.Join(work, "safepip.lock"))
 	want := lock.Source{Git: repoURL, Commit: commit, Subdirectory: "pkg"}
 	if p := lf.Package("gitpkg"); p == nil || p.Source == nil || *p.Source != want {
