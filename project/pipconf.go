@@ -23,10 +23,9 @@ type pipConf struct {
 	settings [][]config.PipSetting
 	// pip is what those files and the PIP_* variables give pip install.
 	pip *config.Pip
-	// conf is pip's format control as the files and variables alone give
-	// it; format are the requirements files' values (addFormatControl),
-	// which loadConfig applies after the command line's, as pip does.
-	conf   reqfile.FormatControl[config.PipValue]
+	// format are the requirements files' --no-binary/--only-binary values
+	// (addFormatControl), which config.New applies after pip's and the
+	// command line's, as pip does.
 	format []reqfile.FormatValue
 }
 
@@ -74,7 +73,6 @@ func readPipConf(env *Env) (*pipConf, error) {
 	if pc.pip, err = config.ReadPip(config.PipCommand, pc.settings, env.Getenv); err != nil {
 		return nil, &InputError{Err: err}
 	}
-	pc.conf = pc.pip.FormatControl()
 	return pc, nil
 }
 
@@ -86,9 +84,7 @@ func loadConfig(env *Env, pc *pipConf, reqOpts []config.IndexOption, flags confi
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
-	pip := *pc.pip
-	pip.SetFormatControl(pc.conf) // config.New applies the command line's and the files' values over it
-	cfg, err := config.New(config.Options{File: file, Requirements: reqOpts, Flags: flags, Getenv: env.Getenv, Dir: env.Dir, Pip: &pip, Format: pc.format})
+	cfg, err := config.New(config.Options{File: file, Requirements: reqOpts, Flags: flags, Getenv: env.Getenv, Dir: env.Dir, Pip: pc.pip, Format: pc.format})
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
@@ -149,22 +145,13 @@ func (pc *pipConf) constraintFiles(flags []string) []string {
 	return append(out, flags...)
 }
 
-// addFormatControl applies a requirements file's --no-binary and
-// --only-binary values after pip's configuration, in the file's order, as
-// pip applies a file's option lines to the format control its
-// configuration filled: a file's ":none:" clears the configuration's names
-// too. A name keeps the source of the value that last set it.
+// addFormatControl keeps a requirements file's --no-binary and
+// --only-binary values, in the file's order, for loadConfig: config.New
+// applies them after pip's configuration and the command line, as pip
+// applies a file's option lines to the format control its options
+// filled (a file's ":none:" clears the configuration's names too).
 func (pc *pipConf) addFormatControl(o reqfile.GlobalOptions) {
 	pc.format = append(pc.format, o.FormatValues...)
-	f := pc.pip.FormatControl()
-	for _, v := range o.FormatValues {
-		src := v.Source.String()
-		// Parse refused the values Handle refuses.
-		_ = f.Handle(v.NoBinary, v.Value, func(name string, _ config.PipValue, _ bool) config.PipValue {
-			return config.PipValue{Value: name, Source: src}
-		})
-	}
-	pc.pip.SetFormatControl(f)
 }
 
 // IndexSource is one index a workflow routed with and where it was

@@ -1,6 +1,8 @@
 package project
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,17 +42,22 @@ func TestAddFormatControl(t *testing.T) {
 			}
 			pc := &pipConf{pip: pip}
 			pc.addFormatControl(f.Options)
-			show := func(vs []config.PipValue) string {
+			cfg, err := loadConfig(&Env{Dir: t.TempDir()}, pc, nil, config.Flags{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			show := func(m map[string]config.PipValue) string {
 				var out []string
-				for _, v := range vs {
-					out = append(out, v.Value+"@"+v.Source)
+				for _, name := range slices.Sorted(maps.Keys(m)) {
+					out = append(out, name+"@"+m[name].Source)
 				}
 				return strings.Join(out, " ")
 			}
-			if got := show(pc.pip.NoBinary); got != tt.no {
+			fc := cfg.FormatControl()
+			if got := show(fc.NoBinary); got != tt.no {
 				t.Errorf("no-binary %q, want %q", got, tt.no)
 			}
-			if got := show(pc.pip.OnlyBinary); got != tt.only {
+			if got := show(fc.OnlyBinary); got != tt.only {
 				t.Errorf("only-binary %q, want %q", got, tt.only)
 			}
 		})
