@@ -173,9 +173,6 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 		if err != nil {
 			return nil, err
 		}
-		if err := pc.refuseUnsupported(); err != nil {
-			return nil, err
-		}
 		cfg, err = loadConfig(env, pc, nil, config.Flags{})
 		if err != nil {
 			return nil, err
@@ -264,6 +261,14 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 	}
 	if err := install.RunPip(ctx, interp.Executable, files, o.Pip, env.Progress); err != nil {
 		return nil, err
+	}
+	if len(res.Builds) > 0 && o.Pip.Target == "" && o.Pip.Prefix == "" && o.Pip.Root == "" && !o.Pip.User {
+		// pip recorded the built wheels' paths as their origin; a source
+		// package is recorded as its locked directory or commit instead,
+		// which verify --installed checks
+		if err := recordSourceInstalls(interp, choices, filepath.Dir(path)); err != nil {
+			return nil, err
+		}
 	}
 	res.Installed = fetched
 	return res, exactEnv(ctx, env, o, interp, choices, res)
