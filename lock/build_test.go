@@ -276,3 +276,25 @@ func slicesDelete(ps []Package, name string) []Package {
 	}
 	return out
 }
+
+// FuzzParseBuildRef: ParseBuildRef never panics, and what it accepts
+// prints in a canonical form that parses back to itself.
+func FuzzParseBuildRef(f *testing.F) {
+	for _, s := range []string{"setuptools==69.0.0", "Acme_Build.Plugin == 1.0", `tomli==2.0.1; python_full_version < "3.11"`,
+		"x==1 ; os_name == 'nt' or sys_platform == 'win32'", "x==1.0+local.7", "x===1", "x[y]==1", "x @ file:///y", "==1", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseBuildRef(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseBuildRef(r.String())
+		if err != nil {
+			t.Fatalf("ParseBuildRef(%q) = %q, which does not parse: %v", s, r.String(), err)
+		}
+		if again.String() != r.String() {
+			t.Fatalf("ParseBuildRef(%q).String() = %q, then %q: not canonical", s, r.String(), again.String())
+		}
+	})
+}

@@ -458,7 +458,7 @@ func checkUploadTimesAreDatetimes(t *testing.T, data []byte) {
 // FuzzExport feeds any lock that parses to both exports: they never panic,
 // and a pylock that is written decodes as TOML.
 func FuzzExport(f *testing.F) {
-	for _, name := range []string{"export.lock", "sample.lock", "universal.lock", "v1.lock"} {
+	for _, name := range []string{"export.lock", "sample.lock", "universal.lock", "v1.lock", "build.lock"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
