@@ -1,6 +1,10 @@
 // Package verify checks distribution files that were already fetched: their
 // PEP 740 attestations (this file's neighbours attestation.go, publisher.go,
-// root.go) and, beside them, hashes and installed environments.
+// root.go) and, beside them, hashes and installed environments: each
+// installed distribution's RECORD, and where it came from, its PEP 610
+// direct_url.json (directurl.go: read, and rewritten by an installer that
+// hands pip a wheel it built from a source tree, so the record names the
+// tree rather than the wheel).
 //
 // Attestation verification is pure over bytes and deterministic: it never
 // touches the network and never reads the clock. An attestation object
