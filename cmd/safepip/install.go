@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 
 	"github.com/safepip/safepip/install"
+	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/project"
 )
 
@@ -87,8 +89,9 @@ func (c *installCmd) Run(g *globals, e *env) error {
 			DryRun      bool                  `json:"dry_run"`
 			Install     []pkg                 `json:"packages"`
 			Removed     []pkg                 `json:"removed"` // --exact: uninstalled, or would be with --dry-run
+			Builds      []buildJSON           `json:"builds"`
 			Indexes     []project.IndexSource `json:"indexes"`
-		}{Lock: res.LockPath, Environment: res.Environment, Relock: res.Locked != nil && res.Locked.Written, NoOp: res.NoOp, DryRun: c.DryRun, Install: []pkg{}, Removed: []pkg{}, Indexes: res.Indexes}
+		}{Lock: res.LockPath, Environment: res.Environment, Relock: res.Locked != nil && res.Locked.Written, NoOp: res.NoOp, DryRun: c.DryRun, Install: []pkg{}, Removed: []pkg{}, Builds: buildsJSON(res), Indexes: res.Indexes}
 		for _, d := range res.Removed {
 			out.Removed = append(out.Removed, pkg{Name: d.Name, Version: d.Version})
 		}
@@ -108,12 +111,29 @@ func (c *installCmd) Run(g *globals, e *env) error {
 	case c.DryRun:
 		fmt.Fprintf(e.stdout, "Would install %d packages into %s (verified against %s):\n", len(res.Planned), res.Environment, res.LockPath)
 		for _, ch := range res.Planned {
-			fmt.Fprintf(e.stdout, "  %s %s  %s\n", ch.Package.Name, ch.Package.Version, ch.File.Name)
+			file := ch.File.Name
+			if ch.Package.Source != nil {
+				file = ch.Package.Source.String()
+			}
+			fmt.Fprintf(e.stdout, "  %s %s  %s\n", ch.Package.Name, ch.Package.Version, file)
+		}
+		if len(res.Builds) > 0 {
+			fmt.Fprintf(e.stdout, "Would build %d of them first, each in a fresh environment of locked, verified wheels:\n", len(res.Builds))
+			for _, b := range res.Builds {
+				fmt.Fprintf(e.stdout, "  %s\n", b)
+			}
 		}
 	default:
 		fmt.Fprintf(e.stdout, "Installed %d packages, every file verified against %s:\n", len(res.Installed), res.LockPath)
 		for _, f := range res.Installed {
-			fmt.Fprintf(e.stdout, "  %s %s (%s)\n", f.Package.Name, f.Package.Version, f.Package.Index)
+			fmt.Fprintf(e.stdout, "  %s %s %s\n", f.Package.Name, f.Package.Version, origin(f.Package))
+		}
+		for _, w := range res.Built {
+			how := "built " + filepath.Base(w.Wheel)
+			if w.Cached {
+				how = "built wheel from cache, " + filepath.Base(w.Wheel)
+			}
+			fmt.Fprintf(e.stdout, "  %s %s: %s\n", w.Package.Name, w.Package.Version, how)
 		}
 	}
 	if len(res.Removed) > 0 {
@@ -127,4 +147,47 @@ func (c *installCmd) Run(g *globals, e *env) error {
 		}
 	}
 	return nil
+}
+
+// origin says where an installed package came from: its index, or its
+// locked source (a directory or a git commit), or the sdist it was built
+// from.
+func origin(p *lock.Package) string {
+	switch {
+	case p.Source != nil:
+		return "from " + p.Source.String() // "from path . (editable)"
+	case p.Index == "":
+		return "(" + p.URL + ")"
+	}
+	return "(" + p.Index + ")"
+}
+
+// buildJSON is one build of install --json: what is built, from where,
+// with which locked build dependencies, and (after an install) the wheel.
+type buildJSON struct {
+	Name              string   `json:"name"`
+	Version           string   `json:"version"`
+	From              string   `json:"from"`
+	Isolated          bool     `json:"isolated"`
+	BuildDependencies []string `json:"build_dependencies"`
+	Wheel             string   `json:"wheel,omitempty"`
+	SHA256            string   `json:"sha256,omitempty"`
+	Cached            bool     `json:"cached,omitempty"`
+}
+
+func buildsJSON(res *project.InstallResult) []buildJSON {
+	out := []buildJSON{}
+	for _, b := range res.Builds {
+		j := buildJSON{Name: b.Choice.Package.Name, Version: b.Choice.Package.Version, From: b.From, Isolated: b.Isolated, BuildDependencies: []string{}}
+		for _, d := range b.Deps {
+			j.BuildDependencies = append(j.BuildDependencies, d.Package.Name+"=="+d.Package.Version)
+		}
+		for _, w := range res.Built {
+			if w.Package == b.Choice.Package {
+				j.Wheel, j.SHA256, j.Cached = filepath.Base(w.Wheel), w.SHA256, w.Cached
+			}
+		}
+		out = append(out, j)
+	}
+	return out
 }
