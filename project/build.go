@@ -389,7 +389,7 @@ func (b *builds) deps(ctx context.Context, sys build.BuildSystem, src build.Sour
 
 // sdist downloads and verifies an sdist of the run (against the index's
 // sha256) and locks what building it needs, once per file.
-func (b *builds) sdist(ctx context.Context, x config.Index, project string, f index.File) (*sdistBuild, error) {
+func (b *builds) sdist(ctx context.Context, idx index.Index, project string, f index.File) (*sdistBuild, error) {
 	key := f.SHA256()
 	if key == "" {
 		key = f.URL
@@ -398,7 +398,7 @@ func (b *builds) sdist(ctx context.Context, x config.Index, project string, f in
 		if _, err := b.hookInterpreter(ctx); err != nil { // the cache directory is needed
 			return nil, err
 		}
-		cached, err := b.client.DownloadToCache(ctx, resolver.ClientIndex(x), f)
+		cached, err := b.client.DownloadToCache(ctx, idx, f)
 		if err != nil {
 			return nil, err
 		}
@@ -428,17 +428,27 @@ func (b *builds) sdist(ctx context.Context, x config.Index, project string, f in
 	})
 }
 
+// fileIndex is where a file of p is downloaded from: its index, or for a
+// "name @ url" requirement the URL itself.
+func (b *builds) fileIndex(p *index.Project, f index.File) (index.Index, bool) {
+	if p.Index == resolver.DirectIndex {
+		return index.Index{Name: "direct URL", URL: f.URL}, true
+	}
+	x, ok := b.cfg.Index(p.Index)
+	return resolver.ClientIndex(x), ok
+}
+
 // sdistMetadata is resolver.Options.SdistMetadata: the core metadata of an
 // allowed sdist whose metadata is not static, from the backend's
 // prepare_metadata_for_build_wheel (else a build) in an environment of its
 // locked build dependencies; a --no-build-isolation project's in the
 // hook interpreter's own environment.
 func (b *builds) sdistMetadata(ctx context.Context, p *index.Project, f index.File) (*metadata.Metadata, error) {
-	x, ok := b.cfg.Index(p.Index)
+	idx, ok := b.fileIndex(p, f)
 	if !ok {
 		return nil, fmt.Errorf("internal error: sdist %s from unknown index %q", f.Filename, p.Index)
 	}
-	sb, err := b.sdist(ctx, x, p.Name, f)
+	sb, err := b.sdist(ctx, idx, p.Name, f)
 	if err != nil {
 		return nil, err
 	}
@@ -658,19 +668,19 @@ func (b *builds) prepareSdists(ctx context.Context, sol *resolver.Resolution) (m
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(2)
 	for i, p := range sol.Packages {
-		if !p.Sdist || p.Project.Index == resolver.LocalIndex || p.Project.Index == resolver.DirectIndex {
+		if !p.Sdist || p.Project.Index == resolver.LocalIndex {
 			continue
 		}
 		f, ok := sdistFile(p.Files)
 		if !ok {
 			continue
 		}
-		x, ok := b.cfg.Index(p.Project.Index)
+		idx, ok := b.fileIndex(p.Project, f)
 		if !ok {
 			return nil, fmt.Errorf("internal error: %s resolved from unknown index %q", p.Name, p.Project.Index)
 		}
 		g.Go(func() (err error) {
-			out[i], err = b.sdist(gctx, x, p.Name, f)
+			out[i], err = b.sdist(gctx, idx, p.Name, f)
 			return err
 		})
 	}

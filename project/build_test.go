@@ -415,3 +415,20 @@ func TestStaticTreeMetadataFallsBack(t *testing.T) {
 		t.Error("a pyproject.toml that is a directory read as no file")
 	}
 }
+
+// TestLockDirectURLSdist locks the build dependencies of an sdist named by
+// URL ("name @ url#sha256="), as of one from an index.
+func TestLockDirectURLSdist(t *testing.T) {
+	idx := testindex.New(t)
+	idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
+	sdist := idx.Add(tinySdist("acme-a", "", "Metadata-Version: 2.2\nName: acme-a\nVersion: 1.0\n"))
+	srv := idx.Serve(t)
+	dir, env := buildLockDir(t, srv.URL, `allow-sdist = ["acme-a"]`, "acme-a @ "+srv.FileURL(sdist.Filename)+"#sha256="+sdist.SHA256)
+	res, err := Lock(context.Background(), env, lockReqs(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := res.Lock.Package("acme-a"); p == nil || p.URL == "" || !slices.Equal(p.BuildDependencies, []string{"tinybackend==1.0"}) {
+		t.Errorf("acme-a by URL = %+v, want its build-dependencies locked", p)
+	}
+}

@@ -284,6 +284,9 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 			if err != nil {
 				return nil, nil, err
 			}
+			if sb := sdists[p]; sb != nil {
+				b.record(&lp, sb.deps)
+			}
 			lf.Packages = append(lf.Packages, lp)
 			continue
 		}
