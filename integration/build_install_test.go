@@ -170,3 +170,43 @@ func TestBuildInstallFailingBuild(t *testing.T) {
 		t.Errorf("a failed build changed the target venv:\nbefore %q\nafter  %q", before, after)
 	}
 }
+
+// TestBuildInstallNoBuildIsolation: a [policy] no-build-isolation project
+// locks no build dependencies and is built in the target environment
+// itself, with the backend the target holds; a target without it fails
+// the build (exit 5) rather than fetching anything.
+func TestBuildInstallNoBuildIsolation(t *testing.T) {
+	dir := t.TempDir()
+	idx := testindex.New(t)
+	idx.Add(sdistOnly("acme-native", ""))
+	srv := idx.Serve(t)
+	writeFile(t, filepath.Join(dir, "requirements.txt"), "acme-native\n")
+	writeFile(t, filepath.Join(dir, "safepip.toml"), fmt.Sprintf(
+		"[[index]]\nname = \"internal\"\nurl = %q\ndefault = true\n\n[policy]\nallow-sdist = [\"acme-native\"]\nno-build-isolation = [\"acme-native\"]\n", srv.URL))
+	universalRun(t, dir, 0, nil, "lock", "-r", "requirements.txt")
+	lf := readLock(t, filepath.Join(dir, "safepip.lock"))
+	if p := lf.Package("acme-native"); p == nil || len(p.BuildDependencies) > 0 || len(lf.BuildPackages) > 0 {
+		t.Fatalf("a no-build-isolation project locked build dependencies:\n%s", readFile(t, filepath.Join(dir, "safepip.lock")))
+	}
+
+	bare := freshVenv(t, filepath.Join(dir, "bare"))
+	out := universalRun(t, dir, 5, nil, "install", "--frozen", "--python", bare)
+	if !strings.Contains(out, "cannot be loaded") {
+		t.Errorf("a target without the backend: the message does not say the backend cannot be loaded:\n%s", out)
+	}
+
+	python := freshVenv(t, filepath.Join(dir, "venv"))
+	backend, err := testindex.Build(testindex.TinyBackend("tinybackend", "1.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	whl := filepath.Join(dir, backend.Filename)
+	writeFile(t, whl, string(backend.Data))
+	if out, err := runPip(python, nil, "install", "--no-index", "--no-deps", whl); err != nil {
+		t.Fatalf("installing the backend into the target: %v\n%s", err, out)
+	}
+	universalRun(t, dir, 0, nil, "install", "--frozen", "--python", python)
+	if got := pythonSays(t, python, "import acme_native; print(acme_native.GREETING)"); got != "built from source" {
+		t.Errorf("import acme_native printed %q", got)
+	}
+}
