@@ -219,6 +219,7 @@ func TestVerify(t *testing.T) {
 		{Kind: project.FindingPublisherPin, Package: "requests", Version: "2.32.3", Detail: "pinned to github:psf/requests"},
 		{Kind: project.FindingExtra, Package: "left-over", Version: "0.1", Detail: "installed and not in the lock"},
 		{Kind: project.FindingVersionChanged, Package: "Requests", Version: "9.9", Detail: "installed at another version"},
+		{Kind: project.FindingSourceMismatch, Package: "requests", Version: "2.32.3", Detail: "installed from file:///elsewhere"},
 		{Kind: "brand-new-kind", Package: "requests", Version: "2.32.3", Detail: "something new"},
 	}}
 	log := Verify(res, "0.1.0", files)
@@ -237,6 +238,7 @@ func TestVerify(t *testing.T) {
 		{"verify/publisher-pin", 21, "allow-publisher-change"},
 		{"verify/extra", 0, "left-over 0.1: extra"},
 		{"verify/version-changed", 21, "Remedy: Run `safepip install --frozen`"},
+		{"verify/source-mismatch", 21, "Remedy: Run `safepip install --frozen --force-reinstall`"},
 		{"verify/other", 21, "brand-new-kind: something new"},
 	}
 	for i, w := range want {
