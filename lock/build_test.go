@@ -1,6 +1,7 @@
 package lock
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -297,4 +298,55 @@ func FuzzParseBuildRef(f *testing.F) {
 			t.Fatalf("ParseBuildRef(%q).String() = %q, then %q: not canonical", s, r.String(), again.String())
 		}
 	})
+}
+
+// BenchmarkParseBuildLock parses a lock of 300 sdists, each with ten build
+// dependencies (three under a marker) shared through 20 build packages:
+// Validate resolves every reference and canonicalizes every marker. The
+// same lock without build dependencies is the baseline.
+func BenchmarkParseBuildLock(b *testing.B) {
+	for _, withBuild := range []bool{true, false} {
+		b.Run(fmt.Sprintf("build=%v", withBuild), func(b *testing.B) {
+			data, err := Marshal(benchBuildLock(withBuild))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(data)))
+			b.ResetTimer()
+			for range b.N {
+				if _, err := Parse("bench.lock", data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func benchBuildLock(withBuild bool) *File {
+	f := &File{Version: FormatVersion, CreatedBy: "bench", Inputs: Digest(nil), Indexes: []Index{{Name: "pypi", URL: "https://pypi.org/simple"}}}
+	for j := range 20 {
+		f.BuildPackages = append(f.BuildPackages, Package{Name: fmt.Sprintf("tool%d", j), Version: "1.0", Index: "pypi",
+			Files: []Dist{{Name: fmt.Sprintf("tool%d-1.0-py3-none-any.whl", j), SHA256: strings.Repeat("a", 64)}}})
+	}
+	for i := range 300 {
+		p := Package{Name: fmt.Sprintf("pkg%d", i), Version: "1.0", Index: "pypi", AllowSdist: true,
+			Files: []Dist{{Name: fmt.Sprintf("pkg%d-1.0.tar.gz", i), SHA256: strings.Repeat("b", 64)}}}
+		for k := range 10 {
+			j := (i + k) % 20
+			ref := fmt.Sprintf("tool%d==1.0", j)
+			if k < 3 {
+				ref += fmt.Sprintf(" ; python_full_version < '3.%d' and sys_platform != 'win32'", 9+k)
+			}
+			p.BuildDependencies = append(p.BuildDependencies, ref)
+			f.BuildPackages[j].RequiredBy = append(f.BuildPackages[j].RequiredBy, p.Name)
+		}
+		f.Packages = append(f.Packages, p)
+	}
+	if !withBuild {
+		f.BuildPackages = nil
+		for i := range f.Packages {
+			f.Packages[i].BuildDependencies = nil
+		}
+	}
+	return f
 }
