@@ -132,7 +132,7 @@ func (s *Source) validate() error {
 		return fmt.Errorf("neither path nor git: a source is a directory (path = \"libs/acme\") or a git commit (git = URL, commit = 40 hex)")
 	case s.Path != "":
 		if s.Commit != "" || s.Subdirectory != "" {
-			return fmt.Errorf("path %q: commit and subdirectory belong to a git source; a directory source is its path alone", s.Path)
+			return fmt.Errorf("path %q: commit and subdirectory belong to a git source; a directory source is its path alone; %s", s.Path, relock)
 		}
 		return checkRelative("path", s.Path, true)
 	}
@@ -159,7 +159,7 @@ func checkRelative(key, p string, parent bool) error {
 	case path.Clean(p) != p:
 		return fmt.Errorf("%s %q is not in clean form (want %q)", key, p, path.Clean(p))
 	case !parent && (p == ".." || strings.HasPrefix(p, "../")):
-		return fmt.Errorf("%s %q climbs out of the repository with \"..\"", key, p)
+		return fmt.Errorf("%s %q climbs out of the repository with \"..\"; %s", key, p, relock)
 	}
 	return nil
 }
@@ -241,13 +241,13 @@ func (f *File) validateBuild(indexes map[string]bool) error {
 		case seen[k]:
 			return fmt.Errorf("build-package %q %s is listed twice; %s", b.Name, b.Version, relock)
 		case b.Source != nil:
-			return fmt.Errorf("build-package %q %s: has a source; build dependencies are wheels from an index, never built themselves", b.Name, b.Version)
+			return fmt.Errorf("build-package %q %s: has a source; build dependencies are wheels from an index, never built themselves; %s", b.Name, b.Version, relock)
 		case len(b.BuildDependencies) > 0:
-			return fmt.Errorf("build-package %q %s: has build-dependencies; build dependencies are wheels, never built themselves", b.Name, b.Version)
+			return fmt.Errorf("build-package %q %s: has build-dependencies; build dependencies are wheels, never built themselves; %s", b.Name, b.Version, relock)
 		case b.AllowSdist:
-			return fmt.Errorf("build-package %q %s: has allow-sdist; build dependencies are always wheels", b.Name, b.Version)
+			return fmt.Errorf("build-package %q %s: has allow-sdist; build dependencies are always wheels; %s", b.Name, b.Version, relock)
 		case b.Marker != "":
-			return fmt.Errorf("build-package %q %s: has marker %q; where a build dependency applies is the marker of its reference in build-dependencies", b.Name, b.Version, b.Marker)
+			return fmt.Errorf("build-package %q %s: has marker %q; where a build dependency applies is the marker of its reference in build-dependencies; %s", b.Name, b.Version, b.Marker, relock)
 		}
 		seen[k] = true
 		for _, d := range b.Files {
