@@ -14,9 +14,11 @@ import (
 	"github.com/safepip/safepip/index"
 	"github.com/safepip/safepip/install"
 	"github.com/safepip/safepip/internal/testindex"
+	"github.com/safepip/safepip/internal/testsigstore"
 	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/pypa/pep508"
 	"github.com/safepip/safepip/resolver"
+	"github.com/safepip/safepip/verify"
 )
 
 // The tests below lock with the real interpreter (python3) running the
@@ -430,5 +432,47 @@ func TestLockDirectURLSdist(t *testing.T) {
 	}
 	if p := res.Lock.Package("acme-a"); p == nil || p.URL == "" || !slices.Equal(p.BuildDependencies, []string{"tinybackend==1.0"}) {
 		t.Errorf("acme-a by URL = %+v, want its build-dependencies locked", p)
+	}
+}
+
+// TestLockBuildPackageAttestations verifies build packages' attestations
+// under the policy of runtime files: a verified publisher is recorded, a
+// pinned publisher that signed nothing or another one fails the lock.
+func TestLockBuildPackageAttestations(t *testing.T) {
+	sig, err := testsigstore.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := func(publisher string) *testindex.Index {
+		idx := testindex.New(t)
+		d := testindex.TinyBackend("tinybackend", "1.0")
+		f, err := testindex.Build(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Provenance, err = sig.Provenance(f.Filename, f.Data, testsigstore.GitHub(publisher, "publish.yml")); err != nil {
+			t.Fatal(err)
+		}
+		idx.Add(d)
+		idx.Add(tinySdist("acme-a", "", "Metadata-Version: 2.2\nName: acme-a\nVersion: 1.0\n"))
+		return idx
+	}
+	policy := "allow-sdist = [\"acme-a\"]\ntrusted-root = \"trusted_root.json\"\n[policy.publishers]\ntinybackend = \"github:acme/tinybackend\""
+	dir, env := buildLockDir(t, signed("acme/tinybackend").Serve(t).URL, policy, "acme-a")
+	writeFile(t, dir, "trusted_root.json", string(sig.TrustedRootJSON()))
+	res, err := Lock(context.Background(), env, lockReqs(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bp := res.Lock.BuildPackage("tinybackend", "1.0")
+	if bp == nil || bp.Files[0].Attestation == nil || bp.Files[0].Attestation.Publisher != "github:acme/tinybackend" {
+		t.Fatalf("tinybackend's build package = %+v, want its verified publisher recorded", bp)
+	}
+
+	other, env2 := buildLockDir(t, signed("evil/tinybackend").Serve(t).URL, policy, "acme-a")
+	writeFile(t, other, "trusted_root.json", string(sig.TrustedRootJSON()))
+	_, err = Lock(context.Background(), env2, lockReqs(other))
+	if !errors.Is(err, verify.ErrPublisherMismatch) || !strings.Contains(err.Error(), "tinybackend 1.0") {
+		t.Errorf("a build dependency signed by another publisher than its pin locked: %v", err)
 	}
 }
