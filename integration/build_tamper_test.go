@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -79,4 +80,55 @@ func TestTamperedBuildInputStopsInstall(t *testing.T) {
 			noMarker(t, marker, "install with the "+tc.what+" replaced")
 		})
 	}
+
+	// The attacker's wheel written over the verified copy in the lock's own
+	// cache (a disk fault, or a local attacker): the bytes are hashed again
+	// before use, so they are dropped and the locked file is fetched anew;
+	// the attacker's plugin never runs.
+	t.Run("cached build dependency", func(t *testing.T) {
+		plugin := private.File("acme_build_plugin-1.0-py3-none-any.whl")
+		evil, err := testindex.Build(evilPlugin("1.0", marker))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cached := cacheEntries(t, filepath.Join(dir, "cache"), plugin.SHA256)
+		if len(cached) == 0 {
+			t.Fatalf("the lock's cache holds no file named after acme-build-plugin's sha256 %s", plugin.SHA256)
+		}
+		for _, c := range cached {
+			writeFile(t, c, string(evil.Data))
+		}
+		log := filepath.Join(dir, "cached.log")
+		venv := filepath.Join(dir, "venv-cached")
+		py := freshVenv(t, venv)
+		universalRun(t, dir, 0, map[string]string{"TINYBACKEND_LOG": log}, "install", "--frozen", "-r", "requirements.txt", "--python", py)
+		noMarker(t, marker, "install with the attacker's plugin in the cache")
+		if hooks := hookLog(t, log); !slices.Contains(hooks, "build_wheel acme-lib") {
+			t.Errorf("install did not build acme-lib (hooks %q): the plugin was not put to the test", hooks)
+		}
+		if got := installedSet(t, venv); !slices.Equal(got, []string{"acme-lib==1.0"}) {
+			t.Errorf("installed %v, want acme-lib==1.0", got)
+		}
+		for _, c := range cached {
+			if got := fileSHA256(t, c); got != plugin.SHA256 {
+				t.Errorf("the cache entry %s still holds other bytes (sha256 %s)", c, got)
+			}
+		}
+	})
+}
+
+// cacheEntries returns the regular files under cache whose name holds sha.
+func cacheEntries(t *testing.T, cache, sha string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(cache, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() && strings.Contains(d.Name(), sha) {
+			out = append(out, path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
