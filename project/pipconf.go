@@ -91,15 +91,6 @@ func loadConfig(env *Env, pc *pipConf, reqOpts []config.IndexOption, flags confi
 	return cfg, nil
 }
 
-// refuseUnsupported stops on the pip settings safepip cannot honour,
-// naming where each was set: pip would act on them, so ignoring them
-// would install something other than what the user asked for. Every
-// setting ReadPip reads is honoured now (--no-binary builds from the
-// sdist, see config.Config.NoBinary): nothing is refused.
-func (pc *pipConf) refuseUnsupported() error {
-	return nil
-}
-
 // forInterpreter returns env for a workflow whose pip runs in the
 // interpreter with sys.prefix prefix: pip reads prefix/pip.conf, whatever
 // $VIRTUAL_ENV says.
