@@ -476,3 +476,25 @@ func TestLockBuildPackageAttestations(t *testing.T) {
 		t.Errorf("a build dependency signed by another publisher than its pin locked: %v", err)
 	}
 }
+
+// TestLockBuildPython: the lock-time hooks run with BuildPython (install's
+// --python), else --python, else the active virtualenv's interpreter.
+func TestLockBuildPython(t *testing.T) {
+	idx := testindex.New(t)
+	idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
+	idx.Add(tinySdist("acme-a", "", "Metadata-Version: 2.2\nName: acme-a\nVersion: 1.0\n"))
+	srv := idx.Serve(t)
+	dir, env := buildLockDir(t, srv.URL, `allow-sdist = ["acme-a"]`, "acme-a")
+	missing := filepath.Join(dir, "no-such-python")
+	o := lockReqs(dir)
+	o.BuildPython = missing
+	var ie *InputError
+	if _, err := Lock(context.Background(), env, o); !errors.As(err, &ie) || !strings.Contains(err.Error(), "build hooks") || !strings.Contains(err.Error(), missing) {
+		t.Errorf("Lock with BuildPython %s = %v, want an input error naming it", missing, err)
+	}
+	venv := filepath.Join(dir, "venv")
+	env.Getenv = func(k string) (string, bool) { return venv, k == "VIRTUAL_ENV" }
+	if _, err := Lock(context.Background(), env, lockReqs(dir)); err == nil || !strings.Contains(err.Error(), filepath.Join(venv, "bin", "python")) {
+		t.Errorf("Lock in an active virtualenv without its interpreter = %v, want the error to name it", err)
+	}
+}

@@ -153,7 +153,7 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 			// agrees with it on every machine.
 			lr, err := Lock(ctx, env, LockOptions{
 				Requirements: o.Requirements, Constraints: o.Constraints, LockPath: path,
-				Index: o.Index, Pre: o.Pre,
+				Index: o.Index, Pre: o.Pre, BuildPython: o.Python,
 				CreatedBy: o.CreatedBy, DryRun: o.DryRun, Refresh: o.Refresh, Sources: o.Sources,
 			})
 			if err != nil {

@@ -47,6 +47,10 @@ type LockOptions struct {
 	// AllowPublisherChange names the projects whose attestation publisher
 	// may differ from the one the existing lock recorded.
 	AllowPublisherChange []string
+	// BuildPython runs the build hooks the lock needs (get_requires,
+	// prepare_metadata); "": Target.Python, else the active virtualenv's,
+	// else python3. The lock records nothing of it.
+	BuildPython string
 	Sources              // positional requirements, pyproject.toml, --require-hashes
 }
 
@@ -233,7 +237,11 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 	// What may be built (allowed sdists, --no-binary projects, local
 	// trees) gets its build dependencies locked through the same router;
 	// the hooks run with the lock-time interpreter.
-	b, err := newBuilds(env, in.cfg, client, src, ropts, pythonPath(env, o.Target.Python), old, upgraded)
+	hookPython := o.BuildPython
+	if hookPython == "" {
+		hookPython = o.Target.Python
+	}
+	b, err := newBuilds(env, in.cfg, client, src, ropts, pythonPath(env, hookPython), old, upgraded)
 	if err != nil {
 		return nil, nil, err
 	}
