@@ -51,7 +51,7 @@ type LockOptions struct {
 	// prepare_metadata); "": Target.Python, else the active virtualenv's,
 	// else python3. The lock records nothing of it.
 	BuildPython string
-	Sources              // positional requirements, pyproject.toml, --require-hashes
+	Sources     // positional requirements, pyproject.toml, --require-hashes
 }
 
 // LockResult is what `safepip lock` did.
