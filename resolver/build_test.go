@@ -426,3 +426,16 @@ func TestLocalExtrasAndLocalDependency(t *testing.T) {
 		}
 	}
 }
+
+// TestNoBinaryRequiredEnvironment: a required environment needs a wheel,
+// which --no-binary leaves out: the report says both.
+func TestNoBinaryRequiredEnvironment(t *testing.T) {
+	scope := universalScope(t)
+	scope.Required = []pep508.MarkerSet{mustMarker(t, "sys_platform == 'linux'")}
+	_, err := Resolve(context.Background(), noBinarySource(), mustReqs(t, "a==1.0"), Options{Scope: scope,
+		NoBinary: func(n string) bool { return n == "a" }, NoBinaryFrom: func(string) string { return "PIP_NO_BINARY" }})
+	var ns *NoSolutionError
+	if !errors.As(err, &ns) || !strings.Contains(ns.Error(), "required-environments in [resolution]), as --no-binary (from PIP_NO_BINARY) leaves its wheels out") {
+		t.Fatalf("Resolve = %v, want a report naming the required environment and --no-binary", err)
+	}
+}

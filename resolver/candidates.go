@@ -29,7 +29,10 @@ type candidate struct {
 	sdist   int          // index in files of the sdist that may serve; -1 when none
 	yanked  bool         // every file of the version is yanked
 	local   bool         // the user's own source tree (LocalIndex): no files, built
-	reason  string       // why the version cannot be used; "" when it can
+	// noBinary names the --no-binary that left the version's wheels out,
+	// for reports ("--no-binary (from PIP_NO_BINARY)"); "" when none did.
+	noBinary string
+	reason   string // why the version cannot be used; "" when it can
 	// pythonOff is the data-requires-python of a file left out because
 	// the target's Python does not satisfy it; "" when none was.
 	pythonOff string
@@ -125,6 +128,10 @@ func candidates(p *index.Project, pol filterPolicy) ([]*candidate, error) {
 			c.sdist = len(c.files) - 1
 		}
 	}
+	noBinary := "--no-binary"
+	if pol.noBinaryFrom != "" {
+		noBinary += " (from " + pol.noBinaryFrom + ")"
+	}
 	// Each reason completes a sentence that starts with the project and
 	// its versions, in the solver's report: "foo ==1.0 has no wheel ...".
 	sdistOff := "the policy allows wheels only"
@@ -133,6 +140,9 @@ func candidates(p *index.Project, pol filterPolicy) ([]*candidate, error) {
 		sdistOff, sdistHint = pol.sdistOff, ""
 	}
 	for _, c := range order {
+		if pol.noBinary {
+			c.noBinary = noBinary
+		}
 		switch {
 		case c.wheel >= 0:
 		case c.sdist >= 0 && pol.allowSdist:
@@ -141,10 +151,7 @@ func candidates(p *index.Project, pol filterPolicy) ([]*candidate, error) {
 		case c.sdist >= 0:
 			c.reason = "has only an sdist, and " + sdistOff + sdistHint
 		case pol.noBinary && c.pythonOff == "":
-			c.reason = "has only wheels, and --no-binary forbids them"
-			if pol.noBinaryFrom != "" {
-				c.reason = "has only wheels, and --no-binary (from " + pol.noBinaryFrom + ") forbids them"
-			}
+			c.reason = "has only wheels, and " + noBinary + " forbids them"
 		case c.pythonOff != "":
 			c.reason = fmt.Sprintf("requires Python %s (the target is %s)", c.pythonOff, pol.target.Python)
 		case pol.scope != nil && c.hasWheel():

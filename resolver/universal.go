@@ -268,6 +268,9 @@ func (p *provider) unusableIn(fs *forkState, c *candidate) string {
 	for _, r := range p.opts.Scope.Required {
 		if in := fs.m.And(r); !in.IsFalse() && wheels.Disjoint(in) {
 			why = "has no wheel for the required environment " + markerText(r) + wheelTagsOf(c.files) + " (required-environments in [resolution])"
+			if c.noBinary != "" {
+				why += ", as " + c.noBinary + " leaves its wheels out"
+			}
 			break
 		}
 	}
