@@ -2,6 +2,8 @@ package lock
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -349,4 +351,38 @@ func benchBuildLock(withBuild bool) *File {
 		}
 	}
 	return f
+}
+
+// TestParseNamesTheEntryLine: a rule broken in a lock file is reported at
+// the line of the entry that breaks it.
+func TestParseNamesTheEntryLine(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "build.lock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lineOf := func(text, s string) int {
+		i := strings.Index(text, s)
+		if i < 0 {
+			t.Fatalf("%q is not in build.lock", s)
+		}
+		return strings.Count(text[:i], "\n") + 1
+	}
+	tests := []struct {
+		name, old, new, entry, want string
+	}{
+		{"required-by", "required-by = [\n  'acme-lib',\n  'gitpkg'\n]", "required-by = [\n  'acme-lib'\n]",
+			"[[build-package]]\nname = 'setuptools'", `build-package "setuptools" 69.0.0: required-by lacks "gitpkg"`},
+		{"source path", "path = '.'", "path = '/home/me/proj'",
+			"[[package]]\nname = 'myproject'", `package "myproject" 0.1.0: source: path "/home/me/proj" is absolute`},
+		{"reference", "'packaging==24.0'", "'packaging==25.0'",
+			"[[package]]\nname = 'myproject'", `package "myproject" 0.1.0: build-dependencies "packaging==25.0": the lock has no [[build-package]] packaging 25.0`},
+	}
+	for _, tt := range tests {
+		text := strings.Replace(string(data), tt.old, tt.new, 1)
+		_, err := Parse("build.lock", []byte(text))
+		want := fmt.Sprintf("build.lock:%d: %s", lineOf(text, tt.entry), tt.want)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s: Parse error = %v, want it to start with %q", tt.name, err, want)
+		}
+	}
 }

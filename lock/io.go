@@ -28,8 +28,11 @@ type ParseError struct {
 }
 
 func (e *ParseError) Error() string {
-	if e.Line > 0 {
+	if e.Line > 0 && e.Col > 0 {
 		return fmt.Sprintf("%s:%d:%d: %v", e.File, e.Line, e.Col, e.Err)
+	}
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
 	}
 	return fmt.Sprintf("%s: %v", e.File, e.Err)
 }
@@ -61,9 +64,51 @@ func Parse(name string, data []byte) (*File, error) {
 		return nil, tomlError(name, err)
 	}
 	if err := f.Validate(); err != nil {
-		return nil, &ParseError{File: name, Err: err}
+		pe := &ParseError{File: name, Err: err}
+		var ee *EntryError
+		if errors.As(err, &ee) {
+			pe.Line = entryLine(data, ee.Table, ee.Name, ee.Version)
+		}
+		return nil, pe
 	}
 	return &f, nil
+}
+
+// entryLine returns the line of the [[table]] header whose entry has name
+// and version, 0 when none is found (a lock whose keys are spelled in a
+// way this plain scan does not follow still gets its message).
+func entryLine(data []byte, table, name, version string) int {
+	header := "[[" + table + "]]"
+	start := 0 // the current entry's header line, 0 outside one
+	var gotName, gotVersion string
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			start, gotName, gotVersion = 0, "", ""
+			if line == header {
+				start = i + 1
+			}
+			continue
+		}
+		if start == 0 {
+			continue
+		}
+		key, value, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		value = strings.Trim(strings.TrimSpace(value), `"'`)
+		switch strings.TrimSpace(key) {
+		case "name":
+			gotName = value
+		case "version":
+			gotVersion = value
+		}
+		if gotName == name && gotVersion == version {
+			return start
+		}
+	}
+	return 0
 }
 
 func decodeStrict(data []byte, v any) error {

@@ -49,30 +49,50 @@ func (f *File) Validate() error {
 	}
 	seen := map[string][]Package{}
 	for _, p := range f.Packages {
-		if err := p.validateEntry("package", indexes); err != nil {
-			return err
-		}
-		if p.Marker != "" {
-			if _, err := pep508.ParseMarker(p.Marker); err != nil {
-				return fmt.Errorf("package %q %s: marker %q: %w", p.Name, p.Version, p.Marker, err)
-			}
-		}
-		for _, q := range seen[p.Name] {
-			if overlap, err := markersOverlap(q.Marker, p.Marker); err != nil {
-				return fmt.Errorf("package %q: %w", p.Name, err)
-			} else if overlap {
-				return fmt.Errorf("package %q is locked twice for the same environments (%s under %s, %s under %s): the markers of one name's entries must be disjoint",
-					p.Name, q.Version, markerOrEverywhere(q.Marker), p.Version, markerOrEverywhere(p.Marker))
-			}
+		if err := p.validatePackage(indexes, seen[p.Name]); err != nil {
+			return &EntryError{Table: "package", Name: p.Name, Version: p.Version, Err: err}
 		}
 		seen[p.Name] = append(seen[p.Name], p)
-		if p.Source != nil {
-			if err := p.Source.validate(); err != nil {
-				return fmt.Errorf("package %q %s: source: %w", p.Name, p.Version, err)
-			}
-		}
 	}
 	return f.validateBuild(indexes)
+}
+
+// EntryError is a [[package]] or [[build-package]] entry that breaks a
+// rule of the format; Parse adds the entry's line.
+type EntryError struct {
+	Table         string // "package", "build-package"
+	Name, Version string
+	Err           error // names the entry, the key and the fix
+}
+
+func (e *EntryError) Error() string { return e.Err.Error() }
+func (e *EntryError) Unwrap() error { return e.Err }
+
+// validatePackage checks one [[package]]; others are the entries of its
+// name already checked, whose markers must not overlap its own.
+func (p *Package) validatePackage(indexes map[string]bool, others []Package) error {
+	if err := p.validateEntry("package", indexes); err != nil {
+		return err
+	}
+	if p.Marker != "" {
+		if _, err := pep508.ParseMarker(p.Marker); err != nil {
+			return fmt.Errorf("package %q %s: marker %q: %w", p.Name, p.Version, p.Marker, err)
+		}
+	}
+	for _, q := range others {
+		if overlap, err := markersOverlap(q.Marker, p.Marker); err != nil {
+			return fmt.Errorf("package %q: %w", p.Name, err)
+		} else if overlap {
+			return fmt.Errorf("package %q is locked twice for the same environments (%s under %s, %s under %s): the markers of one name's entries must be disjoint",
+				p.Name, q.Version, markerOrEverywhere(q.Marker), p.Version, markerOrEverywhere(p.Marker))
+		}
+	}
+	if p.Source != nil {
+		if err := p.Source.validate(); err != nil {
+			return fmt.Errorf("package %q %s: source: %w", p.Name, p.Version, err)
+		}
+	}
+	return nil
 }
 
 // validateEntry checks what a [[package]] and a [[build-package]] share:
@@ -211,63 +231,82 @@ func redactURL(s string) string {
 // validateBuild checks the packages' build-dependencies against the
 // [[build-package]] entries.
 func (f *File) validateBuild(indexes map[string]bool) error {
-	type key struct{ name, version string }
-	referencedBy := map[key][]string{} // build package -> names of packages that reference it
+	referencedBy := map[buildKey][]string{} // build package -> names of packages that reference it
 	for _, p := range f.Packages {
-		if len(p.BuildDependencies) > 0 && p.Source == nil && !p.AllowSdist {
-			return fmt.Errorf("package %q %s: build-dependencies, but the package is never built (it has no source and no allow-sdist); %s", p.Name, p.Version, relock)
-		}
-		for _, s := range p.BuildDependencies {
-			ref, err := ParseBuildRef(s)
-			if err != nil {
-				return fmt.Errorf("package %q %s: build-dependencies %q: %w", p.Name, p.Version, s, err)
-			}
-			if f.BuildPackage(ref.Name, ref.Version) == nil {
-				return fmt.Errorf("package %q %s: build-dependencies %q: the lock has no [[build-package]] %s %s; %s", p.Name, p.Version, s, ref.Name, ref.Version, relock)
-			}
-			k := key{ref.Name, ref.Version}
-			if !slices.Contains(referencedBy[k], p.Name) {
-				referencedBy[k] = append(referencedBy[k], p.Name)
-			}
+		if err := f.validateRefs(p, referencedBy); err != nil {
+			return &EntryError{Table: "package", Name: p.Name, Version: p.Version, Err: err}
 		}
 	}
-	seen := map[key]bool{}
+	seen := map[buildKey]bool{}
 	for _, b := range f.BuildPackages {
-		if err := b.validateEntry("build-package", indexes); err != nil {
-			return err
-		}
-		k := key{b.Name, b.Version}
-		switch {
-		case seen[k]:
-			return fmt.Errorf("build-package %q %s is listed twice; %s", b.Name, b.Version, relock)
-		case b.Source != nil:
-			return fmt.Errorf("build-package %q %s: has a source; build dependencies are wheels from an index, never built themselves; %s", b.Name, b.Version, relock)
-		case len(b.BuildDependencies) > 0:
-			return fmt.Errorf("build-package %q %s: has build-dependencies; build dependencies are wheels, never built themselves; %s", b.Name, b.Version, relock)
-		case b.AllowSdist:
-			return fmt.Errorf("build-package %q %s: has allow-sdist; build dependencies are always wheels; %s", b.Name, b.Version, relock)
-		case b.Marker != "":
-			return fmt.Errorf("build-package %q %s: has marker %q; where a build dependency applies is the marker of its reference in build-dependencies; %s", b.Name, b.Version, b.Marker, relock)
+		k := buildKey{b.Name, b.Version}
+		if err := b.validateBuildPackage(indexes, seen[k], referencedBy[k]); err != nil {
+			return &EntryError{Table: "build-package", Name: b.Name, Version: b.Version, Err: err}
 		}
 		seen[k] = true
-		for _, d := range b.Files {
-			if _, err := wheel.ParseWheel(d.Name); err != nil {
-				return fmt.Errorf("build-package %q %s: file %s is not a wheel: build dependencies are always wheels (a build never builds its own tools); %s", b.Name, b.Version, d.Name, relock)
-			}
+	}
+	return nil
+}
+
+type buildKey struct{ name, version string }
+
+// validateRefs checks p's build-dependencies and records which build
+// packages p references.
+func (f *File) validateRefs(p Package, referencedBy map[buildKey][]string) error {
+	if len(p.BuildDependencies) > 0 && p.Source == nil && !p.AllowSdist {
+		return fmt.Errorf("package %q %s: build-dependencies, but the package is never built (it has no source and no allow-sdist); %s", p.Name, p.Version, relock)
+	}
+	for _, s := range p.BuildDependencies {
+		ref, err := ParseBuildRef(s)
+		if err != nil {
+			return fmt.Errorf("package %q %s: build-dependencies %q: %w", p.Name, p.Version, s, err)
 		}
-		refs := referencedBy[k]
-		if len(refs) == 0 {
-			return fmt.Errorf("build-package %q %s: no package's build-dependencies reference it; %s", b.Name, b.Version, relock)
+		if f.BuildPackage(ref.Name, ref.Version) == nil {
+			return fmt.Errorf("package %q %s: build-dependencies %q: the lock has no [[build-package]] %s %s; %s", p.Name, p.Version, s, ref.Name, ref.Version, relock)
 		}
-		for _, r := range refs {
-			if !slices.Contains(b.RequiredBy, r) {
-				return fmt.Errorf("build-package %q %s: required-by lacks %q, whose build-dependencies reference it; %s", b.Name, b.Version, r, relock)
-			}
+		k := buildKey{ref.Name, ref.Version}
+		if !slices.Contains(referencedBy[k], p.Name) {
+			referencedBy[k] = append(referencedBy[k], p.Name)
 		}
-		for _, r := range b.RequiredBy {
-			if !slices.Contains(refs, r) {
-				return fmt.Errorf("build-package %q %s: required-by lists %q, whose build-dependencies do not reference it; %s", b.Name, b.Version, r, relock)
-			}
+	}
+	return nil
+}
+
+// validateBuildPackage checks one [[build-package]]: seen when an entry of
+// its name and version came before, refs the packages whose
+// build-dependencies reference it.
+func (b *Package) validateBuildPackage(indexes map[string]bool, seen bool, refs []string) error {
+	if err := b.validateEntry("build-package", indexes); err != nil {
+		return err
+	}
+	switch {
+	case seen:
+		return fmt.Errorf("build-package %q %s is listed twice; %s", b.Name, b.Version, relock)
+	case b.Source != nil:
+		return fmt.Errorf("build-package %q %s: has a source; build dependencies are wheels from an index, never built themselves; %s", b.Name, b.Version, relock)
+	case len(b.BuildDependencies) > 0:
+		return fmt.Errorf("build-package %q %s: has build-dependencies; build dependencies are wheels, never built themselves; %s", b.Name, b.Version, relock)
+	case b.AllowSdist:
+		return fmt.Errorf("build-package %q %s: has allow-sdist; build dependencies are always wheels; %s", b.Name, b.Version, relock)
+	case b.Marker != "":
+		return fmt.Errorf("build-package %q %s: has marker %q; where a build dependency applies is the marker of its reference in build-dependencies; %s", b.Name, b.Version, b.Marker, relock)
+	}
+	for _, d := range b.Files {
+		if _, err := wheel.ParseWheel(d.Name); err != nil {
+			return fmt.Errorf("build-package %q %s: file %s is not a wheel: build dependencies are always wheels (a build never builds its own tools); %s", b.Name, b.Version, d.Name, relock)
+		}
+	}
+	if len(refs) == 0 {
+		return fmt.Errorf("build-package %q %s: no package's build-dependencies reference it; %s", b.Name, b.Version, relock)
+	}
+	for _, r := range refs {
+		if !slices.Contains(b.RequiredBy, r) {
+			return fmt.Errorf("build-package %q %s: required-by lacks %q, whose build-dependencies reference it; %s", b.Name, b.Version, r, relock)
+		}
+	}
+	for _, r := range b.RequiredBy {
+		if !slices.Contains(refs, r) {
+			return fmt.Errorf("build-package %q %s: required-by lists %q, whose build-dependencies do not reference it; %s", b.Name, b.Version, r, relock)
 		}
 	}
 	return nil
