@@ -404,3 +404,62 @@ func TestHookBuildRequiresAreRouted(t *testing.T) {
 	}
 	noMarker(t, marker, "safepip lock and install")
 }
+
+// TestBuildDependencyUploadedLater is the attack's usual timeline: the lock
+// is written while only the private index serves acme-build-plugin (so
+// routing finds it on one index and records that one, no pin needed); then
+// the attacker uploads acme-build-plugin 99.0 to the public index. A
+// relock stops (exit 3) naming the plugin, the index it is locked to and
+// the package whose build needs it, and leaves the lock as it was;
+// install --frozen keeps building with the locked private plugin.
+func TestBuildDependencyUploadedLater(t *testing.T) {
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "PWNED")
+	private, public := confusionIndexes(t, marker)
+	attack := public.Files("acme-build-plugin")[0].Dist
+	public = testindex.New(t)
+	public.Add(testindex.Dist{Name: "plainlib", Version: "1.0"}) // the public index, before the upload
+	privSrv, pubSrv := private.Serve(t), public.Serve(t)
+	writeFile(t, filepath.Join(dir, "requirements.txt"), confusionRequirements(pubSrv.URL, privSrv.URL))
+	writeFile(t, filepath.Join(dir, "safepip.toml"), "[policy]\nallow-sdist = [\"acme-lib\"]\n")
+	universalRun(t, dir, 0, nil, "lock", "-r", "requirements.txt")
+	before := readFile(t, filepath.Join(dir, "safepip.lock"))
+	lf := readLock(t, filepath.Join(dir, "safepip.lock"))
+	bp := lf.BuildPackage("acme-build-plugin", "1.0")
+	if bp == nil || lf.Package("acme-lib") == nil || bp.Index != lf.Package("acme-lib").Index {
+		t.Fatalf("acme-build-plugin 1.0 is locked as %+v, want it from acme-lib's (the private) index", bp)
+	}
+
+	public.Add(attack)
+	for _, args := range [][]string{{"--refresh"}, {"--upgrade"}} {
+		r := runSafepip(t, dir, nil, append([]string{"lock", "-r", "requirements.txt"}, args...)...)
+		if r.code != 3 {
+			t.Errorf("lock %s after the public upload: exit %d, want 3\n%s", args[0], r.code, r.stderr)
+		}
+		for _, want := range []string{`"acme-build-plugin"`, "acme-lib", "99.0"} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("lock %s after the public upload said:\n%s\nwant it to name %s", args[0], r.stderr, want)
+			}
+		}
+		if args[0] == "--refresh" && !strings.Contains(r.stderr, "locked to index "+fmt.Sprintf("%q", bp.Index)) {
+			t.Errorf("lock --refresh after the public upload said:\n%s\nwant it to say the plugin is locked to index %q", r.stderr, bp.Index)
+		}
+		if after := readFile(t, filepath.Join(dir, "safepip.lock")); string(after) != string(before) {
+			t.Errorf("the refused relock (%s) changed the lock", args[0])
+		}
+	}
+	noMarker(t, marker, "the refused relocks")
+
+	venv := filepath.Join(dir, "venv")
+	py := freshVenv(t, venv)
+	log := filepath.Join(dir, "install.log")
+	universalRun(t, dir, 0, map[string]string{"TINYBACKEND_LOG": log, "SAFEPIP_CACHE_DIR": filepath.Join(dir, "cache-install")},
+		"install", "--frozen", "-r", "requirements.txt", "--python", py)
+	if got := installedSet(t, venv); !slices.Equal(got, []string{"acme-lib==1.0"}) {
+		t.Errorf("installed %v, want acme-lib==1.0", got)
+	}
+	if !slices.Contains(hookLog(t, log), "build_wheel acme-lib") {
+		t.Errorf("install ran no build of acme-lib: hooks %q", hookLog(t, log))
+	}
+	noMarker(t, marker, "install --frozen after the public upload")
+}
