@@ -319,3 +319,28 @@ func TestExportRebasesSourcePaths(t *testing.T) {
 		t.Errorf("requirements export:\n%s", out)
 	}
 }
+
+// TestVerifyAfterSafepipBuilds locks and installs an sdist-only project
+// with safepip's own builds, then verifies: the sdist and its two build
+// dependencies' wheels are checked, and the installed package, built from
+// the locked sdist, passes with a note instead of a finding.
+func TestVerifyAfterSafepipBuilds(t *testing.T) {
+	dir := t.TempDir()
+	buildProject(t, dir, "acme-lib", "")
+	universalRun(t, dir, 0, nil, "lock", "-r", "requirements.txt")
+	python := freshVenv(t, filepath.Join(dir, "venv"))
+	universalRun(t, dir, 0, nil, "install", "--frozen", "--python", python)
+
+	if out := universalRun(t, dir, 0, nil, "verify"); !strings.Contains(out, "Verified 3 files") {
+		t.Errorf("verify of the sdist and its build dependencies:\n%s", out)
+	}
+	r := runSafepip(t, dir, nil, "verify", "--installed", "--python", python)
+	if r.code != 0 || !strings.Contains(r.stderr, "safepip: note: acme-lib 1.0 was built from its locked sdist acme_lib-1.0.tar.gz") {
+		t.Errorf("verify --installed after safepip built acme-lib: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var rep verifyReport
+	r = runSafepip(t, dir, nil, "--json", "verify", "--installed", "--python", python)
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || r.code != 0 || len(rep.Notes) != 1 || len(rep.Findings) != 0 {
+		t.Errorf("verify --installed --json: exit %d, %v, %+v", r.code, err, rep)
+	}
+}
