@@ -332,9 +332,10 @@ func siteFiles(t *testing.T, venv string) []string {
 
 // TestHookBuildRequiresAreRouted: the requirements a backend adds through
 // get_requires_for_build_wheel go through the router as well. acme-hooked's
-// backend (the private plugin) asks for acme-build-helper; the public index
-// serves acme-build-helper 99.0, whose .pth file runs its payload in any
-// interpreter of an environment it is installed in. pip installs it into the
+// backend (the private plugin) asks for acme-build-helper, which needs
+// acme-build-core; the public index serves both at 99.0, each with a .pth
+// file that runs its payload in any interpreter of an environment it is
+// installed in. pip installs it into the
 // build environment (the marker appears); safepip with acme-* pinned locks
 // and installs the private 1.0, and without the pin refuses (exit 3).
 func TestHookBuildRequiresAreRouted(t *testing.T) {
@@ -347,11 +348,17 @@ func TestHookBuildRequiresAreRouted(t *testing.T) {
 		"tiny.json":      `{"name": "acme-hooked", "version": "1.0", "module": "acme_hooked", "get_requires": ["acme-build-helper"]}`,
 	}})
 	private.Add(testindex.TinyBackend("acme-build-plugin", "1.0"))
-	helper := private.Add(testindex.Dist{Name: "acme-build-helper", Version: "1.0"})
-	public.Add(testindex.Dist{Name: "acme-build-helper", Version: "99.0", Files: map[string]string{
-		"acme_build_helper.pth":         "import acme_build_helper\n",
-		"acme_build_helper/__init__.py": fmt.Sprintf("import pathlib\npathlib.Path(%q).write_text('acme-build-helper 99.0 ran\\n')\n", marker),
-	}})
+	// the private helper needs acme-build-core, which the public index
+	// serves too: a build dependency's own dependencies are routed as well
+	helper := private.Add(testindex.Dist{Name: "acme-build-helper", Version: "1.0", Requires: []string{"acme-build-core>=1"}})
+	core := private.Add(testindex.Dist{Name: "acme-build-core", Version: "1.0"})
+	for _, name := range []string{"acme-build-helper", "acme-build-core"} {
+		module := strings.ReplaceAll(name, "-", "_")
+		public.Add(testindex.Dist{Name: name, Version: "99.0", Files: map[string]string{
+			module + ".pth":         "import " + module + "\n",
+			module + "/__init__.py": fmt.Sprintf("import pathlib\npathlib.Path(%q).write_text('%s 99.0 ran\\n')\n", marker, name),
+		}})
+	}
 	privSrv, pubSrv := private.Serve(t), public.Serve(t)
 	reqs := strings.Replace(confusionRequirements(pubSrv.URL, privSrv.URL), "acme-lib", "acme-hooked", 1)
 
@@ -390,11 +397,14 @@ func TestHookBuildRequiresAreRouted(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "safepip.toml"), strings.Replace(pinnedConfig(pubSrv.URL, privSrv.URL), "acme-lib", "acme-hooked", 1))
 	universalRun(t, dir, 0, nil, "lock", "-r", "requirements.txt")
 	lf := readLock(t, filepath.Join(dir, "safepip.lock"))
-	if p := lf.Package("acme-hooked"); p == nil || !slices.Equal(p.BuildDependencies, []string{"acme-build-helper==1.0", "acme-build-plugin==1.0"}) {
-		t.Errorf("acme-hooked is locked as %+v, want build-dependencies acme-build-helper==1.0 and acme-build-plugin==1.0", p)
+	want := []string{"acme-build-core==1.0", "acme-build-helper==1.0", "acme-build-plugin==1.0"}
+	if p := lf.Package("acme-hooked"); p == nil || !slices.Equal(p.BuildDependencies, want) {
+		t.Errorf("acme-hooked is locked as %+v, want build-dependencies %q", p, want)
 	}
-	if bp := lf.BuildPackage("acme-build-helper", "1.0"); bp == nil || bp.Index != "private" || len(bp.Files) != 1 || bp.Files[0].SHA256 != helper.SHA256 {
-		t.Errorf("build-package acme-build-helper 1.0 = %+v, want the private wheel with sha256 %s", bp, helper.SHA256)
+	for _, f := range []*testindex.File{helper, core} {
+		if bp := lf.BuildPackage(f.Project, "1.0"); bp == nil || bp.Index != "private" || len(bp.Files) != 1 || bp.Files[0].SHA256 != f.SHA256 {
+			t.Errorf("build-package %s 1.0 = %+v, want the private wheel with sha256 %s", f.Project, bp, f.SHA256)
+		}
 	}
 	venv := filepath.Join(dir, "venv")
 	py := freshVenv(t, venv)
