@@ -365,3 +365,35 @@ func TestSecondInstallRebuildsNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildDependencySdistNeverBuilt: build dependencies are wheels only,
+// even under allow-sdist = true: a build plugin published as an sdist alone
+// (whose own build would run its code) is exit 3 naming it and the package
+// whose build needs it, and nothing of it runs.
+func TestBuildDependencySdistNeverBuilt(t *testing.T) {
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "PWNED")
+	idx := testindex.New(t)
+	idx.Add(acmeLib())
+	idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
+	payload := fmt.Sprintf("import pathlib\npathlib.Path(%q).write_text('the sdist of acme-build-plugin was built\\n')\n", marker)
+	idx.Add(testindex.Dist{Name: "acme-build-plugin", Version: "1.0", Sdist: true, SdistFiles: map[string]string{
+		"pyproject.toml":                "[build-system]\nrequires = []\nbuild-backend = \"payload\"\nbackend-path = [\".\"]\n",
+		"payload.py":                    payload,
+		"PKG-INFO":                      "Metadata-Version: 2.2\nName: acme-build-plugin\nVersion: 1.0\n",
+		"acme_build_plugin/__init__.py": payload,
+	}})
+	srv := idx.Serve(t)
+	writeFile(t, filepath.Join(dir, "requirements.txt"), "acme-lib\n")
+	writeFile(t, filepath.Join(dir, "safepip.toml"), strings.Replace(oneIndexConfig(srv.URL), "allow-sdist = []", "allow-sdist = true", 1))
+	r := runSafepip(t, dir, nil, "lock", "-r", "requirements.txt")
+	if r.code != 3 {
+		t.Fatalf("lock with an sdist-only build plugin: exit %d, want 3\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"acme-build-plugin", "acme-lib"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("lock with an sdist-only build plugin said:\n%s\nwant it to name %s", r.stderr, want)
+		}
+	}
+	noMarker(t, marker, "lock with an sdist-only build plugin")
+}
