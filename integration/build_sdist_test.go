@@ -395,5 +395,10 @@ func TestBuildDependencySdistNeverBuilt(t *testing.T) {
 			t.Errorf("lock with an sdist-only build plugin said:\n%s\nwant it to name %s", r.stderr, want)
 		}
 	}
+	// allow-sdist is already true: a hint to set it would send the user
+	// round in circles; build dependencies are wheels whatever the policy
+	if strings.Contains(r.stderr, "allow-sdist in [policy] of safepip.toml lets it in") {
+		t.Errorf("lock with an sdist-only build plugin said:\n%s\nwhich suggests allow-sdist, which never applies to build dependencies", r.stderr)
+	}
 	noMarker(t, marker, "lock with an sdist-only build plugin")
 }
