@@ -74,3 +74,4 @@ venv/bin/python -c 'import acme_app; print(acme_app.GREETING)'
 echo "the lock's entries for the project and its build backend:"
 sed -n -e "/^name = 'acme-app'/,/^\$/p" -e '/^\[\[build-package\]\]/,$p' app/safepip.lock
 (cd app && ../safepip lock -r requirements.txt --check)
+(cd app && ../safepip verify --installed --python ../venv/bin/python)
