@@ -71,6 +71,10 @@ func noFile(p *lock.Package, supported []tags.Tag, env pep508.Environment) *NoFi
 // allowed it. A universal lock may hold several versions of one name under
 // disjoint markers: exactly one of them may hold.
 //
+// A chosen sdist is built (Sdist and Build set); a package from a source,
+// a directory or a git commit, is built with no file to fetch (Build set,
+// File zero). SelectBuild gives what each build needs.
+//
 // An environment outside the lock's scope is a *lock.OutsideScopeError; a
 // selected package with no file for it, a *NoFileError.
 func Select(lf *lock.File, supported []tags.Tag, env pep508.Environment) ([]Choice, error) {
