@@ -69,16 +69,16 @@ func parseLocal(r reqfile.Requirement, where, wd string) (*localReq, error) {
 		if isArchiveName(loc) {
 			return nil, nil
 		}
-		if _, err := os.Stat(loc); strings.Contains(loc, " @ ") && !filepath.IsAbs(loc) && err != nil {
+		l.Dir = loc
+		if !filepath.IsAbs(loc) {
+			l.Dir = filepath.Join(wd, filepath.FromSlash(loc))
+		}
+		if _, err := os.Stat(l.Dir); err != nil && strings.Contains(loc, " @ ") {
 			hint := "write \"name @ file:///abs/dir\" for a directory"
 			if strings.Contains(loc, "git+file:") {
 				hint = "pip 23.2.1 refuses a git+file URL after \"name @\" (it wants a host there): write the URL alone with #egg=name, as in git+file:///abs/repo@<commit>#egg=name"
 			}
 			return nil, fmt.Errorf("not a valid requirement (the URL after \"name @\" needs a scheme and a host), and no directory of that name exists; %s", hint)
-		}
-		l.Dir = loc
-		if !filepath.IsAbs(loc) {
-			l.Dir = filepath.Join(wd, filepath.FromSlash(loc))
 		}
 	case scheme == "file":
 		dir, err := fileURLPath(loc)
