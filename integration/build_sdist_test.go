@@ -402,3 +402,48 @@ func TestBuildDependencySdistNeverBuilt(t *testing.T) {
 	}
 	noMarker(t, marker, "lock with an sdist-only build plugin")
 }
+
+// TestBuildForEachInterpreter installs one universal lock of an sdist into
+// venvs of the oldest and the newest Python of the machine: each build
+// runs in a venv of the target interpreter, and a build requirement under
+// a marker, which get_requires_for_build_wheel returns, is locked with the
+// marker and present in the build environment exactly where it holds (the
+// sandbox refuses a build whose hook asks for what it lacks).
+func TestBuildForEachInterpreter(t *testing.T) {
+	pythons := pyenvPythons(t)
+	dir := t.TempDir()
+	idx := testindex.New(t)
+	idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
+	idx.Add(testindex.Dist{Name: "old-helper", Version: "1.0"})
+	idx.Add(testindex.Dist{Name: "acme-multi", Version: "1.0", Sdist: true, SdistFiles: map[string]string{
+		"pyproject.toml":         testindex.TinyPyproject,
+		"PKG-INFO":               "Metadata-Version: 2.2\nName: acme-multi\nVersion: 1.0\n",
+		"tiny.json":              `{"name": "acme-multi", "version": "1.0", "module": "acme_multi", "get_requires": ["old-helper; python_version < '3.10'"]}`,
+		"acme_multi/__init__.py": "ANSWER = 42\n",
+	}})
+	srv := idx.Serve(t)
+	writeFile(t, filepath.Join(dir, "requirements.txt"), "acme-multi\n")
+	writeFile(t, filepath.Join(dir, "safepip.toml"), oneIndexConfig(srv.URL, "acme-multi"))
+	universalRun(t, dir, 0, nil, "lock", "-r", "requirements.txt")
+	lf := readLock(t, filepath.Join(dir, "safepip.lock"))
+	want := []string{"old-helper==1.0 ; python_version < '3.10'", "tinybackend==1.0"}
+	if p := lf.Package("acme-multi"); p == nil || !slices.Equal(p.BuildDependencies, want) {
+		t.Errorf("acme-multi is locked as %+v, want build-dependencies %q", p, want)
+	}
+	for _, py := range []string{pythons[0], pythons[len(pythons)-1]} {
+		v := pyMinor(filepath.Base(filepath.Dir(filepath.Dir(py))))
+		venv := filepath.Join(dir, "venv"+v)
+		if out, err := exec.Command(py, "-m", "venv", venv).CombinedOutput(); err != nil {
+			t.Fatalf("%s -m venv: %v\n%s", py, err, out)
+		}
+		log := filepath.Join(dir, "hooks"+v+".log")
+		universalRun(t, dir, 0, map[string]string{"TINYBACKEND_LOG": log}, "install", "--frozen", "-r", "requirements.txt", "--python", filepath.Join(venv, "bin", "python"))
+		if got := installedSet(t, venv); !slices.Equal(got, []string{"acme-multi==1.0"}) {
+			t.Errorf("Python %s: installed %v, want acme-multi==1.0 alone", v, got)
+		}
+		hooks := hookLog(t, log)
+		if !slices.Contains(hooks, "build_wheel acme-multi") || !slices.ContainsFunc(hooks, func(l string) bool { return strings.HasPrefix(l, "python "+v+" in ") }) {
+			t.Errorf("Python %s: the build did not run with Python %s: hooks %q", v, v, hooks)
+		}
+	}
+}
