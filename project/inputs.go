@@ -216,16 +216,16 @@ func (in *inputs) add(r reqfile.Requirement, constraint bool) error {
 	}
 	switch {
 	case r.Editable:
-		return fmt.Errorf("%s: %q: an editable requirement is a local project directory or a git URL pinned to a commit", where, r.Text)
+		return fmt.Errorf("%s: %q: an editable requirement is a local project directory or a git URL pinned to a commit", where, redactText(r.Text))
 	case r.Req == nil:
-		return fmt.Errorf("%s: %q: a distribution file needs a name and its hash: write \"name @ file:///abs/path/to/file#sha256=<hex>\", or publish it to an index declared in safepip.toml", where, r.Text)
+		return fmt.Errorf("%s: %q: a distribution file needs a name and its hash: write \"name @ file:///abs/path/to/file#sha256=<hex>\", or publish it to an index declared in safepip.toml", where, redactText(r.Text))
 	case r.Req.URL != "":
 		if constraint {
-			return fmt.Errorf("%s: %q: a constraint cannot be a URL", where, r.Text)
+			return fmt.Errorf("%s: %q: a constraint cannot be a URL", where, redactText(r.Text))
 		}
 		f, err := directFile(r)
 		if err != nil {
-			return fmt.Errorf("%s: %q: %w", where, r.Text, err)
+			return fmt.Errorf("%s: %q: %w", where, redactText(r.Text), err)
 		}
 		if in.direct == nil {
 			in.direct = map[string]index.File{}

@@ -387,3 +387,19 @@ func TestGitRefFor(t *testing.T) {
 		t.Errorf("gitRefFor of another commit = %+v, want no credentials", got)
 	}
 }
+
+// TestInputErrorsRedact: no message about a requirement line shows the
+// credentials of its URL.
+func TestInputErrorsRedact(t *testing.T) {
+	env := testEnv(t, localProjects)
+	for _, line := range []string{
+		"https://user:s3cret@files.example/x-1.0-py3-none-any.whl",
+		"x @ https://user:s3cret@files.example/x-1.0-py3-none-any.whl",
+		"x @ git+https://user:s3cret@host/x.git@main",
+	} {
+		_, err := readLocal(t, env, line+"\n")
+		if err == nil || strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "***@") {
+			t.Errorf("%q: error %v, want one with the credentials redacted", line, err)
+		}
+	}
+}
