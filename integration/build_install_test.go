@@ -150,7 +150,12 @@ func sitePackagesDir(t *testing.T, venv string) string {
 // fails: exit 5, the backend's own output shown, nothing installed.
 func TestBuildInstallFailingBuild(t *testing.T) {
 	dir := t.TempDir()
-	buildProject(t, dir, "acme-bad", "the C compiler cc was not found")
+	idx, srv := buildProject(t, dir, "acme-bad", "the C compiler cc was not found")
+	// a good sdist beside it, built at the same time: not installed either
+	idx.Add(sdistOnly("acme-good", ""))
+	writeFile(t, filepath.Join(dir, "requirements.txt"), "acme-bad\nacme-good\n")
+	writeFile(t, filepath.Join(dir, "safepip.toml"), fmt.Sprintf(
+		"[[index]]\nname = \"internal\"\nurl = %q\ndefault = true\n\n[policy]\nallow-sdist = [\"acme-bad\", \"acme-good\"]\n", srv.URL))
 	universalRun(t, dir, 0, nil, "lock", "-r", "requirements.txt")
 	venv := filepath.Join(dir, "venv")
 	python := freshVenv(t, venv)

@@ -243,7 +243,7 @@ func (b *builds) resolveSet(ctx context.Context, requires []string, who string) 
 		}
 		sol, err := resolver.Resolve(ctx, b.src, reqs, b.opts)
 		if err != nil {
-			return nil, fmt.Errorf("the build of %s needs %s, which cannot be resolved (build dependencies are wheels from the indexes that routing chooses): %w", who, strings.Join(requires, ", "), err)
+			return nil, fmt.Errorf("the build dependencies of %s (%s) cannot be resolved (they are wheels, from the index routing chooses for each): %w", who, strings.Join(requires, ", "), err)
 		}
 		for _, p := range sol.Packages {
 			bp, err := b.buildPackage(ctx, p)
@@ -666,7 +666,7 @@ func (b *builds) localPackage(ctx context.Context, in *inputs, p *resolver.Packa
 func (b *builds) prepareSdists(ctx context.Context, sol *resolver.Resolution) (map[*resolver.Package]*sdistBuild, error) {
 	out := make([]*sdistBuild, len(sol.Packages))
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(2)
+	g.SetLimit(buildParallel)
 	for i, p := range sol.Packages {
 		if !p.Sdist || p.Project.Index == resolver.LocalIndex {
 			continue
@@ -764,6 +764,40 @@ func buildDepChoices(builds []PlannedBuild) []install.Choice {
 	return out
 }
 
+// buildDepError names the builds that need the build dependency a fetch
+// error is about (a file that does not match the lock), which the error
+// itself names only as a package.
+func buildDepError(err error, runtime []install.Choice, plan []PlannedBuild) error {
+	var hm *install.HashMismatchError
+	var mm *install.MetadataMismatchError
+	name := ""
+	switch {
+	case errors.As(err, &hm):
+		name = hm.Package
+	case errors.As(err, &mm):
+		name = mm.Package
+	default:
+		return err
+	}
+	if slices.ContainsFunc(runtime, func(c install.Choice) bool { return c.Package.Name == name }) {
+		return err
+	}
+	var needs []string
+	for _, b := range plan {
+		if slices.ContainsFunc(b.Deps, func(c install.Choice) bool { return c.Package.Name == name }) {
+			needs = append(needs, b.Choice.Package.Name+" "+b.Choice.Package.Version)
+		}
+	}
+	if len(needs) == 0 {
+		return err
+	}
+	return fmt.Errorf("build dependency of %s: %w", strings.Join(needs, ", "), err)
+}
+
+// buildParallel bounds the builds that run at once: each is a Python
+// process (a venv, pip, the backend) that keeps a core busy.
+const buildParallel = 2
+
 // installBuilds builds the planned packages of one install, in the target
 // interpreter's sandbox, from files already fetched and verified.
 type installBuilds struct {
@@ -784,13 +818,19 @@ func (bi *installBuilds) buildAll(ctx context.Context, plan []PlannedBuild, fetc
 			paths[f.File.SHA256] = f.Path
 		}
 	}
-	out := make([]BuiltWheel, 0, len(plan))
-	for _, pb := range plan {
-		w, err := bi.build(ctx, pb, paths)
-		if err != nil {
-			return nil, fmt.Errorf("%s %s was not built, and nothing was installed: %w", pb.Choice.Package.Name, pb.Choice.Package.Version, err)
-		}
-		out = append(out, w)
+	out := make([]BuiltWheel, len(plan))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(buildParallel)
+	for i, pb := range plan {
+		g.Go(func() (err error) {
+			if out[i], err = bi.build(gctx, pb, paths); err != nil {
+				return fmt.Errorf("%s %s was not built, and nothing was installed: %w", pb.Choice.Package.Name, pb.Choice.Package.Version, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -498,3 +498,21 @@ func TestLockBuildPython(t *testing.T) {
 		t.Errorf("Lock in an active virtualenv without its interpreter = %v, want the error to name it", err)
 	}
 }
+
+// TestBuildDepError names the builds a mismatching build dependency
+// belongs to, and leaves a runtime file's error as it is.
+func TestBuildDepError(t *testing.T) {
+	plugin := &lock.Package{Name: "acme-build-plugin", Version: "1.0"}
+	lib := &lock.Package{Name: "acme-lib", Version: "1.0"}
+	app := &lock.Package{Name: "app", Version: "2.0"}
+	plan := []PlannedBuild{{Choice: install.Choice{Package: lib}, Deps: []install.Choice{{Package: plugin}}}, {Choice: install.Choice{Package: app}, Deps: []install.Choice{{Package: plugin}}}}
+	err := buildDepError(&install.HashMismatchError{Package: "acme-build-plugin", File: "acme_build_plugin-1.0-py3-none-any.whl"}, []install.Choice{{Package: lib}}, plan)
+	var hm *install.HashMismatchError
+	if !errors.As(err, &hm) || !strings.HasPrefix(err.Error(), "build dependency of acme-lib 1.0, app 2.0: acme-build-plugin: acme_build_plugin-1.0-py3-none-any.whl does not match the lock") {
+		t.Errorf("buildDepError = %v", err)
+	}
+	runtime := &install.HashMismatchError{Package: "acme-lib", File: "acme_lib-1.0.tar.gz"}
+	if err := buildDepError(runtime, []install.Choice{{Package: lib}}, plan); err != error(runtime) {
+		t.Errorf("buildDepError(runtime file) = %v, want it unchanged", err)
+	}
+}

@@ -232,7 +232,7 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 	fetchedAll, err := install.Fetch(ctx, counter, where, all, interp.Markers, 8)
 	stop()
 	if err != nil {
-		return nil, err
+		return nil, buildDepError(err, choices, res.Builds)
 	}
 	if err := verifyFetched(ctx, env, cfg, client, where, fetchedAll); err != nil {
 		return nil, err
