@@ -205,6 +205,11 @@ func (in *inputs) add(r reqfile.Requirement, constraint bool) error {
 		if constraint {
 			return fmt.Errorf("%s: %q: a constraint cannot be a local directory or a git URL; write the requirement in a requirements file (-r)", where, l.Text)
 		}
+		if l.Git == nil && r.Source.File == positionalSource {
+			// the lock records its arguments as written ([requested]),
+			// and a file URL is an absolute path of this machine
+			return fmt.Errorf("%s: %q: a directory given as an argument would be recorded in the lock by its absolute path; name it in a requirements file instead (-r), as ./dir or -e ./dir relative to the working directory", where, l.Text)
+		}
 		if l.Git != nil && l.Editable {
 			// pip's editable clone lives in ./src for the user to edit;
 			// safepip's checkout is a cache entry keyed by its commit

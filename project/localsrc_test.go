@@ -403,3 +403,22 @@ func TestInputErrorsRedact(t *testing.T) {
 		}
 	}
 }
+
+// TestPositionalLocal: a git commit may be an argument (the lock records it
+// without credentials); a directory may not (it would be recorded by its
+// absolute path).
+func TestPositionalLocal(t *testing.T) {
+	env := testEnv(t, localProjects)
+	git := "gp @ git+https://user:s3cret@host/repo.git@" + testCommit
+	in, err := readInputs(env, nil, nil, Sources{Packages: []string{git}}, config.Flags{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.local) != 1 || in.local[0].Git == nil || len(in.packages) != 1 || strings.Contains(in.packages[0], "s3cret") {
+		t.Errorf("local %+v, recorded %q; want the git source, recorded without credentials", in.local, in.packages)
+	}
+	_, err = readInputs(env, nil, nil, Sources{Packages: []string{"app @ file://" + filepath.ToSlash(env.Dir) + "/app"}}, config.Flags{})
+	if err == nil || !strings.Contains(err.Error(), "command line argument:1") || !strings.Contains(err.Error(), "name it in a requirements file") {
+		t.Errorf("a directory as an argument: %v", err)
+	}
+}
