@@ -334,7 +334,8 @@ func TestFailingBuildExit5(t *testing.T) {
 
 // TestSecondInstallRebuildsNothing installs one sdist-based lock into two
 // fresh venvs with one cache: the first builds (the backend logs its
-// hooks), the second takes the built wheel from the cache and runs no hook.
+// hooks), the second takes the built wheel from the cache and runs no hook;
+// verify --installed accepts both.
 func TestSecondInstallRebuildsNothing(t *testing.T) {
 	dir := t.TempDir()
 	idx := testindex.New(t)
@@ -363,6 +364,8 @@ func TestSecondInstallRebuildsNothing(t *testing.T) {
 		if !want && len(hooks) != 0 {
 			t.Errorf("install %d ran hooks although the built wheel is cached: %q", i+1, hooks)
 		}
+		// a wheel built from a locked sdist is what the lock installs
+		universalRun(t, dir, 0, nil, "verify", "--offline", "--installed", "--python", py)
 	}
 }
 
