@@ -289,6 +289,18 @@ func TestLocalGitCommit(t *testing.T) {
 		t.Errorf("named.lock's gitpkg = %+v, want %+v", p, want)
 	}
 
+	// as an argument: the lock records it as given (a git URL holds no path
+	// of this machine's project tree)
+	named := strings.TrimSpace(string(readFile(t, filepath.Join(work, "named.txt"))))
+	universalRun(t, work, 0, nil, "lock", named, "--lock", "arg.lock")
+	argLock := readLock(t, filepath.Join(work, "arg.lock"))
+	if req := argLock.Requested.Requirements; len(req) != 1 || strings.ReplaceAll(req[0], " ", "") != strings.ReplaceAll(named, " ", "") {
+		t.Errorf("arg.lock requested %q, want %q", req, named)
+	}
+	if p := argLock.Package("gitpkg"); p == nil || p.Source == nil || *p.Source != want {
+		t.Errorf("arg.lock's gitpkg = %+v, want %+v", p, want)
+	}
+
 	for _, tc := range []struct{ file, ref string }{{"branch.txt", "main"}, {"tag.txt", "v2.0"}} {
 		r := runSafepip(t, work, nil, "lock", "-r", tc.file, "--lock", "moving.lock")
 		for _, w := range []string{tc.file + ":1", fmt.Sprintf("%q is a branch or tag name, not a commit", tc.ref), "a moving reference is not a lock",
