@@ -91,7 +91,7 @@ func TestTamperedBuildInputStopsInstall(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cached := cacheEntries(t, filepath.Join(dir, "cache"), plugin.SHA256)
+		cached := filesUnder(t, filepath.Join(dir, "cache"), func(name string) bool { return strings.Contains(name, plugin.SHA256) })
 		if len(cached) == 0 {
 			t.Fatalf("the lock's cache holds no file named after acme-build-plugin's sha256 %s", plugin.SHA256)
 		}
@@ -117,12 +117,12 @@ func TestTamperedBuildInputStopsInstall(t *testing.T) {
 	})
 }
 
-// cacheEntries returns the regular files under cache whose name holds sha.
-func cacheEntries(t *testing.T, cache, sha string) []string {
+// filesUnder returns the regular files under root whose name match accepts.
+func filesUnder(t *testing.T, root string, match func(name string) bool) []string {
 	t.Helper()
 	var out []string
-	err := filepath.WalkDir(cache, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() && strings.Contains(d.Name(), sha) {
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() && match(d.Name()) {
 			out = append(out, path)
 		}
 		return err
