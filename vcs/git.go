@@ -34,6 +34,9 @@ type RevisionError struct {
 	Repo   string // the repository, credentials removed, for git ls-remote
 	Rev    string // the revision written; "" when there is none
 	Reason string // why it is not a commit
+	// Fragment is the URL's fragment as written ("subdirectory=sub&egg=x"),
+	// kept in the pinned URL the message shows.
+	Fragment string
 }
 
 func (e *RevisionError) Error() string {
@@ -41,9 +44,13 @@ func (e *RevisionError) Error() string {
 	if ref == "" || isHex(ref) {
 		ref = "HEAD"
 	}
+	pinned := "git+" + e.Repo + "@<commit>"
+	if e.Fragment != "" {
+		pinned += "#" + e.Fragment
+	}
 	return fmt.Sprintf("%s: %s; a moving reference is not a lock, since the commit it names can change while the lock stays the same: "+
-		"find the commit with `git ls-remote %s %s` and pin it with all 40 hex digits, as in git+%s@<commit>",
-		e.URL, e.Reason, e.Repo, ref, e.Repo)
+		"find the commit with `git ls-remote %s %s` and pin it with all 40 hex digits, as in %s",
+		e.URL, e.Reason, e.Repo, ref, pinned)
 }
 
 // ParseGit parses a git requirement URL as pip writes it:
@@ -74,6 +81,7 @@ func ParseGit(rawURL string) (GitRef, error) {
 		return GitRef{}, fmt.Errorf("%s: the URL has no host", shown)
 	}
 	var ref GitRef
+	frag := u.EscapedFragment()
 	if ref.Subdirectory, err = parseFragment(u.Fragment); err != nil {
 		return GitRef{}, fmt.Errorf("%s: %w", shown, err)
 	}
@@ -89,14 +97,14 @@ func ParseGit(rawURL string) (GitRef, error) {
 	public := ref.PublicRepo()
 	switch {
 	case !hasRev || rev == "":
-		return GitRef{}, &RevisionError{URL: shown, Repo: public, Reason: "no commit is given, so pip would take whatever the default branch points at"}
+		return GitRef{}, &RevisionError{URL: shown, Repo: public, Fragment: frag, Reason: "no commit is given, so pip would take whatever the default branch points at"}
 	case isHex(rev) && len(rev) < 40:
-		return GitRef{}, &RevisionError{URL: shown, Repo: public, Rev: rev,
+		return GitRef{}, &RevisionError{URL: shown, Repo: public, Rev: rev, Fragment: frag,
 			Reason: fmt.Sprintf("%q is a short commit hash, which a later commit can come to share", rev)}
 	case isHex(rev) && len(rev) == 64:
 		return GitRef{}, fmt.Errorf("%s: %q is a SHA-256 repository's commit; safepip supports SHA-1 repositories (40 hex digits) only", shown, rev)
 	case !isHex(rev) || len(rev) != 40:
-		return GitRef{}, &RevisionError{URL: shown, Repo: public, Rev: rev,
+		return GitRef{}, &RevisionError{URL: shown, Repo: public, Rev: rev, Fragment: frag,
 			Reason: fmt.Sprintf("%q is a branch or tag name, not a commit", rev)}
 	}
 	ref.Commit = strings.ToLower(rev)

@@ -37,7 +37,7 @@ func TestParseGitErrors(t *testing.T) {
 		want     []string // in the message
 	}{
 		{"git+https://host/repo.git@main", true, []string{`"main" is a branch or tag name`, "a moving reference is not a lock", "`git ls-remote https://host/repo.git main`", "git+https://host/repo.git@<commit>"}},
-		{"git+https://host/repo.git@v1.0#egg=x", true, []string{`"v1.0" is a branch or tag name`, "git ls-remote https://host/repo.git v1.0"}},
+		{"git+https://host/repo.git@v1.0#egg=x&subdirectory=sub", true, []string{`"v1.0" is a branch or tag name`, "git ls-remote https://host/repo.git v1.0", "as in git+https://host/repo.git@<commit>#egg=x&subdirectory=sub"}},
 		{"git+https://host/repo.git", true, []string{"no commit is given", "git ls-remote https://host/repo.git HEAD"}},
 		{"git+https://host/repo.git@", true, []string{"no commit is given"}},
 		{"git+https://host/repo.git@abc1234", true, []string{`"abc1234" is a short commit hash`, "all 40 hex digits"}},
