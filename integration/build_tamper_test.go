@@ -132,3 +132,48 @@ func filesUnder(t *testing.T, root string, match func(name string) bool) []strin
 	}
 	return out
 }
+
+// TestBuiltWheelMustMatchLock: an sdist whose static metadata (PKG-INFO,
+// Metadata-Version 2.2, nothing Dynamic) was locked but whose build makes
+// something else (another version, or another Requires-Dist, which
+// PEP 643 forbids) is not installed: the built wheel is checked against the
+// lock as a downloaded wheel is, and the target stays as it was.
+func TestBuiltWheelMustMatchLock(t *testing.T) {
+	for _, tc := range []struct {
+		what, tiny, want string
+	}{
+		{"version", `{"name": "acme-shifty", "version": "6.6.6", "module": "acme_shifty"}`, "6.6.6"},
+		{"requires-dist", `{"name": "acme-shifty", "version": "1.0", "module": "acme_shifty", "dependencies": ["acme-extra-payload"]}`, "Requires-Dist"},
+	} {
+		t.Run(tc.what, func(t *testing.T) {
+			dir := t.TempDir()
+			idx := testindex.New(t)
+			idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
+			idx.Add(testindex.Dist{Name: "acme-extra-payload", Version: "1.0"})
+			idx.Add(testindex.Dist{Name: "acme-shifty", Version: "1.0", Sdist: true, SdistFiles: map[string]string{
+				"pyproject.toml": testindex.TinyPyproject,
+				"PKG-INFO":       "Metadata-Version: 2.2\nName: acme-shifty\nVersion: 1.0\n",
+				"tiny.json":      tc.tiny,
+			}})
+			srv := idx.Serve(t)
+			writeFile(t, filepath.Join(dir, "requirements.txt"), "acme-shifty\n")
+			writeFile(t, filepath.Join(dir, "safepip.toml"), oneIndexConfig(srv.URL, "acme-shifty"))
+			universalRun(t, dir, 0, nil, "lock", "-r", "requirements.txt")
+			venv := filepath.Join(dir, "venv")
+			py := freshVenv(t, venv)
+			site := siteFiles(t, venv)
+			r := runSafepip(t, dir, nil, "install", "--frozen", "-r", "requirements.txt", "--python", py)
+			if r.code != 1 {
+				t.Errorf("install of a build that is not what was locked: exit %d, want 1 (a check failed)\n%s", r.code, r.stderr)
+			}
+			for _, want := range []string{"acme-shifty", tc.want} {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("install of a build that is not what was locked said:\n%s\nwant it to name %s", r.stderr, want)
+				}
+			}
+			if now := siteFiles(t, venv); !slices.Equal(now, site) {
+				t.Errorf("the target changed: %d files before, %d after", len(site), len(now))
+			}
+		})
+	}
+}
