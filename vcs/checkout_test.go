@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -223,4 +224,35 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestCheckoutConcurrent: several safepips checking the same commit out at
+// once all get the one complete checkout, and leave no temporary directory.
+func TestCheckoutConcurrent(t *testing.T) {
+	repo := newTestRepo(t)
+	c := repo.commit(map[string]string{"a.txt": "one\n"})
+	cache := t.TempDir()
+	const n = 4
+	dirs, errs := make([]string, n), make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dirs[i], errs[i] = Checkout(context.Background(), GitRef{Repo: repo.url(), Commit: c}, cache)
+		}()
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil || dirs[i] != dirs[0] {
+			t.Errorf("Checkout %d = %q, %v; want %q", i, dirs[i], errs[i], dirs[0])
+		}
+	}
+	if got := readFile(t, filepath.Join(dirs[0], "a.txt")); got != "one\n" {
+		t.Errorf("a.txt = %q", got)
+	}
+	entries, _ := os.ReadDir(filepath.Join(cache, "git"))
+	if len(entries) != 1 {
+		t.Errorf("the cache holds %v, want the one checkout", entries)
+	}
 }
