@@ -2,6 +2,7 @@ package integration
 
 import (
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -175,5 +176,34 @@ func TestBuiltWheelMustMatchLock(t *testing.T) {
 				t.Errorf("the target changed: %d files before, %d after", len(site), len(now))
 			}
 		})
+	}
+}
+
+// TestHostileSdistIsNotUnpacked: an sdist with a member that climbs out of
+// its top directory is refused (exit 2) naming the member, and nothing is
+// written outside the build's directory (TMPDIR is the test's, so a member
+// that escaped would be found there).
+func TestHostileSdistIsNotUnpacked(t *testing.T) {
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	idx := testindex.New(t)
+	idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
+	idx.Add(testindex.Dist{Name: "acme-climb", Version: "1.0", Sdist: true, SdistFiles: map[string]string{
+		"pyproject.toml":              testindex.TinyPyproject,
+		"PKG-INFO":                    "Metadata-Version: 2.2\nName: acme-climb\nVersion: 1.0\n",
+		"../../../ESCAPED-acme-climb": "written outside the sdist's directory\n",
+	}})
+	srv := idx.Serve(t)
+	writeFile(t, filepath.Join(dir, "requirements.txt"), "acme-climb\n")
+	writeFile(t, filepath.Join(dir, "safepip.toml"), oneIndexConfig(srv.URL, "acme-climb"))
+	r := runSafepip(t, dir, map[string]string{"TMPDIR": tmp}, "lock", "-r", "requirements.txt")
+	if r.code != 2 || !strings.Contains(r.stderr, "ESCAPED-acme-climb") {
+		t.Errorf("lock of an sdist with a member outside its directory: exit %d, want 2 naming the member\n%s", r.code, r.stderr)
+	}
+	if escaped := filesUnder(t, dir, func(name string) bool { return name == "ESCAPED-acme-climb" }); len(escaped) != 0 {
+		t.Errorf("the sdist's member was written at %q", escaped)
 	}
 }
