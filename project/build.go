@@ -243,12 +243,12 @@ func (b *builds) resolveSet(ctx context.Context, requires []string, who string) 
 		}
 		sol, err := resolver.Resolve(ctx, b.src, reqs, b.opts)
 		if err != nil {
-			return nil, fmt.Errorf("the build dependencies of %s (%s) cannot be resolved (they are wheels, from the index routing chooses for each): %w", who, strings.Join(requires, ", "), err)
+			return nil, fmt.Errorf("resolving the build dependencies of %s [%s] (wheels only, each from the index routing chooses): %w", who, strings.Join(requires, ", "), err)
 		}
 		for _, p := range sol.Packages {
 			bp, err := b.buildPackage(ctx, p)
 			if err != nil {
-				return nil, fmt.Errorf("the build of %s: %w", who, err)
+				return nil, fmt.Errorf("locking the build dependencies of %s: %w", who, err)
 			}
 			set.pkgs = append(set.pkgs, bp)
 		}
@@ -413,7 +413,7 @@ func (b *builds) sdist(ctx context.Context, idx index.Index, project string, f i
 		if err := linkOrCopyFile(cached, path); err != nil {
 			return nil, err
 		}
-		who := fmt.Sprintf("%s (%s)", project, f.Filename)
+		who := fmt.Sprintf("%s, sdist %s", project, f.Filename)
 		sb := &sdistBuild{path: path, sha256: sum}
 		if !b.cfg.Policy.BuildIsolated(project) {
 			sb.deps = &buildDeps{set: &buildSet{}}

@@ -176,7 +176,7 @@ func TestLockBuildRequirementErrors(t *testing.T) {
 	_, err := Lock(context.Background(), env, lockReqs(dir))
 	var nf *config.NotFoundError
 	var ns *resolver.NoSolutionError
-	if !errors.As(err, &nf) && !errors.As(err, &ns) || !strings.Contains(err.Error(), "the build of acme-a (acme_a-1.0.tar.gz) needs acme-build-plugin>=1") {
+	if !errors.As(err, &nf) && !errors.As(err, &ns) || !strings.Contains(err.Error(), "resolving the build dependencies of acme-a, sdist acme_a-1.0.tar.gz [acme-build-plugin>=1]") {
 		t.Errorf("an unresolvable build requirement = %v (%T), want a resolution error naming acme-a", err, err)
 	}
 
@@ -191,7 +191,7 @@ func TestLockBuildRequirementErrors(t *testing.T) {
 	writeFile(t, dir, "requirements.txt", "acme-a\n")
 	_, err = Lock(context.Background(), env, lockReqs(dir))
 	var amb *config.AmbiguousError
-	if !errors.As(err, &amb) || !strings.Contains(err.Error(), "the build of acme-a") {
+	if !errors.As(err, &amb) || !strings.Contains(err.Error(), "the build dependencies of acme-a") {
 		t.Errorf("a build requirement on two indexes = %v, want ambiguity naming acme-a", err)
 	}
 }
