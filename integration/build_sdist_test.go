@@ -393,3 +393,85 @@ func TestSecondInstallRebuildsNothing(t *testing.T) {
 		t.Errorf("install 3 did not rebuild: hooks %q", hookLog(t, log))
 	}
 }
+
+// TestBuildDependencySdistNeverBuilt: build dependencies are wheels only,
+// even under allow-sdist = true: a build plugin published as an sdist alone
+// (whose own build would run its code) is exit 3 naming it and the package
+// whose build needs it, and nothing of it runs.
+func TestBuildDependencySdistNeverBuilt(t *testing.T) {
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "PWNED")
+	idx := testindex.New(t)
+	idx.Add(acmeLib())
+	idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
+	payload := fmt.Sprintf("import pathlib\npathlib.Path(%q).write_text('the sdist of acme-build-plugin was built\\n')\n", marker)
+	idx.Add(testindex.Dist{Name: "acme-build-plugin", Version: "1.0", Sdist: true, SdistFiles: map[string]string{
+		"pyproject.toml":                "[build-system]\nrequires = []\nbuild-backend = \"payload\"\nbackend-path = [\".\"]\n",
+		"payload.py":                    payload,
+		"PKG-INFO":                      "Metadata-Version: 2.2\nName: acme-build-plugin\nVersion: 1.0\n",
+		"acme_build_plugin/__init__.py": payload,
+	}})
+	srv := idx.Serve(t)
+	writeFile(t, filepath.Join(dir, "requirements.txt"), "acme-lib\n")
+	writeFile(t, filepath.Join(dir, "safepip.toml"), strings.Replace(oneIndexConfig(srv.URL), "allow-sdist = []", "allow-sdist = true", 1))
+	r := runSafepip(t, dir, nil, "lock", "-r", "requirements.txt")
+	if r.code != 3 {
+		t.Fatalf("lock with an sdist-only build plugin: exit %d, want 3\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"acme-build-plugin", "acme-lib"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("lock with an sdist-only build plugin said:\n%s\nwant it to name %s", r.stderr, want)
+		}
+	}
+	// allow-sdist is already true: a hint to set it would send the user
+	// round in circles; build dependencies are wheels whatever the policy
+	if strings.Contains(r.stderr, "allow-sdist in [policy] of safepip.toml lets it in") {
+		t.Errorf("lock with an sdist-only build plugin said:\n%s\nwhich suggests allow-sdist, which never applies to build dependencies", r.stderr)
+	}
+	noMarker(t, marker, "lock with an sdist-only build plugin")
+}
+
+// TestBuildForEachInterpreter installs one universal lock of an sdist into
+// venvs of the oldest and the newest Python of the machine: each build
+// runs in a venv of the target interpreter, and a build requirement under
+// a marker, which get_requires_for_build_wheel returns, is locked with the
+// marker and present in the build environment exactly where it holds (the
+// sandbox refuses a build whose hook asks for what it lacks).
+func TestBuildForEachInterpreter(t *testing.T) {
+	pythons := pyenvPythons(t)
+	dir := t.TempDir()
+	idx := testindex.New(t)
+	idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
+	idx.Add(testindex.Dist{Name: "old-helper", Version: "1.0"})
+	idx.Add(testindex.Dist{Name: "acme-multi", Version: "1.0", Sdist: true, SdistFiles: map[string]string{
+		"pyproject.toml":         testindex.TinyPyproject,
+		"PKG-INFO":               "Metadata-Version: 2.2\nName: acme-multi\nVersion: 1.0\n",
+		"tiny.json":              `{"name": "acme-multi", "version": "1.0", "module": "acme_multi", "get_requires": ["old-helper; python_version < '3.10'"]}`,
+		"acme_multi/__init__.py": "ANSWER = 42\n",
+	}})
+	srv := idx.Serve(t)
+	writeFile(t, filepath.Join(dir, "requirements.txt"), "acme-multi\n")
+	writeFile(t, filepath.Join(dir, "safepip.toml"), oneIndexConfig(srv.URL, "acme-multi"))
+	universalRun(t, dir, 0, nil, "lock", "-r", "requirements.txt")
+	lf := readLock(t, filepath.Join(dir, "safepip.lock"))
+	want := []string{"old-helper==1.0 ; python_version < '3.10'", "tinybackend==1.0"}
+	if p := lf.Package("acme-multi"); p == nil || !slices.Equal(p.BuildDependencies, want) {
+		t.Errorf("acme-multi is locked as %+v, want build-dependencies %q", p, want)
+	}
+	for _, py := range []string{pythons[0], pythons[len(pythons)-1]} {
+		v := pyMinor(filepath.Base(filepath.Dir(filepath.Dir(py))))
+		venv := filepath.Join(dir, "venv"+v)
+		if out, err := exec.Command(py, "-m", "venv", venv).CombinedOutput(); err != nil {
+			t.Fatalf("%s -m venv: %v\n%s", py, err, out)
+		}
+		log := filepath.Join(dir, "hooks"+v+".log")
+		universalRun(t, dir, 0, map[string]string{"TINYBACKEND_LOG": log}, "install", "--frozen", "-r", "requirements.txt", "--python", filepath.Join(venv, "bin", "python"))
+		if got := installedSet(t, venv); !slices.Equal(got, []string{"acme-multi==1.0"}) {
+			t.Errorf("Python %s: installed %v, want acme-multi==1.0 alone", v, got)
+		}
+		hooks := hookLog(t, log)
+		if !slices.Contains(hooks, "build_wheel acme-multi") || !slices.ContainsFunc(hooks, func(l string) bool { return strings.HasPrefix(l, "python "+v+" in ") }) {
+			t.Errorf("Python %s: the build did not run with Python %s: hooks %q", v, v, hooks)
+		}
+	}
+}
