@@ -473,3 +473,35 @@ func TestBuildDependencyUploadedLater(t *testing.T) {
 	}
 	noMarker(t, marker, "install --frozen after the public upload")
 }
+
+// TestNoBinaryBuildsWithLockedPlugin: `--no-binary acme-lib` in the
+// requirements file (no allow-sdist in the policy) builds acme-lib from its
+// sdist although the private index also has a wheel: the wheel is never
+// recorded or downloaded, and the build uses the locked private plugin.
+func TestNoBinaryBuildsWithLockedPlugin(t *testing.T) {
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "PWNED")
+	private, public := confusionIndexes(t, marker)
+	wheel := private.Add(testindex.Dist{Name: "acme-lib", Version: "1.0", Files: map[string]string{"acme_lib/__init__.py": "ANSWER = 'wheel'\n"}})
+	privSrv, pubSrv := private.Serve(t), public.Serve(t)
+	writeFile(t, filepath.Join(dir, "requirements.txt"), "--no-binary acme-lib\n"+confusionRequirements(pubSrv.URL, privSrv.URL))
+	writeFile(t, filepath.Join(dir, "safepip.toml"), strings.Replace(pinnedConfig(pubSrv.URL, privSrv.URL), "[policy]\nallow-sdist = [\"acme-lib\"]\n", "", 1))
+	universalRun(t, dir, 0, nil, "lock", "-r", "requirements.txt")
+	lf := readLock(t, filepath.Join(dir, "safepip.lock"))
+	checkPluginLocked(t, lf, private.File("acme_build_plugin-1.0-py3-none-any.whl"), privSrv.Base)
+	venv := filepath.Join(dir, "venv")
+	py := freshVenv(t, venv)
+	log := filepath.Join(dir, "install.log")
+	universalRun(t, dir, 0, map[string]string{"TINYBACKEND_LOG": log, "SAFEPIP_CACHE_DIR": filepath.Join(dir, "cache-install")},
+		"install", "--frozen", "-r", "requirements.txt", "--python", py)
+	if got := pythonSays(t, py, "import acme_lib; print(acme_lib.ANSWER)"); got != "42" {
+		t.Errorf("acme_lib says %q, want 42 (built from the sdist, not the wheel)", got)
+	}
+	if !slices.Contains(hookLog(t, log), "build_wheel acme-lib") {
+		t.Errorf("install ran no build of acme-lib: hooks %q", hookLog(t, log))
+	}
+	if n := privSrv.Count("/files/" + wheel.Filename); n != 0 {
+		t.Errorf("the acme-lib wheel, which --no-binary forbids, was downloaded %d times", n)
+	}
+	noMarker(t, marker, "install --no-binary acme-lib")
+}
