@@ -33,14 +33,17 @@ func TestTamperedBuildInputStopsInstall(t *testing.T) {
 		what     string
 		original testindex.Dist
 		tampered testindex.Dist
+		says     string // what the message says the file is
 	}{
 		{
 			what:     "build dependency",
 			original: testindex.TinyBackend("acme-build-plugin", "1.0"),
 			tampered: evilPlugin("1.0", marker), // same name and version, the attacker's bytes
+			says:     "build dependency of acme-lib 1.0",
 		},
 		{
 			what:     "sdist",
+			says:     "acme-lib",
 			original: acmeLib(),
 			tampered: func() testindex.Dist {
 				d := acmeLib()
@@ -66,7 +69,7 @@ func TestTamperedBuildInputStopsInstall(t *testing.T) {
 				if r.code != 1 {
 					t.Fatalf("install --frozen with the %s replaced: exit %d, want 1\n%s", tc.what, r.code, r.stderr)
 				}
-				for _, line := range []string{want.Filename, "expected sha256 " + want.SHA256, "got      sha256 " + got.SHA256} {
+				for _, line := range []string{tc.says, want.Filename, "expected sha256 " + want.SHA256, "got      sha256 " + got.SHA256} {
 					if !strings.Contains(r.stderr, line) {
 						t.Errorf("install with the %s replaced said:\n%s\nwant a line with %q", tc.what, r.stderr, line)
 					}
