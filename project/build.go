@@ -59,13 +59,14 @@ type builds struct {
 	// within it, as runtime markers are.
 	within pep508.MarkerSet
 
-	mu      sync.Mutex
-	interp  *install.Interpreter // the hook interpreter, asked once
-	sets    map[string]*memo[*buildSet]
-	sdists  map[string]*memo[*sdistBuild]
-	trees   map[string]*memo[*buildDeps]
-	pkgs    map[string]*buildPkg // "name==version": what the lock records
-	sdistMD map[string]*memo[*metadata.Metadata]
+	mu        sync.Mutex
+	interp    *install.Interpreter // the hook interpreter, asked once
+	sets      map[string]*memo[*buildSet]
+	sdists    map[string]*memo[*sdistBuild]
+	sdistDeps map[string]*memo[*buildDeps] // by the sdist's sha256
+	trees     map[string]*memo[*buildDeps]
+	pkgs      map[string]*buildPkg // "name==version": what the lock records
+	sdistMD   map[string]*memo[*metadata.Metadata]
 }
 
 // memo is one computation shared by every caller that asks for its key.
@@ -122,12 +123,16 @@ type buildDeps struct {
 	isolated bool
 }
 
-// sdistBuild is a verified sdist of the run and what building it needs.
+// sdistBuild is a verified sdist of the run.
 type sdistBuild struct {
-	path   string // in the download cache, verified
-	sha256 string
-	deps   *buildDeps
+	path     string // under its own name, linked from the download cache
+	sha256   string
+	who      string // "acme-lib, sdist acme_lib-1.0.tar.gz", for messages
+	sys      build.BuildSystem
+	isolated bool // false: [policy] no-build-isolation
 }
+
+func (sb *sdistBuild) source() build.Source { return build.Source{Sdist: sb.path, SHA256: sb.sha256} }
 
 // newBuilds prepares the builds of one lock run. ropts are the lock's
 // resolution options; old is the existing lock (its build packages are
@@ -138,7 +143,7 @@ func newBuilds(env *Env, cfg *config.Config, client *index.Client, src resolver.
 		within: pep508.TrueMarker(),
 		sets:   map[string]*memo[*buildSet]{}, sdists: map[string]*memo[*sdistBuild]{},
 		trees: map[string]*memo[*buildDeps]{}, pkgs: map[string]*buildPkg{},
-		sdistMD: map[string]*memo[*metadata.Metadata]{},
+		sdistMD: map[string]*memo[*metadata.Metadata]{}, sdistDeps: map[string]*memo[*buildDeps]{},
 	}
 	b.opts = resolver.Options{Scope: ropts.Scope, Target: ropts.Target, Pre: ropts.Pre, ExcludeNewer: ropts.ExcludeNewer, Parallel: ropts.Parallel}
 	if old != nil {
@@ -376,19 +381,28 @@ func (b *builds) deps(ctx context.Context, sys build.BuildSystem, src build.Sour
 	if err != nil {
 		return nil, err
 	}
-	if missing := slices.DeleteFunc(slices.Clone(extra), func(r string) bool { return slices.Contains(sys.Requires, r) }); len(missing) > 0 {
-		if set, err = b.resolveSet(ctx, append(slices.Clone(sys.Requires), extra...), who); err != nil {
-			return nil, err
-		}
-		if files, err = b.fetchSet(ctx, set, who); err != nil {
-			return nil, err
-		}
+	return b.union(ctx, sys.Requires, extra, &buildDeps{set: set, files: files, isolated: true}, who)
+}
+
+// union locks requires and what the get_requires hook answered (extra)
+// together: deps, resolved from requires alone, when extra adds nothing.
+func (b *builds) union(ctx context.Context, requires, extra []string, deps *buildDeps, who string) (*buildDeps, error) {
+	if !slices.ContainsFunc(extra, func(r string) bool { return !slices.Contains(requires, r) }) {
+		return deps, nil
+	}
+	set, err := b.resolveSet(ctx, slices.Concat(requires, extra), who)
+	if err != nil {
+		return nil, err
+	}
+	files, err := b.fetchSet(ctx, set, who)
+	if err != nil {
+		return nil, err
 	}
 	return &buildDeps{set: set, files: files, isolated: true}, nil
 }
 
 // sdist downloads and verifies an sdist of the run (against the index's
-// sha256) and locks what building it needs, once per file.
+// sha256) and reads its [build-system], once per file.
 func (b *builds) sdist(ctx context.Context, idx index.Index, project string, f index.File) (*sdistBuild, error) {
 	key := f.SHA256()
 	if key == "" {
@@ -413,19 +427,52 @@ func (b *builds) sdist(ctx context.Context, idx index.Index, project string, f i
 		if err := linkOrCopyFile(cached, path); err != nil {
 			return nil, err
 		}
-		who := fmt.Sprintf("%s, sdist %s", project, f.Filename)
-		sb := &sdistBuild{path: path, sha256: sum}
-		if !b.cfg.Policy.BuildIsolated(project) {
-			sb.deps = &buildDeps{set: &buildSet{}}
-			return sb, nil
+		sb := &sdistBuild{path: path, sha256: sum, who: fmt.Sprintf("%s, sdist %s", project, f.Filename), isolated: b.cfg.Policy.BuildIsolated(project)}
+		if sb.isolated {
+			if sb.sys, err = build.ReadSdistBuildSystem(path); err != nil {
+				return nil, fmt.Errorf("%s: %w", sb.who, err)
+			}
 		}
-		sys, err := build.ReadSdistBuildSystem(path)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", who, err)
-		}
-		sb.deps, err = b.deps(ctx, sys, build.Source{Sdist: path, SHA256: sum}, false, who)
-		return sb, err
+		return sb, nil
 	})
+}
+
+// depsOf locks what building sb needs, once per sdist (unless its
+// metadata build did already: depsWithMetadata).
+func (b *builds) depsOf(ctx context.Context, sb *sdistBuild) (*buildDeps, error) {
+	return once(ctx, &b.mu, b.sdistDeps, sb.sha256, func() (*buildDeps, error) {
+		if !sb.isolated {
+			return &buildDeps{set: &buildSet{}}, nil
+		}
+		return b.deps(ctx, sb.sys, sb.source(), false, sb.who)
+	})
+}
+
+// depsWithMetadata locks what building sb needs and builds its metadata
+// on the way, in one environment when the backend's get_requires asks
+// for nothing [build-system] requires did not already bring. built is nil
+// when the metadata is still to be built (with the deps returned).
+func (b *builds) depsWithMetadata(ctx context.Context, sb *sdistBuild) (deps *buildDeps, built *build.Metadata, err error) {
+	set, err := b.resolveSet(ctx, sb.sys.Requires, sb.who)
+	if err != nil {
+		return nil, nil, err
+	}
+	files, err := b.fetchSet(ctx, set, sb.who)
+	if err != nil {
+		return nil, nil, err
+	}
+	built, err = b.sandbox.Metadata(ctx, build.Request{Source: sb.source(), Deps: files})
+	var mr *build.MissingRequirementsError
+	if errors.As(err, &mr) && mr.From != "[build-system] requires" {
+		// get_requires wants more: lock its whole answer, then build
+		deps, err := b.deps(ctx, sb.sys, sb.source(), false, sb.who)
+		return deps, nil, err
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	deps, err = b.union(ctx, sb.sys.Requires, built.Requires, &buildDeps{set: set, files: files, isolated: true}, sb.who)
+	return deps, built, err
 }
 
 // fileIndex is where a file of p is downloaded from: its index, or for a
@@ -453,18 +500,29 @@ func (b *builds) sdistMetadata(ctx context.Context, p *index.Project, f index.Fi
 		return nil, err
 	}
 	return once(ctx, &b.mu, b.sdistMD, sb.sha256, func() (*metadata.Metadata, error) {
-		req := build.Request{Source: build.Source{Sdist: sb.path, SHA256: sb.sha256}, Deps: sb.deps.files, NoIsolation: !sb.deps.isolated}
-		if req.NoIsolation {
-			var err error
-			if req.OutDir, err = b.tempDir("metadata-"); err != nil {
-				return nil, err
+		var built *build.Metadata
+		deps, err := once(ctx, &b.mu, b.sdistDeps, sb.sha256, func() (d *buildDeps, err error) {
+			if !sb.isolated {
+				return &buildDeps{set: &buildSet{}}, nil
 			}
-		}
-		md, err := b.sandbox.Metadata(ctx, req)
+			d, built, err = b.depsWithMetadata(ctx, sb)
+			return d, err
+		})
 		if err != nil {
 			return nil, err
 		}
-		return metadata.Parse(f.Filename+" (built metadata)", md.METADATA)
+		if built == nil {
+			req := build.Request{Source: sb.source(), Deps: deps.files, NoIsolation: !sb.isolated}
+			if req.NoIsolation {
+				if req.OutDir, err = b.tempDir("metadata-"); err != nil {
+					return nil, err
+				}
+			}
+			if built, err = b.sandbox.Metadata(ctx, req); err != nil {
+				return nil, err
+			}
+		}
+		return metadata.Parse(f.Filename+" (built metadata)", built.METADATA)
 	})
 }
 
@@ -663,8 +721,8 @@ func (b *builds) localPackage(ctx context.Context, in *inputs, p *resolver.Packa
 
 // prepareSdists locks the builds of every resolved package an sdist may
 // serve, a few at a time (each runs a backend hook in a fresh venv).
-func (b *builds) prepareSdists(ctx context.Context, sol *resolver.Resolution) (map[*resolver.Package]*sdistBuild, error) {
-	out := make([]*sdistBuild, len(sol.Packages))
+func (b *builds) prepareSdists(ctx context.Context, sol *resolver.Resolution) (map[*resolver.Package]*buildDeps, error) {
+	out := make([]*buildDeps, len(sol.Packages))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(buildParallel)
 	for i, p := range sol.Packages {
@@ -679,18 +737,22 @@ func (b *builds) prepareSdists(ctx context.Context, sol *resolver.Resolution) (m
 		if !ok {
 			return nil, fmt.Errorf("internal error: %s resolved from unknown index %q", p.Name, p.Project.Index)
 		}
-		g.Go(func() (err error) {
-			out[i], err = b.sdist(gctx, idx, p.Name, f)
+		g.Go(func() error {
+			sb, err := b.sdist(gctx, idx, p.Name, f)
+			if err != nil {
+				return err
+			}
+			out[i], err = b.depsOf(gctx, sb)
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	m := map[*resolver.Package]*sdistBuild{}
-	for i, sb := range out {
-		if sb != nil {
-			m[sol.Packages[i]] = sb
+	m := map[*resolver.Package]*buildDeps{}
+	for i, d := range out {
+		if d != nil {
+			m[sol.Packages[i]] = d
 		}
 	}
 	return m, nil

@@ -222,12 +222,33 @@ func TestLockDynamicSdistMetadata(t *testing.T) {
 	idx.Add(d)
 	srv := idx.Serve(t)
 	dir, env := buildLockDir(t, srv.URL, `allow-sdist = ["acme-dyn"]`, "acme-dyn")
+	hooks := filepath.Join(dir, "hooks.log")
+	t.Setenv("TINYBACKEND_LOG", hooks)
 	res, err := Lock(context.Background(), env, lockReqs(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p := res.Lock.Package("acme-dyn"); p == nil || !slices.Equal(p.Dependencies, []string{"plainlib"}) || !slices.Equal(p.BuildDependencies, []string{"tinybackend==1.0"}) {
 		t.Errorf("acme-dyn = %+v, want the backend's dependencies [plainlib] and build-dependencies [tinybackend==1.0]", p)
+	}
+	// one build environment serves both the build requirements and the
+	// metadata, since get_requires asks for nothing more
+	data, _ := os.ReadFile(hooks)
+	if got, want := strings.Fields(string(data)), []string{"get_requires_for_build_wheel", "acme-dyn", "prepare_metadata_for_build_wheel", "acme-dyn"}; !slices.Equal(got, want) {
+		t.Errorf("hooks run = %q, want %q", got, want)
+	}
+
+	// A backend whose get_requires asks for more: locked, then the
+	// metadata is built with it.
+	idx.Add(testindex.Dist{Name: "tiny-extra", Version: "1.2"})
+	idx.Add(tinySdist("acme-more", `{"name": "acme-more", "version": "1.0", "module": "acme_more", "dependencies": ["plainlib"], "get_requires": ["tiny-extra"]}`, "Metadata-Version: 2.1\nName: acme-more\nVersion: 1.0\n"))
+	writeFile(t, dir, "requirements.txt", "acme-more\n")
+	writeFile(t, dir, "safepip.toml", fmt.Sprintf("[[index]]\nname = \"internal\"\nurl = %q\ndefault = true\n\n[policy]\nallow-sdist = [\"acme-more\"]\n", srv.URL))
+	if res, err = Lock(context.Background(), env, lockReqs(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if p := res.Lock.Package("acme-more"); p == nil || !slices.Equal(p.Dependencies, []string{"plainlib"}) || !slices.Equal(p.BuildDependencies, []string{"tiny-extra==1.2", "tinybackend==1.0"}) {
+		t.Errorf("acme-more = %+v, want dependencies [plainlib] and build-dependencies [tiny-extra==1.2 tinybackend==1.0]", p)
 	}
 }
 

@@ -292,8 +292,8 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 			if err != nil {
 				return nil, nil, err
 			}
-			if sb := sdists[p]; sb != nil {
-				b.record(&lp, sb.deps)
+			if deps := sdists[p]; deps != nil {
+				b.record(&lp, deps)
 			}
 			lf.Packages = append(lf.Packages, lp)
 			continue
@@ -325,8 +325,8 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 			}
 			lp.Files = append(lp.Files, d)
 		}
-		if sb := sdists[p]; sb != nil {
-			b.record(&lp, sb.deps)
+		if deps := sdists[p]; deps != nil {
+			b.record(&lp, deps)
 		}
 		lf.Packages = append(lf.Packages, lp)
 	}
