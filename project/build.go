@@ -221,7 +221,7 @@ func (b *builds) hookInterpreter(ctx context.Context) (*install.Interpreter, err
 		return nil, &InputError{Err: fmt.Errorf("the interpreter that runs build hooks while locking (--python, else the active virtualenv, else python3): %w", err)}
 	}
 	b.interp = interp
-	b.sandbox = &build.Sandbox{Python: interp.Executable, CacheDir: b.env.CacheDir}
+	b.sandbox = &build.Sandbox{Python: interp.Executable, CacheDir: b.env.CacheDir, Output: b.env.Progress}
 	return interp, nil
 }
 
@@ -448,30 +448,36 @@ func (b *builds) depsOf(ctx context.Context, sb *sdistBuild) (*buildDeps, error)
 	})
 }
 
-// depsWithMetadata locks what building sb needs and builds its metadata
+// depsWithMetadata locks what building src needs and builds its metadata
 // on the way, in one environment when the backend's get_requires asks
 // for nothing [build-system] requires did not already bring. built is nil
 // when the metadata is still to be built (with the deps returned).
-func (b *builds) depsWithMetadata(ctx context.Context, sb *sdistBuild) (deps *buildDeps, built *build.Metadata, err error) {
-	set, err := b.resolveSet(ctx, sb.sys.Requires, sb.who)
+func (b *builds) depsWithMetadata(ctx context.Context, sys build.BuildSystem, src build.Source, who string) (deps *buildDeps, built *build.Metadata, err error) {
+	set, err := b.resolveSet(ctx, sys.Requires, who)
 	if err != nil {
 		return nil, nil, err
 	}
-	files, err := b.fetchSet(ctx, set, sb.who)
+	files, err := b.fetchSet(ctx, set, who)
 	if err != nil {
 		return nil, nil, err
 	}
-	built, err = b.sandbox.Metadata(ctx, build.Request{Source: sb.source(), Deps: files})
+	req := build.Request{Source: src, Deps: files}
+	if src.Dir != "" {
+		if req.OutDir, err = b.tempDir("metadata-"); err != nil {
+			return nil, nil, err
+		}
+	}
+	built, err = b.sandbox.Metadata(ctx, req)
 	var mr *build.MissingRequirementsError
 	if errors.As(err, &mr) && mr.From != "[build-system] requires" {
 		// get_requires wants more: lock its whole answer, then build
-		deps, err := b.deps(ctx, sb.sys, sb.source(), false, sb.who)
+		deps, err := b.deps(ctx, sys, src, false, who)
 		return deps, nil, err
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	deps, err = b.union(ctx, sb.sys.Requires, built.Requires, &buildDeps{set: set, files: files, isolated: true}, sb.who)
+	deps, err = b.union(ctx, sys.Requires, built.Requires, &buildDeps{set: set, files: files, isolated: true}, who)
 	return deps, built, err
 }
 
@@ -505,7 +511,7 @@ func (b *builds) sdistMetadata(ctx context.Context, p *index.Project, f index.Fi
 			if !sb.isolated {
 				return &buildDeps{set: &buildSet{}}, nil
 			}
-			d, built, err = b.depsWithMetadata(ctx, sb)
+			d, built, err = b.depsWithMetadata(ctx, sb.sys, sb.source(), sb.who)
 			return d, err
 		})
 		if err != nil {
@@ -529,13 +535,23 @@ func (b *builds) sdistMetadata(ctx context.Context, p *index.Project, f index.Fi
 // treeDeps locks what building the source tree dir needs (editable: a
 // PEP 660 build), once per tree.
 func (b *builds) treeDeps(ctx context.Context, dir string, editable bool, where string) (*buildDeps, error) {
-	return once(ctx, &b.mu, b.trees, fmt.Sprintf("%s\x00%t", dir, editable), func() (*buildDeps, error) {
-		sys, err := build.ReadDirBuildSystem(dir)
+	return once(ctx, &b.mu, b.trees, treeKey(dir, editable), func() (*buildDeps, error) {
+		sys, err := readTreeBuildSystem(dir, where)
 		if err != nil {
-			return nil, &InputError{Err: fmt.Errorf("%s: %w", where, err)}
+			return nil, err
 		}
 		return b.deps(ctx, sys, build.Source{Dir: dir}, editable, where)
 	})
+}
+
+func treeKey(dir string, editable bool) string { return fmt.Sprintf("%s\x00%t", dir, editable) }
+
+func readTreeBuildSystem(dir, where string) (build.BuildSystem, error) {
+	sys, err := build.ReadDirBuildSystem(dir)
+	if err != nil {
+		return sys, &InputError{Err: fmt.Errorf("%s: %w", where, err)}
+	}
+	return sys, nil
 }
 
 // treeMetadata returns the core metadata of a source tree (a local
@@ -548,17 +564,29 @@ func (b *builds) treeMetadata(ctx context.Context, dir, where string) (*metadata
 	if md != nil || err != nil {
 		return md, err
 	}
-	deps, err := b.treeDeps(ctx, dir, false, where)
+	var built *build.Metadata
+	deps, err := once(ctx, &b.mu, b.trees, treeKey(dir, false), func() (d *buildDeps, err error) {
+		sys, err := readTreeBuildSystem(dir, where)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := b.hookInterpreter(ctx); err != nil {
+			return nil, err
+		}
+		d, built, err = b.depsWithMetadata(ctx, sys, build.Source{Dir: dir}, where)
+		return d, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	out, err := b.tempDir("metadata-")
-	if err != nil {
-		return nil, err
-	}
-	built, err := b.sandbox.Metadata(ctx, build.Request{Source: build.Source{Dir: dir}, Deps: deps.files, OutDir: out})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", where, err)
+	if built == nil {
+		out, err := b.tempDir("metadata-")
+		if err != nil {
+			return nil, err
+		}
+		if built, err = b.sandbox.Metadata(ctx, build.Request{Source: build.Source{Dir: dir}, Deps: deps.files, OutDir: out}); err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
 	}
 	return metadata.Parse(where+" (built metadata)", built.METADATA)
 }
