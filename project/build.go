@@ -892,7 +892,8 @@ const buildParallel = 2
 // interpreter's sandbox, from files already fetched and verified.
 type installBuilds struct {
 	env      *Env
-	in       *inputs // nil: the lock alone (git credentials come from it when given)
+	markers  pep508.Environment // the target's: built wheels' METADATA is checked for it
+	in       *inputs            // nil: the lock alone (git credentials come from it when given)
 	lockPath string
 	outDir   string // wheels that are not cached, and sdists under their own names
 	sandbox  *build.Sandbox
@@ -965,6 +966,9 @@ func (bi *installBuilds) build(ctx context.Context, pb PlannedBuild, paths map[s
 	if err := checkBuiltWheel(res.Wheel, p); err != nil {
 		return BuiltWheel{}, err
 	}
+	if err := checkBuiltMetadata(ctx, res, p, bi.markers); err != nil {
+		return BuiltWheel{}, fmt.Errorf("the wheel built from %s: %w", pb.From, err)
+	}
 	if res.Cached {
 		bi.env.logf("%s %s: built wheel from cache (%s)", p.Name, p.Version, filepath.Base(res.Wheel))
 	} else {
@@ -988,6 +992,30 @@ func checkBuiltWheel(path string, p *lock.Package) error {
 		return fmt.Errorf("the build made %s, which is not %s %s as locked; relock with `safepip lock` if the source changed its name or version", filepath.Base(path), p.Name, p.Version)
 	}
 	return nil
+}
+
+// checkBuiltMetadata checks a built wheel's METADATA against the lock as
+// install checks a downloaded wheel's (name, version, Requires-Python,
+// and no Requires-Dist the lock did not resolve, for env): a build that
+// makes what the locked metadata did not say is a *install.MetadataMismatchError,
+// before pip runs. install.Fetch does the checking, given the wheel as
+// the locked file that a fetcher already holds.
+func checkBuiltMetadata(ctx context.Context, res *build.Result, p *lock.Package, env pep508.Environment) error {
+	locked := *p
+	locked.Source = nil // Fetch has nothing to check for a source; the wheel is a file
+	c := install.Choice{Package: &locked, File: lock.Dist{Name: filepath.Base(res.Wheel), SHA256: res.SHA256}}
+	where := func(*lock.Package, lock.Dist) (index.Index, string, error) {
+		return index.Index{Name: "build"}, res.Wheel, nil
+	}
+	_, err := install.Fetch(ctx, builtFetcher(res.Wheel), where, []install.Choice{c}, env, 1)
+	return err
+}
+
+// builtFetcher is an install.Fetcher of one built wheel, already on disk.
+type builtFetcher string
+
+func (f builtFetcher) DownloadToCache(context.Context, index.Index, index.File) (string, error) {
+	return string(f), nil
 }
 
 // linkOrCopyFile makes dst hold src's bytes: a hard link, else a copy.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/safepip/safepip/build"
 	"github.com/safepip/safepip/config"
 	"github.com/safepip/safepip/index"
 	"github.com/safepip/safepip/install"
@@ -535,5 +536,40 @@ func TestBuildDepError(t *testing.T) {
 	runtime := &install.HashMismatchError{Package: "acme-lib", File: "acme_lib-1.0.tar.gz"}
 	if err := buildDepError(runtime, []install.Choice{{Package: lib}}, plan); err != error(runtime) {
 		t.Errorf("buildDepError(runtime file) = %v, want it unchanged", err)
+	}
+}
+
+// TestCheckBuiltMetadata refuses a built wheel whose METADATA says what
+// the locked metadata did not (a dependency, a Requires-Python), for the
+// target environment, as install refuses a downloaded one.
+func TestCheckBuiltMetadata(t *testing.T) {
+	dir := t.TempDir()
+	built := func(d testindex.Dist) *build.Result {
+		f, err := testindex.Build(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, f.Filename)
+		writeFile(t, dir, f.Filename, string(f.Data))
+		return &build.Result{Wheel: path, SHA256: f.SHA256}
+	}
+	tgt, err := describedTarget(&Env{Getenv: noEnv}, TargetOptions{PythonVersion: "3.11", Platform: "manylinux_2_28_x86_64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &lock.Package{Name: "acme-lib", Version: "1.0", Dependencies: []string{"idna"}, Source: &lock.Source{Path: "."}}
+	for _, tt := range []struct {
+		dist  testindex.Dist
+		field string // "" when it passes
+	}{
+		{testindex.Dist{Name: "acme-lib", Version: "1.0", Requires: []string{"idna>=2", "pywin32 ; sys_platform == 'win32'"}}, ""},
+		{testindex.Dist{Name: "acme-lib", Version: "1.0", Requires: []string{"idna", "acme-extra-payload"}}, "Requires-Dist"},
+		{testindex.Dist{Name: "acme-lib", Version: "1.0", RequiresPython: ">=3.12"}, "Requires-Python"},
+	} {
+		err := checkBuiltMetadata(context.Background(), built(tt.dist), p, tgt.Markers)
+		var mm *install.MetadataMismatchError
+		if tt.field == "" && err != nil || tt.field != "" && (!errors.As(err, &mm) || mm.Field != tt.field) {
+			t.Errorf("checkBuiltMetadata(%v) = %v, want mismatch %q", tt.dist.Requires, err, tt.field)
+		}
 	}
 }

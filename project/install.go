@@ -250,7 +250,7 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 			return nil, err
 		}
 		defer os.RemoveAll(out)
-		bi := &installBuilds{env: env, in: in, lockPath: path, outDir: out,
+		bi := &installBuilds{env: env, markers: interp.Markers, in: in, lockPath: path, outDir: out,
 			sandbox: &build.Sandbox{Python: interp.Executable, CacheDir: env.CacheDir, Output: env.Progress}}
 		if res.Built, err = bi.buildAll(ctx, res.Builds, fetchedAll); err != nil {
 			return nil, err
