@@ -64,6 +64,9 @@ type MissingRequirementsError struct {
 	Source  string
 	From    string   // "[build-system] requires" or the hook's name
 	Missing []string // the requirements no build dependency satisfies
+	// Requires is the hook's whole answer (nil for [build-system]
+	// requires): what the caller resolves and locks before building again.
+	Requires []string
 }
 
 func (e *MissingRequirementsError) Error() string {

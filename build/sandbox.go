@@ -602,7 +602,7 @@ func (e *environment) requires(ctx context.Context, strict bool) ([]string, erro
 	}
 	if strict && !e.req.NoIsolation {
 		if missing := unsatisfied(reqs, e.req.Deps, e.interp.Markers); len(missing) > 0 {
-			return nil, &MissingRequirementsError{Source: e.req.Source.String(), From: name, Missing: missing}
+			return nil, &MissingRequirementsError{Source: e.req.Source.String(), From: name, Missing: missing, Requires: reqs}
 		}
 	}
 	return reqs, nil

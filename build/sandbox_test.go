@@ -494,8 +494,8 @@ func TestBuildRequirements(t *testing.T) {
 		t.Errorf("Requires = %q, %v; want %q", reqs, err, want)
 	}
 	_, err = s.Build(ctx, Request{Source: src, Deps: []install.LocalFile{backend}})
-	if !errors.As(err, &mr) || mr.From != "get_requires_for_build_wheel" || !reflect.DeepEqual(mr.Missing, []string{"tiny-extra>=1"}) {
-		t.Errorf("Build(without tiny-extra) = %v, want tiny-extra>=1 missing (the other one's marker is false)", err)
+	if !errors.As(err, &mr) || mr.From != "get_requires_for_build_wheel" || !reflect.DeepEqual(mr.Missing, []string{"tiny-extra>=1"}) || !reflect.DeepEqual(mr.Requires, reqs) {
+		t.Errorf("Build(without tiny-extra) = %v, want tiny-extra>=1 missing (the other one's marker is false) and the whole answer %q", err, reqs)
 	}
 	if runs := hookRuns(t, log); count(runs, "build_wheel") != 0 {
 		t.Errorf("build_wheel ran without its requirements: %q", runs)

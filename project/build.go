@@ -470,8 +470,9 @@ func (b *builds) depsWithMetadata(ctx context.Context, sys build.BuildSystem, sr
 	built, err = b.sandbox.Metadata(ctx, req)
 	var mr *build.MissingRequirementsError
 	if errors.As(err, &mr) && mr.From != "[build-system] requires" {
-		// get_requires wants more: lock its whole answer, then build
-		deps, err := b.deps(ctx, sys, src, false, who)
+		// get_requires wants more: lock its whole answer; the metadata is
+		// built with that
+		deps, err := b.union(ctx, sys.Requires, mr.Requires, &buildDeps{set: set, files: files, isolated: true}, who)
 		return deps, nil, err
 	}
 	if err != nil {

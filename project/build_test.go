@@ -244,12 +244,18 @@ func TestLockDynamicSdistMetadata(t *testing.T) {
 	idx.Add(testindex.Dist{Name: "tiny-extra", Version: "1.2"})
 	idx.Add(tinySdist("acme-more", `{"name": "acme-more", "version": "1.0", "module": "acme_more", "dependencies": ["plainlib"], "get_requires": ["tiny-extra"]}`, "Metadata-Version: 2.1\nName: acme-more\nVersion: 1.0\n"))
 	writeFile(t, dir, "requirements.txt", "acme-more\n")
+	writeFile(t, dir, "hooks.log", "")
 	writeFile(t, dir, "safepip.toml", fmt.Sprintf("[[index]]\nname = \"internal\"\nurl = %q\ndefault = true\n\n[policy]\nallow-sdist = [\"acme-more\"]\n", srv.URL))
 	if res, err = Lock(context.Background(), env, lockReqs(dir)); err != nil {
 		t.Fatal(err)
 	}
 	if p := res.Lock.Package("acme-more"); p == nil || !slices.Equal(p.Dependencies, []string{"plainlib"}) || !slices.Equal(p.BuildDependencies, []string{"tiny-extra==1.2", "tinybackend==1.0"}) {
 		t.Errorf("acme-more = %+v, want dependencies [plainlib] and build-dependencies [tiny-extra==1.2 tinybackend==1.0]", p)
+	}
+	// two environments: the first learns what get_requires wants
+	data, _ = os.ReadFile(hooks)
+	if got, want := strings.Fields(string(data)), strings.Fields("get_requires_for_build_wheel acme-more get_requires_for_build_wheel acme-more prepare_metadata_for_build_wheel acme-more"); !slices.Equal(got, want) {
+		t.Errorf("hooks run for acme-more = %q, want %q", got, want)
 	}
 }
 
