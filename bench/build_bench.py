@@ -23,11 +23,14 @@ run, into venvs made before the timer (which tool goes first alternates):
   second  the same command into another fresh venv with that cache: every
           built wheel is a cache hit (for tiny, the backend's
           $TINYBACKEND_LOG must stay empty, or the script stops)
-  pip     VENV/bin/python -m pip install --no-index --no-cache-dir
-          --find-links FILES NAMES: pip's isolated builds of the same sdists
-          from the same files (its build dependencies unlocked, unhashed)
+  pip first   VENV/bin/python -m pip install --no-index --find-links FILES
+              NAMES with an empty PIP_CACHE_DIR: pip's isolated builds of the
+              same sdists from the same files (its build dependencies
+              unlocked, unhashed)
+  pip second  the same into another fresh venv with that cache: pip takes
+              its cached wheels and builds nothing either
 
-and checks that all three venvs hold the same distributions. Ratios compare
+and checks that all four venvs hold the same distributions. Ratios compare
 medians measured in this run; absolute times on a loaded machine are not
 meaningful and nothing here is asserted by a test.
 """
@@ -174,16 +177,18 @@ def bench_set(kind: str, args, safepip: str, work: str) -> dict:
                 '[resolution]\nrequires-python = ">=3.9"\n\n[policy]\nallow-sdist = true\n')
     lock_s = timed([safepip, "lock", "-q", "-r", "requirements.txt"],
                    clean_env(SAFEPIP_CACHE_DIR=os.path.join(root, "lock-cache")), cwd=root)
-    samples = {"first": [], "second": [], "pip": []}
+    samples = {"first": [], "second": [], "pip": [], "pip_second": []}
     log = os.path.join(root, "hooks.log")
     for i in range(args.runs):
         cache = os.path.join(root, f"cache-{i}")
         order = ("safepip", "pip") if i % 2 == 0 else ("pip", "safepip")
         for tool in order:
             if tool == "pip":
-                py = install_bench.venv(os.path.join(root, "venv-pip"))
-                samples["pip"].append(timed([py, "-m", "pip", "install", "-q", "--no-index", "--no-cache-dir",
-                                             "--find-links", files] + names, clean_env()))
+                env = clean_env(PIP_CACHE_DIR=os.path.join(root, f"pip-cache-{i}"))
+                for step in ("pip", "pip_second"):
+                    py = install_bench.venv(os.path.join(root, "venv-" + step))
+                    samples[step].append(timed([py, "-m", "pip", "install", "-q", "--no-index", "--find-links", files]
+                                               + names, env))
                 continue
             for step in ("first", "second"):
                 py = install_bench.venv(os.path.join(root, "venv-" + step))
@@ -199,16 +204,16 @@ def bench_set(kind: str, args, safepip: str, work: str) -> dict:
                         sys.exit(f"{kind} run {i + 1}: the first install built {built} of {len(names)} sdists")
                     if step == "second" and any(hooks):
                         sys.exit(f"{kind} run {i + 1}: the second install ran hooks: {hooks}")
-        print(f"{kind} run {i + 1}: first {samples['first'][-1]:.2f}s, second {samples['second'][-1]:.2f}s, "
-              f"pip {samples['pip'][-1]:.2f}s", flush=True)
+        print(f"{kind} run {i + 1}: safepip first {samples['first'][-1]:.2f}s, second {samples['second'][-1]:.2f}s; "
+              f"pip first {samples['pip'][-1]:.2f}s, second {samples['pip_second'][-1]:.2f}s", flush=True)
     want = {normalize(n): "1.0" for n in names}
-    for v in ("venv-first", "venv-second", "venv-pip"):
+    for v in ("venv-first", "venv-second", "venv-pip", "venv-pip_second"):
         got = installed(os.path.join(root, v, "bin", "python"))
         if got != want:
             sys.exit(f"{kind}: {v} holds {got}, want {want}")
     m = {k: median(v) for k, v in samples.items()}
     return {"packages": len(names), "lock": lock_s, "samples": samples, **m,
-            "pip_over_first": m["pip"] / m["first"], "pip_over_second": m["pip"] / m["second"],
+            "pip_over_first": m["pip"] / m["first"], "pip_over_second": m["pip_second"] / m["second"],
             "first_over_second": m["first"] / m["second"]}
 
 
@@ -227,13 +232,14 @@ def main() -> None:
         for kind in args.sets.split(","):
             out[kind] = bench_set(kind, args, safepip, work)
         print(header(info, f"{args.packages} sdists per set, median of {args.runs}"))
-        print("| set | sdists | lock | safepip first | safepip second | pip (no cache) | pip/first | pip/second | first/second |")
-        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print("| set | sdists | safepip lock | safepip first | pip first | pip / safepip | safepip second | "
+              "pip second | pip / safepip | safepip first / second |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for kind in args.sets.split(","):
             r = out[kind]
-            print(f"| {kind} | {r['packages']} | {r['lock']:.2f} | {r['first']:.2f} | {r['second']:.2f} | "
-                  f"{r['pip']:.2f} | {r['pip_over_first']:.1f}x | {r['pip_over_second']:.1f}x | "
-                  f"{r['first_over_second']:.1f}x |")
+            print(f"| {kind} | {r['packages']} | {r['lock']:.2f} | {r['first']:.2f} | {r['pip']:.2f} | "
+                  f"{r['pip_over_first']:.1f}x | {r['second']:.2f} | {r['pip_second']:.2f} | "
+                  f"{r['pip_over_second']:.1f}x | {r['first_over_second']:.1f}x |")
         write_json(args.json, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
