@@ -395,6 +395,12 @@ func TestOnlyBinaryReason(t *testing.T) {
 		if !errors.As(err, &ns) || !strings.Contains(ns.Error(), "has only an sdist, and --only-binary (from PIP_ONLY_BINARY) forbids its sdist") || strings.Contains(ns.Error(), "allow-sdist") {
 			t.Errorf("universal=%v, --only-binary: %v, want a report naming --only-binary and its source, not allow-sdist", universal, err)
 		}
+		opts.OnlyBinaryFrom = nil
+		opts.SdistRefused = func(string) string { return "build dependencies are installed from wheels only" }
+		_, err = Resolve(context.Background(), src, mustReqs(t, "a"), opts)
+		if !errors.As(err, &ns) || !strings.Contains(ns.Error(), "has only an sdist, and build dependencies are installed from wheels only") || strings.Contains(ns.Error(), "allow-sdist") {
+			t.Errorf("universal=%v, SdistRefused: %v, want its reason, not allow-sdist", universal, err)
+		}
 	}
 }
 

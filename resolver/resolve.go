@@ -106,6 +106,11 @@ type Options struct {
 	// only, for the reason its sdist cannot serve; "" (or nil) when the
 	// policy did.
 	OnlyBinaryFrom func(project string) string
+	// SdistRefused, when it returns a reason for project, is why its
+	// sdist may not serve, in place of the policy's ("build dependencies
+	// are installed from wheels only"): the reason completes "has only an
+	// sdist, and ...", and no allow-sdist hint follows. nil: the policy's.
+	SdistRefused func(project string) string
 	// SdistMetadata returns the core metadata of an allowed sdist whose
 	// metadata is not static (Metadata-Version < 2.2, or Dynamic:
 	// Requires-Dist, Requires-Python, Provides-Extra): the caller builds
@@ -506,6 +511,11 @@ func (p *provider) load(ctx context.Context, name string, st *projectState) erro
 	if !pol.allowSdist && p.opts.OnlyBinaryFrom != nil {
 		if from := p.opts.OnlyBinaryFrom(name); from != "" {
 			pol.sdistOff = "--only-binary (from " + from + ") forbids its sdist"
+		}
+	}
+	if !pol.allowSdist && p.opts.SdistRefused != nil {
+		if why := p.opts.SdistRefused(name); why != "" {
+			pol.sdistOff = why
 		}
 	}
 	cands, err := candidates(page, pol)
