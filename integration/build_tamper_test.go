@@ -210,3 +210,60 @@ func TestHostileSdistIsNotUnpacked(t *testing.T) {
 		t.Errorf("the sdist's member was written at %q", escaped)
 	}
 }
+
+// TestBuildCredentialsStayOut: the private index wants a password (from
+// $NETRC); the lock, safepip's output, the cache, the installed files and
+// everything the backend sees (its whole environment, dumped by `env`
+// during build_wheel) hold neither the password nor the index's address.
+func TestBuildCredentialsStayOut(t *testing.T) {
+	const secret = "s3cret-token-4711"
+	dir := t.TempDir()
+	idx := testindex.New(t)
+	idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
+	idx.Add(testindex.Dist{Name: "acme-secretive", Version: "1.0", Sdist: true, SdistFiles: map[string]string{
+		"pyproject.toml": testindex.TinyPyproject,
+		"PKG-INFO":       "Metadata-Version: 2.2\nName: acme-secretive\nVersion: 1.0\n",
+		"tiny.json":      `{"name": "acme-secretive", "version": "1.0", "module": "acme_secretive", "run_tool": "env"}`,
+	}})
+	srv := idx.Serve(t)
+	srv.RequireAuth("build", secret)
+	writeFile(t, filepath.Join(dir, "netrc"), "machine 127.0.0.1 login build password "+secret+"\n")
+	writeFile(t, filepath.Join(dir, "requirements.txt"), "acme-secretive\n")
+	writeFile(t, filepath.Join(dir, "safepip.toml"), oneIndexConfig(srv.URL, "acme-secretive"))
+	log := filepath.Join(dir, "hooks.log")
+	env := map[string]string{"NETRC": filepath.Join(dir, "netrc"), "TINYBACKEND_LOG": log}
+	lockRun := runSafepip(t, dir, env, "lock", "-r", "requirements.txt")
+	if lockRun.code != 0 {
+		t.Fatalf("lock from the private index: exit %d\n%s", lockRun.code, lockRun.stderr)
+	}
+	venv := filepath.Join(dir, "venv")
+	py := freshVenv(t, venv)
+	env["SAFEPIP_CACHE_DIR"] = filepath.Join(dir, "cache-install")
+	installRun := runSafepip(t, dir, env, "install", "--frozen", "-r", "requirements.txt", "--python", py)
+	if installRun.code != 0 {
+		t.Fatalf("install from the private index: exit %d\n%s", installRun.code, installRun.stderr)
+	}
+	hooks := strings.Join(hookLog(t, log), "\n")
+	if !strings.Contains(hooks, "build_wheel acme-secretive") || !strings.Contains(hooks, "tool: ") {
+		t.Fatalf("the backend did not build or dump its environment: %q", hooks)
+	}
+	host := strings.TrimPrefix(srv.Base, "http://")
+	for what, text := range map[string]string{
+		"lock output": lockRun.stdout + lockRun.stderr, "install output": installRun.stdout + installRun.stderr,
+		"the lock": string(readFile(t, filepath.Join(dir, "safepip.lock"))),
+	} {
+		if strings.Contains(text, secret) {
+			t.Errorf("%s holds the password", what)
+		}
+	}
+	if strings.Contains(hooks, secret) || strings.Contains(hooks, host) {
+		t.Errorf("the backend saw the password or the index's address %s:\n%s", host, hooks)
+	}
+	for _, root := range []string{filepath.Join(dir, "cache"), filepath.Join(dir, "cache-install"), venv} {
+		for _, f := range filesUnder(t, root, func(string) bool { return true }) {
+			if data, err := os.ReadFile(f); err == nil && strings.Contains(string(data), secret) {
+				t.Errorf("%s holds the password", f)
+			}
+		}
+	}
+}
