@@ -78,6 +78,12 @@ func TestTamperedBuildInputStopsInstall(t *testing.T) {
 			if hooks := hookLog(t, log); len(hooks) != 0 {
 				t.Errorf("a build hook ran although the %s does not match the lock: %q", tc.what, hooks)
 			}
+			// verify, before deploy, re-checks every locked file, the
+			// build packages' too
+			env["SAFEPIP_CACHE_DIR"] = filepath.Join(dir, "cache-verify-"+string(rune('a'+i)))
+			if r := runSafepip(t, dir, env, "verify"); r.code != 1 || !strings.Contains(r.stdout+r.stderr, want.Filename) {
+				t.Errorf("verify with the %s replaced: exit %d, want 1 naming %s\n%s%s", tc.what, r.code, want.Filename, r.stdout, r.stderr)
+			}
 			if now := siteFiles(t, venv); !slices.Equal(now, site) {
 				t.Errorf("the target changed although install failed: %d files before, %d after", len(site), len(now))
 			}
