@@ -145,7 +145,10 @@ func newBuilds(env *Env, cfg *config.Config, client *index.Client, src resolver.
 		trees: map[string]*memo[*buildDeps]{}, pkgs: map[string]*buildPkg{},
 		sdistMD: map[string]*memo[*metadata.Metadata]{}, sdistDeps: map[string]*memo[*buildDeps]{},
 	}
-	b.opts = resolver.Options{Scope: ropts.Scope, Target: ropts.Target, Pre: ropts.Pre, ExcludeNewer: ropts.ExcludeNewer, Parallel: ropts.Parallel}
+	// wheels only, whatever allow-sdist and --no-binary say: building a
+	// build dependency would run its code outside any locked environment
+	b.opts = resolver.Options{Scope: ropts.Scope, Target: ropts.Target, Pre: ropts.Pre, ExcludeNewer: ropts.ExcludeNewer, Parallel: ropts.Parallel,
+		SdistRefused: func(string) string { return "build dependencies are installed from wheels only" }}
 	if old != nil {
 		prefs := map[string][]resolver.Preference{}
 		for _, p := range old.BuildPackages {
