@@ -129,6 +129,13 @@ func TestSetuptoolsSdistPEP518Defaults(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "safepip.toml"), oneIndexConfig(url, "legacy-pkg"))
 
 	universalRun(t, dir, 0, nil, "lock", "-r", "requirements.txt")
+	// the same bytes again from a cold cache (a CI diff shows no noise),
+	// and --check agrees
+	universalRun(t, dir, 0, map[string]string{"SAFEPIP_CACHE_DIR": filepath.Join(dir, "cache-again")}, "lock", "-r", "requirements.txt", "--lock", "again.lock")
+	if a, b := readFile(t, filepath.Join(dir, "safepip.lock")), readFile(t, filepath.Join(dir, "again.lock")); string(a) != string(b) {
+		t.Errorf("a second lock from a cold cache differs:\n%s\nfirst:\n%s", b, a)
+	}
+	universalRun(t, dir, 0, nil, "lock", "-r", "requirements.txt", "--check")
 	lf := readLock(t, filepath.Join(dir, "safepip.lock"))
 	p := lf.Package("legacy-pkg")
 	if p == nil {
