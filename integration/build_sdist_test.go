@@ -305,9 +305,11 @@ func TestUnresolvableBuildDependency(t *testing.T) {
 	}
 }
 
-// TestFailingBuildExit5 locks an sdist whose backend fails in build_wheel:
-// install exits 5 showing the backend's output, and the target environment
-// is as it was (the wheel that would have been installed with it is not).
+// TestFailingBuildExit5 locks an sdist whose backend fails in build_wheel
+// beside one that builds: install exits 5 showing the backend's output, the
+// target environment is as it was (neither the other build nor the wheel
+// that would have been installed with them is installed), and no build
+// environment is left behind.
 func TestFailingBuildExit5(t *testing.T) {
 	dir := t.TempDir()
 	idx := testindex.New(t)
@@ -318,14 +320,22 @@ func TestFailingBuildExit5(t *testing.T) {
 		"PKG-INFO":       "Metadata-Version: 2.2\nName: acme-broken\nVersion: 1.0\n",
 		"tiny.json":      `{"name": "acme-broken", "version": "1.0", "module": "acme_broken", "fail": "the C compiler is missing"}`,
 	}})
+	idx.Add(testindex.Dist{Name: "acme-fine", Version: "1.0", Sdist: true, SdistFiles: map[string]string{
+		"pyproject.toml": testindex.TinyPyproject,
+		"PKG-INFO":       "Metadata-Version: 2.2\nName: acme-fine\nVersion: 1.0\n",
+	}})
 	srv := idx.Serve(t)
-	writeFile(t, filepath.Join(dir, "requirements.txt"), "acme-broken\nplainlib\n")
-	writeFile(t, filepath.Join(dir, "safepip.toml"), oneIndexConfig(srv.URL, "acme-broken"))
+	writeFile(t, filepath.Join(dir, "requirements.txt"), "acme-broken\nacme-fine\nplainlib\n")
+	writeFile(t, filepath.Join(dir, "safepip.toml"), oneIndexConfig(srv.URL, "acme-broken", "acme-fine"))
 	universalRun(t, dir, 0, nil, "lock", "-r", "requirements.txt")
 	venv := filepath.Join(dir, "venv")
 	py := freshVenv(t, venv)
 	site := siteFiles(t, venv)
-	r := runSafepip(t, dir, nil, "install", "--frozen", "-r", "requirements.txt", "--python", py)
+	tmp := filepath.Join(dir, "tmp") // where build environments are made, and must be gone
+	if err := os.Mkdir(tmp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := runSafepip(t, dir, map[string]string{"TMPDIR": tmp}, "install", "--frozen", "-r", "requirements.txt", "--python", py)
 	if r.code != 5 {
 		t.Fatalf("install of a failing build: exit %d, want 5\n%s", r.code, r.stderr)
 	}
@@ -336,6 +346,17 @@ func TestFailingBuildExit5(t *testing.T) {
 	}
 	if now := siteFiles(t, venv); !slices.Equal(now, site) {
 		t.Errorf("the target changed although the build failed: %d files before, %d after", len(site), len(now))
+	}
+	// safepip's own directories; a pip killed when the other build failed
+	// may leave its tmp*cacert.pem (see the board, 07:45)
+	left, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range left {
+		if strings.HasPrefix(e.Name(), "safepip-") {
+			t.Errorf("the failed install left %s behind in its temporary directory", e.Name())
+		}
 	}
 }
 
