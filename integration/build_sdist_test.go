@@ -349,6 +349,8 @@ func TestFailingBuildExit5(t *testing.T) {
 	}
 	// safepip's own directories; a pip killed when the other build failed
 	// may leave its tmp*cacert.pem (see the board, 07:45)
+	// safepip's own build directories; a pip killed when the other build
+	// failed may leave its tmp*cacert.pem, which is not asserted here
 	left, err := os.ReadDir(tmp)
 	if err != nil {
 		t.Fatal(err)
