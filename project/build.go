@@ -568,6 +568,24 @@ func (b *builds) treeMetadata(ctx context.Context, dir, where string) (*metadata
 	if md != nil || err != nil {
 		return md, err
 	}
+	doc, _, _ := readTreePyproject(dir, where) // its errors were staticTreeMetadata's
+	table, _ := doc["project"].(map[string]any)
+	if name, _ := table["name"].(string); name != "" && !b.cfg.Policy.BuildIsolated(name) {
+		// [policy] no-build-isolation: the hook interpreter's own
+		// environment, as its build will be the target's
+		if _, err := b.hookInterpreter(ctx); err != nil {
+			return nil, err
+		}
+		out, err := b.tempDir("metadata-")
+		if err != nil {
+			return nil, err
+		}
+		built, err := b.sandbox.Metadata(ctx, build.Request{Source: build.Source{Dir: dir}, NoIsolation: true, OutDir: out})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
+		return metadata.Parse(where+" (built metadata)", built.METADATA)
+	}
 	var built *build.Metadata
 	deps, err := once(ctx, &b.mu, b.trees, treeKey(dir, false), func() (d *buildDeps, err error) {
 		sys, err := readTreeBuildSystem(dir, where)
@@ -595,22 +613,31 @@ func (b *builds) treeMetadata(ctx context.Context, dir, where string) (*metadata
 	return metadata.Parse(where+" (built metadata)", built.METADATA)
 }
 
+// readTreePyproject decodes dir/pyproject.toml; nil without one. name is
+// how messages call it.
+func readTreePyproject(dir, where string) (doc map[string]any, name string, err error) {
+	data, err := os.ReadFile(filepath.Join(dir, "pyproject.toml"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", &InputError{Err: fmt.Errorf("%s: %w", where, err)}
+	}
+	name = where + ": pyproject.toml"
+	if err := toml.Unmarshal(data, &doc); err != nil {
+		return nil, "", &InputError{Err: fmt.Errorf("%s: %w", name, err)}
+	}
+	return doc, name, nil
+}
+
 // staticTreeMetadata reads dir/pyproject.toml's [project] table as core
 // metadata; nil without an error when the backend must compute it (no
 // file, no table, or name, version, dependencies, optional-dependencies
 // or requires-python dynamic).
 func staticTreeMetadata(dir, where string) (*metadata.Metadata, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "pyproject.toml"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, &InputError{Err: fmt.Errorf("%s: %w", where, err)}
-	}
-	name := where + ": pyproject.toml"
-	var doc map[string]any
-	if err := toml.Unmarshal(data, &doc); err != nil {
-		return nil, &InputError{Err: fmt.Errorf("%s: %w", name, err)}
+	doc, name, err := readTreePyproject(dir, where)
+	if doc == nil || err != nil {
+		return nil, err
 	}
 	table, _ := doc["project"].(map[string]any)
 	version, _ := table["version"].(string)

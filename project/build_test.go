@@ -322,6 +322,17 @@ socks = ["pysocks ; sys_platform != 'win32'"]
 		t.Errorf("dynamic tree metadata = %s %v, want acme-dyn with plainlib>=2 from the backend", md.Name, md.RequiresDist)
 	}
 
+	// [policy] no-build-isolation: the hook interpreter's own environment,
+	// which has no tinybackend (a sandbox would have had it)
+	b.cfg.Policy.NoBuildIsolation = []string{"acme-native"}
+	native := filepath.Join(dir, "native")
+	writeIn(t, native, "pyproject.toml", "[build-system]\nrequires = [\"tinybackend\"]\nbuild-backend = \"tinybackend.build\"\n\n[project]\nname = \"Acme.Native\"\nversion = \"1.0\"\ndynamic = [\"dependencies\"]\n")
+	writeFile(t, native, "tiny.json", `{"name": "acme-native", "version": "1.0", "module": "acme_native"}`)
+	var be *build.BackendError
+	if _, err := b.treeMetadata(context.Background(), native, "requirements.txt:4"); !errors.As(err, &be) || !strings.Contains(be.Reason, "cannot be loaded") {
+		t.Errorf("metadata of a no-build-isolation tree = %v, want the hook interpreter's own environment (without the backend)", err)
+	}
+
 	broken := filepath.Join(dir, "broken")
 	writeIn(t, broken, "pyproject.toml", "[build-system]\nbuild-backend = \"x\"\n")
 	if _, err := b.treeMetadata(context.Background(), broken, "requirements.txt:3"); err == nil || !strings.Contains(err.Error(), "requirements.txt:3") {
