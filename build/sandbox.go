@@ -376,12 +376,19 @@ type environment struct {
 	python string // the venv's interpreter
 	src    string // the source tree
 	system BuildSystem
+	tmp    string // the build's temporary directory, under dir
 	interp *install.Interpreter
 	env    []string
 	hooks  int
 }
 
 func (e *environment) close() { os.RemoveAll(e.dir) }
+
+// withTemp points env's temporary directory at the build's own (the last
+// value of a variable wins).
+func (e *environment) withTemp(env []string) []string {
+	return append(env, "TMPDIR="+e.tmp, "TEMP="+e.tmp, "TMP="+e.tmp)
+}
 
 // prepare makes the build environment: the source tree (an sdist is
 // unpacked), its [build-system] checked against req.Deps, a venv of the
@@ -411,10 +418,17 @@ func (s *Sandbox) prepare(ctx context.Context, req Request, interp *install.Inte
 	if e.system, err = ReadDirBuildSystem(e.src); err != nil {
 		return nil, err
 	}
+	// Every process of the build keeps its temporary files in the build's
+	// directory, removed with it even when a process is killed (a failed
+	// build beside it cancels the others).
+	e.tmp = filepath.Join(dir, "tmp")
+	if err := os.Mkdir(e.tmp, 0o700); err != nil {
+		return nil, err
+	}
 	if req.NoIsolation {
 		// the interpreter itself, its site-packages and all; its prefix
 		// stands for the venv in the environment (PATH, VIRTUAL_ENV)
-		e.python, e.env = interp.Executable, s.environ(interp.Prefix)
+		e.python, e.env = interp.Executable, e.withTemp(s.environ(interp.Prefix))
 		if err := os.WriteFile(filepath.Join(dir, "hooks.py"), hooksPy, 0o600); err != nil {
 			return nil, err
 		}
@@ -424,7 +438,7 @@ func (s *Sandbox) prepare(ctx context.Context, req Request, interp *install.Inte
 		return nil, &MissingRequirementsError{Source: req.Source.String(), From: "[build-system] requires", Missing: missing}
 	}
 	venv := filepath.Join(dir, "venv")
-	e.env = s.environ(venv)
+	e.env = e.withTemp(s.environ(venv))
 	if err := e.makeVenv(ctx, venv); err != nil {
 		return nil, err
 	}
@@ -486,6 +500,7 @@ func (e *environment) pipRunner(pipWheel string) (string, error) {
 	script := "#!/bin/sh\n" +
 		"# safepip: the build venv's python, with pip from its bundled wheel, to install the build dependencies\n" +
 		"unset PYTHONHOME PYTHONSTARTUP PYTHONUSERBASE\n" +
+		"TMPDIR=" + shellQuote(e.tmp) + " TEMP=" + shellQuote(e.tmp) + " TMP=" + shellQuote(e.tmp) + "; export TMPDIR TEMP TMP\n" +
 		"PYTHONPATH=" + shellQuote(pipWheel) + " PYTHONNOUSERSITE=1 exec " + shellQuote(e.python) + ` "$@"` + "\n"
 	if err := os.WriteFile(path, []byte(script), 0o700); err != nil {
 		return "", err

@@ -225,6 +225,10 @@ func TestBuildSdistInstallsAndImports(t *testing.T) {
 	if count(runs, "get_requires_for_build_wheel hello") != 1 || count(runs, "build_wheel hello") != 1 {
 		t.Errorf("hooks run: %q, want get_requires_for_build_wheel and build_wheel once", runs)
 	}
+	// temporary files stay in the build's directory, removed with it
+	if !slices.ContainsFunc(runs, func(l string) bool { return strings.HasPrefix(l, "tmp "+s.TempDir+string(filepath.Separator)) }) {
+		t.Errorf("the backend's temporary directory is not under the build's (%s): %q", s.TempDir, runs)
+	}
 	if got := installAndRun(t, res, "import hello; print(hello.greet())"); got != "hello from the built wheel" {
 		t.Errorf("the installed wheel says %q", got)
 	}

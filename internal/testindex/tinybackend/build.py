@@ -14,7 +14,8 @@ testindex writes into an sdist from its Dist unless the test gives one):
 
 The wheel holds the project's <module>/ directory. With $TINYBACKEND_LOG set,
 each hook appends "<hook> <name>" to that file; build_wheel also appends the
-pip settings it sees and, with run_pip, pip's exit status.
+interpreter and temporary directory it runs with, the pip settings it sees
+and, with run_pip, pip's exit status.
 """
 import base64
 import hashlib
@@ -101,6 +102,7 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     p = _project()
     _log("build_wheel " + p["name"])
     _log("python %d.%d in %s" % (sys.version_info[0], sys.version_info[1], sys.prefix))
+    _log("tmp " + tempfile.gettempdir())
     for k in sorted(os.environ):
         if k.startswith("PIP_"):
             _log("env %s=%s" % (k, os.environ[k]))
