@@ -225,12 +225,17 @@ func resolveLock(ctx context.Context, env *Env, o LockOptions, old *lock.File) (
 		// reported by the resolver, which needs the target.
 		warm, cancelWarm := context.WithCancel(ctx)
 		defer cancelWarm()
-		go resolver.Warm(warm, hashed, in.roots(), 0)
+		warmed := make(chan struct{})
+		go func() {
+			defer close(warmed)
+			resolver.Warm(warm, hashed, in.roots(), 0)
+		}()
 		tgt, err := resolveTarget(ctx, env, o.Target)
 		if err != nil {
 			return nil, nil, err
 		}
 		cancelWarm() // the resolver's own prefetch takes over from here
+		<-warmed     // before local projects are added to the source it reads
 		ropts.Target, record = tgt.Target, tgt.record
 		env.logf("resolving %d requirements for Python %s (%s)", len(in.reqs), tgt.record.Python, tgt.record.Platform)
 	}
