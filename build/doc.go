@@ -36,7 +36,9 @@
 //   - Isolation. Each build gets a fresh venv of the target interpreter,
 //     without the interpreter's or the user's site-packages (python -I,
 //     PYTHONNOUSERSITE, PYTHONPATH and PYTHONHOME removed), removed after
-//     the build. An sdist is unpacked into it safely: one top directory,
+//     the build, with the temporary files of every process of the build
+//     (TMPDIR, TEMP and TMP point into it), even one that was killed.
+//     An sdist is unpacked into it safely: one top directory,
 //     no absolute paths or "..", no devices, symbolic links only downward,
 //     bounded member count and size (*SdistError).
 //   - The PEP 517 hooks are called by a driver embedded in this package
