@@ -482,7 +482,11 @@ func (e *environment) makeVenv(ctx context.Context, venv string) error {
 	}
 	pip := e.python
 	if pipWheel != "" {
-		if pip, err = e.pipRunner(pipWheel); err != nil {
+		dir, err := pipDir(e.s.CacheDir, pipWheel)
+		if err != nil {
+			return err
+		}
+		if pip, err = e.pipRunner(dir); err != nil {
 			return err
 		}
 	}
@@ -493,15 +497,17 @@ func (e *environment) makeVenv(ctx context.Context, venv string) error {
 }
 
 // pipRunner writes a script that runs the venv's interpreter with pip
-// importable from pipWheel and nothing else from the caller's Python
-// settings: install.RunPip runs it as "python -m pip ...".
-func (e *environment) pipRunner(pipWheel string) (string, error) {
+// importable from pipPath (the bundled wheel, or pipDir's directory) and
+// nothing else from the caller's Python settings: install.RunPip runs it
+// as "python -m pip ...". Python may write compiled modules into pipPath
+// (PYTHONDONTWRITEBYTECODE is unset), which is safepip's own cache.
+func (e *environment) pipRunner(pipPath string) (string, error) {
 	path := filepath.Join(e.dir, "python-with-pip")
 	script := "#!/bin/sh\n" +
 		"# safepip: the build venv's python, with pip from its bundled wheel, to install the build dependencies\n" +
-		"unset PYTHONHOME PYTHONSTARTUP PYTHONUSERBASE\n" +
+		"unset PYTHONHOME PYTHONSTARTUP PYTHONUSERBASE PYTHONDONTWRITEBYTECODE\n" +
 		"TMPDIR=" + shellQuote(e.tmp) + " TEMP=" + shellQuote(e.tmp) + " TMP=" + shellQuote(e.tmp) + "; export TMPDIR TEMP TMP\n" +
-		"PYTHONPATH=" + shellQuote(pipWheel) + " PYTHONNOUSERSITE=1 exec " + shellQuote(e.python) + ` "$@"` + "\n"
+		"PYTHONPATH=" + shellQuote(pipPath) + " PYTHONNOUSERSITE=1 exec " + shellQuote(e.python) + ` "$@"` + "\n"
 	if err := os.WriteFile(path, []byte(script), 0o700); err != nil {
 		return "", err
 	}
