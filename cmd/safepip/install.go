@@ -30,12 +30,18 @@ type installCmd struct {
 	ForceReinstall bool     `name:"force-reinstall" help:"pip: reinstall even when up to date."`
 	NoCompile      bool     `name:"no-compile" help:"pip: do not compile .py files."`
 	Exact          bool     `help:"After installing, uninstall (pip uninstall -y) every distribution the lock does not select for this environment; pip, setuptools and wheel stay unless locked. With --dry-run, list them."`
+	Editable       []string `short:"e" help:"pip's -e PATH is written in a requirements file here (-e ./dir, relative to the working directory), so that the lock records it relative to itself; the project in the working directory is installed editable by a plain safepip install." placeholder:"PATH"`
 	NoProject      bool     `name:"no-project" help:"Do not install the project of pyproject.toml itself, only its dependencies. The lock still records it (an editable path source \".\", built from its [build-system]); a pyproject.toml without [build-system] or setup.py is never installed."`
 	sourceFlags
 	indexFlags
 }
 
 func (c *installCmd) Run(g *globals, e *env) error {
+	if len(c.Editable) > 0 {
+		// An argument is recorded in the lock as written ([requested]),
+		// and a path given here has no place to be relative to.
+		return &project.InputError{Err: fmt.Errorf("-e %s: an editable install is a line of a requirements file here: write \"-e %s\" in requirements.txt and run `safepip install -r requirements.txt`; in the project's own directory, `safepip install` alone installs it editable (--no-project: only its dependencies)", c.Editable[0], c.Editable[0])}
+	}
 	pe := e.project(g)
 	if g.Verbose {
 		pe.Progress = e.stderr

@@ -83,3 +83,12 @@ func TestExitCode(t *testing.T) {
 		}
 	}
 }
+
+// TestInstallEditableFlag: pip's `install -e PATH` is refused with the
+// two ways safepip spells it, exit 2, before anything is read.
+func TestInstallEditableFlag(t *testing.T) {
+	code, _, stderr := runArgs(t, "install", "-e", "./app")
+	if code != exitUsage || !strings.Contains(stderr, `write "-e ./app" in requirements.txt`) || !strings.Contains(stderr, "`safepip install` alone installs it editable") {
+		t.Errorf("install -e ./app: exit %d, want 2 with the requirements-file line and the project hint\n%s", code, stderr)
+	}
+}
