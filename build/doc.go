@@ -23,7 +23,9 @@
 //     get_requires hooks that no given wheel satisfies is a
 //     *MissingRequirementsError, never a download.
 //   - No index. The venv is made --without-pip, and pip runs in it from
-//     the wheel the target's ensurepip bundles (without one, the venv is
+//     the wheel the target's ensurepip bundles, unpacked and compiled once
+//     into the cache and checked against its manifest before each run's
+//     first use (see unpackedPip) (without one, the venv is
 //     seeded by ensurepip, offline); every process of a build runs with PIP_* and UV_* removed from its
 //     environment, PIP_NO_INDEX=1, PIP_CONFIG_FILE=/dev/null and
 //     UV_OFFLINE=1, and pip with --isolated, so neither pip nor a backend

@@ -10,13 +10,14 @@ import (
 	"testing"
 )
 
-// TestPipDir: the bundled pip is unpacked once into the cache and
-// imported from there, compiled modules written beside it on first use; a
-// second call reuses the directory; without a cache the wheel itself is
-// used.
-func TestPipDir(t *testing.T) {
+// TestUnpackedPip: the bundled pip is unpacked and compiled once into the
+// cache, reused by the next Sandbox after its manifest checks out, made
+// again when a file in it changed; without a cache it is the Sandbox's own
+// and Close removes it.
+func TestUnpackedPip(t *testing.T) {
 	py := hostPython(t)
-	s := &Sandbox{Python: py}
+	cache := t.TempDir()
+	s := &Sandbox{Python: py, CacheDir: cache}
 	interp, err := s.interpreter(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -25,33 +26,66 @@ func TestPipDir(t *testing.T) {
 	if err != nil || wheel == "" {
 		t.Fatalf("bundled pip: %q, %v (the interpreter's ensurepip bundles one on this machine kind and in CI)", wheel, err)
 	}
-	if got, err := pipDir("", wheel); err != nil || got != wheel {
-		t.Errorf("pipDir without a cache = %q, %v; want the wheel %s", got, err, wheel)
-	}
-	cache := t.TempDir()
-	dir, err := pipDir(cache, wheel)
+	dir, err := s.unpackedPip(wheel, interp)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if filepath.Dir(dir) != filepath.Join(cache, "pip") {
 		t.Errorf("pip directory %s is not in %s", dir, filepath.Join(cache, "pip"))
 	}
+	if compiled, _ := filepath.Glob(filepath.Join(dir, "pip", "__pycache__", "*.pyc")); len(compiled) == 0 {
+		t.Errorf("%s/pip has no compiled modules", dir)
+	}
 	cmd := exec.Command(py, "-c", "import pip; print(pip.__file__)")
-	cmd.Env = append(os.Environ(), "PYTHONPATH="+dir, "PYTHONDONTWRITEBYTECODE=")
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.HasPrefix(strings.TrimSpace(string(out)), dir) {
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+dir, "PYTHONDONTWRITEBYTECODE=1")
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.HasPrefix(strings.TrimSpace(string(out)), dir) {
 		t.Errorf("importing pip from %s: %v\n%s", dir, err, out)
 	}
-	if compiled, _ := filepath.Glob(filepath.Join(dir, "pip", "__pycache__", "*.pyc")); len(compiled) == 0 {
-		t.Errorf("%s/pip has no compiled modules after an import", dir)
+	if err := checkPipDir(dir); err != nil {
+		t.Errorf("after an import: %v", err)
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(cache, "pip", ".tmp-*"))
-	if len(leftovers) > 0 {
+	if leftovers, _ := filepath.Glob(filepath.Join(cache, "pip", ".tmp-*")); len(leftovers) > 0 {
 		t.Errorf("temporary directories left behind: %v", leftovers)
 	}
-	again, err := pipDir(cache, wheel)
-	if err != nil || again != dir {
-		t.Errorf("second pipDir = %q, %v; want the same %s", again, err, dir)
+	s.Close() // a cached directory stays
+	if _, err := os.Stat(dir); err != nil {
+		t.Errorf("Close removed the cached %s: %v", dir, err)
+	}
+
+	// another run: the same directory, checked
+	s2 := &Sandbox{Python: py, CacheDir: cache}
+	if again, err := s2.unpackedPip(wheel, interp); err != nil || again != dir {
+		t.Errorf("next Sandbox: %q, %v; want the cached %s", again, err, dir)
+	}
+	// a changed module, or one added, is not used: the entry is made again
+	evil := filepath.Join(dir, "pip", "__init__.py")
+	writeFile(t, evil, "raise SystemExit('changed in the cache')\n")
+	writeFile(t, filepath.Join(dir, "sitecustomize.py"), "x = 1\n")
+	s3 := &Sandbox{Python: py, CacheDir: cache}
+	if _, err := s3.unpackedPip(wheel, interp); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(evil); strings.Contains(string(data), "changed in the cache") {
+		t.Error("a pip module changed in the cache was kept")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sitecustomize.py")); err == nil {
+		t.Error("a file added to the cached pip was kept")
+	}
+	if err := checkPipDir(dir); err != nil {
+		t.Errorf("the remade directory: %v", err)
+	}
+
+	// without a cache: the Sandbox's own, removed by Close
+	s4 := &Sandbox{Python: py, TempDir: t.TempDir()}
+	own, err := s4.unpackedPip(wheel, interp)
+	if err != nil || filepath.Dir(own) != s4.TempDir {
+		t.Fatalf("without a cache: %q, %v; want a directory in %s", own, err, s4.TempDir)
+	}
+	if err := s4.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(own); !os.IsNotExist(err) {
+		t.Errorf("after Close, %s: %v; want it removed", own, err)
 	}
 }
 
@@ -76,5 +110,30 @@ func TestUnzipPipRefusesEscapes(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "escaped.py")); err == nil {
 		t.Error("escaped.py was written outside the directory")
+	}
+}
+
+// BenchmarkCheckPipDir: what each Sandbox pays before its first build to
+// trust the cached pip (every file hashed against the manifest).
+func BenchmarkCheckPipDir(b *testing.B) {
+	py := hostPython(b)
+	s := &Sandbox{Python: py, CacheDir: b.TempDir()}
+	interp, err := s.interpreter(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	wheel, err := s.bundledPip(context.Background(), interp)
+	if err != nil || wheel == "" {
+		b.Fatalf("bundled pip: %q, %v", wheel, err)
+	}
+	dir, err := s.unpackedPip(wheel, interp)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if err := checkPipDir(dir); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

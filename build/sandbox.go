@@ -57,6 +57,8 @@ type Sandbox struct {
 	mu       sync.Mutex
 	interp   *install.Interpreter
 	pipWheel *string // bundledPip's answer
+	pipDir   string  // the bundled pip unpacked and checked (unpackedPip)
+	pipTemp  bool    // pipDir is this Sandbox's own (no cache): Close removes it
 }
 
 // Source is what to build: a source tree (built in place, as pip does)
@@ -482,7 +484,7 @@ func (e *environment) makeVenv(ctx context.Context, venv string) error {
 	}
 	pip := e.python
 	if pipWheel != "" {
-		dir, err := pipDir(e.s.CacheDir, pipWheel)
+		dir, err := e.s.unpackedPip(pipWheel, e.interp)
 		if err != nil {
 			return err
 		}
@@ -499,15 +501,15 @@ func (e *environment) makeVenv(ctx context.Context, venv string) error {
 // pipRunner writes a script that runs the venv's interpreter with pip
 // importable from pipPath (the bundled wheel, or pipDir's directory) and
 // nothing else from the caller's Python settings: install.RunPip runs it
-// as "python -m pip ...". Python may write compiled modules into pipPath
-// (PYTHONDONTWRITEBYTECODE is unset), which is safepip's own cache.
+// as "python -m pip ...". It writes no compiled module (pipPath holds them
+// already, checked against its manifest).
 func (e *environment) pipRunner(pipPath string) (string, error) {
 	path := filepath.Join(e.dir, "python-with-pip")
 	script := "#!/bin/sh\n" +
 		"# safepip: the build venv's python, with pip from its bundled wheel, to install the build dependencies\n" +
-		"unset PYTHONHOME PYTHONSTARTUP PYTHONUSERBASE PYTHONDONTWRITEBYTECODE\n" +
+		"unset PYTHONHOME PYTHONSTARTUP PYTHONUSERBASE\n" +
 		"TMPDIR=" + shellQuote(e.tmp) + " TEMP=" + shellQuote(e.tmp) + " TMP=" + shellQuote(e.tmp) + "; export TMPDIR TEMP TMP\n" +
-		"PYTHONPATH=" + shellQuote(pipPath) + " PYTHONNOUSERSITE=1 exec " + shellQuote(e.python) + ` "$@"` + "\n"
+		"PYTHONPATH=" + shellQuote(pipPath) + " PYTHONNOUSERSITE=1 PYTHONDONTWRITEBYTECODE=1 exec " + shellQuote(e.python) + ` "$@"` + "\n"
 	if err := os.WriteFile(path, []byte(script), 0o700); err != nil {
 		return "", err
 	}

@@ -187,6 +187,9 @@ func readBuildConstraints(env *Env, path string) ([]pep508.Requirement, error) {
 
 // close removes the run's temporary files.
 func (b *builds) close() {
+	if b.sandbox != nil {
+		b.sandbox.Close()
+	}
 	if b.tmp != "" {
 		os.RemoveAll(b.tmp)
 	}

@@ -250,8 +250,9 @@ func Install(ctx context.Context, env *Env, o InstallOptions) (*InstallResult, e
 			return nil, err
 		}
 		defer os.RemoveAll(out)
-		bi := &installBuilds{env: env, markers: interp.Markers, in: in, lockPath: path, outDir: out,
-			sandbox: &build.Sandbox{Python: interp.Executable, CacheDir: env.CacheDir, Output: env.Progress}}
+		sandbox := &build.Sandbox{Python: interp.Executable, CacheDir: env.CacheDir, Output: env.Progress}
+		defer sandbox.Close()
+		bi := &installBuilds{env: env, markers: interp.Markers, in: in, lockPath: path, outDir: out, sandbox: sandbox}
 		if res.Built, err = bi.buildAll(ctx, res.Builds, fetchedAll); err != nil {
 			return nil, err
 		}
