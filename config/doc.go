@@ -28,6 +28,8 @@
 //	attestations = "verify"         # off | verify | require
 //	require-attestations = ["torch"]
 //	trusted-root = "trusted_root.json"  # relative to the configuration file
+//	build-constraints = "build-constraints.txt"  # pip's -c format; constrains every build-dependency resolution
+//	no-build-isolation = ["needs-numpy"]  # built in the target environment itself, nothing locked for it
 //
 //	[policy.publishers]
 //	requests = "github:psf/requests"
