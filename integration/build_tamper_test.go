@@ -149,34 +149,39 @@ func filesUnder(t *testing.T, root string, match func(name string) bool) []strin
 // PEP 643 forbids) is not installed: the built wheel is checked against the
 // lock as a downloaded wheel is, and the target stays as it was.
 func TestBuiltWheelMustMatchLock(t *testing.T) {
-	for _, tc := range []struct {
-		what, tiny, want string
+	// one index, one target venv (a refused install leaves it as it was)
+	dir := t.TempDir()
+	cases := []struct {
+		name, tiny, want string
 	}{
-		{"version", `{"name": "acme-shifty", "version": "6.6.6", "module": "acme_shifty"}`, "6.6.6"},
-		{"requires-dist", `{"name": "acme-shifty", "version": "1.0", "module": "acme_shifty", "dependencies": ["acme-extra-payload"]}`, "Requires-Dist"},
-	} {
-		t.Run(tc.what, func(t *testing.T) {
-			dir := t.TempDir()
-			idx := testindex.New(t)
-			idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
-			idx.Add(testindex.Dist{Name: "acme-extra-payload", Version: "1.0"})
-			idx.Add(testindex.Dist{Name: "acme-shifty", Version: "1.0", Sdist: true, SdistFiles: map[string]string{
-				"pyproject.toml": testindex.TinyPyproject,
-				"PKG-INFO":       "Metadata-Version: 2.2\nName: acme-shifty\nVersion: 1.0\n",
-				"tiny.json":      tc.tiny,
-			}})
-			srv := idx.Serve(t)
-			writeFile(t, filepath.Join(dir, "requirements.txt"), "acme-shifty\n")
-			writeFile(t, filepath.Join(dir, "safepip.toml"), oneIndexConfig(srv.URL, "acme-shifty"))
-			universalRun(t, dir, 0, nil, "lock", "-r", "requirements.txt")
-			venv := filepath.Join(dir, "venv")
-			py := freshVenv(t, venv)
-			site := siteFiles(t, venv)
-			r := runSafepip(t, dir, nil, "install", "--frozen", "-r", "requirements.txt", "--python", py)
+		{"acme-shifty", `{"name": "acme-shifty", "version": "6.6.6", "module": "acme_shifty"}`, "6.6.6"},
+		{"acme-shifted", `{"name": "acme-shifted", "version": "1.0", "module": "acme_shifted", "dependencies": ["acme-extra-payload"]}`, "Requires-Dist"},
+	}
+	idx := testindex.New(t)
+	idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
+	idx.Add(testindex.Dist{Name: "acme-extra-payload", Version: "1.0"})
+	for _, tc := range cases {
+		idx.Add(testindex.Dist{Name: tc.name, Version: "1.0", Sdist: true, SdistFiles: map[string]string{
+			"pyproject.toml": testindex.TinyPyproject,
+			"PKG-INFO":       "Metadata-Version: 2.2\nName: " + tc.name + "\nVersion: 1.0\n",
+			"tiny.json":      tc.tiny,
+		}})
+	}
+	srv := idx.Serve(t)
+	writeFile(t, filepath.Join(dir, "safepip.toml"), oneIndexConfig(srv.URL, cases[0].name, cases[1].name))
+	venv := filepath.Join(dir, "venv")
+	py := freshVenv(t, venv)
+	site := siteFiles(t, venv)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			reqs, lockPath := tc.name+".txt", tc.name+".lock"
+			writeFile(t, filepath.Join(dir, reqs), tc.name+"\n")
+			universalRun(t, dir, 0, nil, "lock", "-r", reqs, "--lock", lockPath)
+			r := runSafepip(t, dir, nil, "install", "--frozen", "-r", reqs, "--lock", lockPath, "--python", py)
 			if r.code != 1 {
 				t.Errorf("install of a build that is not what was locked: exit %d, want 1 (a check failed)\n%s", r.code, r.stderr)
 			}
-			for _, want := range []string{"acme-shifty", tc.want} {
+			for _, want := range []string{tc.name, tc.want} {
 				if !strings.Contains(r.stderr, want) {
 					t.Errorf("install of a build that is not what was locked said:\n%s\nwant it to name %s", r.stderr, want)
 				}
