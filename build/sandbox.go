@@ -482,44 +482,42 @@ func (e *environment) makeVenv(ctx context.Context, venv string) error {
 	if len(e.req.Deps) == 0 {
 		return nil
 	}
-	pip := e.python
+	opts := install.PipOptions{Quiet: 1, Env: e.env}
 	if pipWheel != "" {
 		dir, err := e.s.unpackedPip(pipWheel, e.interp)
 		if err != nil {
 			return err
 		}
-		if pip, err = e.pipRunner(dir); err != nil {
-			return err
-		}
+		opts.Env = e.pipEnv(dir)
 	}
-	if err := install.RunPip(ctx, pip, e.req.Deps, install.PipOptions{Quiet: 1}, e.s.Output); err != nil {
+	if err := install.RunPip(ctx, e.python, e.req.Deps, opts, e.s.Output); err != nil {
 		return fmt.Errorf("building %s: installing its build dependencies: %w", e.req.Source, err)
 	}
 	return nil
 }
 
-// pipRunner writes a script that runs the venv's interpreter with pip
-// importable from pipPath (the bundled wheel, or pipDir's directory) and
-// nothing else from the caller's Python settings: install.RunPip runs it
-// as "python -m pip ...". It writes no compiled module (pipPath holds them
-// already, checked against its manifest).
-func (e *environment) pipRunner(pipPath string) (string, error) {
-	path := filepath.Join(e.dir, "python-with-pip")
-	script := "#!/bin/sh\n" +
-		"# safepip: the build venv's python, with pip from its bundled wheel, to install the build dependencies\n" +
-		"unset PYTHONHOME PYTHONSTARTUP PYTHONUSERBASE\n" +
-		"TMPDIR=" + shellQuote(e.tmp) + " TEMP=" + shellQuote(e.tmp) + " TMP=" + shellQuote(e.tmp) + "; export TMPDIR TEMP TMP\n" +
-		"PYTHONPATH=" + shellQuote(pipPath) + " PYTHONNOUSERSITE=1 PYTHONDONTWRITEBYTECODE=1 exec " + shellQuote(e.python) + ` "$@"` + "\n"
-	if err := os.WriteFile(path, []byte(script), 0o700); err != nil {
-		return "", err
+// pipEnv is the environment pip runs in to install the build
+// dependencies: the build's own, with pip importable from pipPath (the
+// bundled wheel, or unpackedPip's directory) and nothing else from the
+// caller's Python settings. pip writes no compiled module (pipPath holds
+// them already, checked against its manifest). Given to pip's process
+// directly, not through a script: a script written and executed while
+// another build forks can fail with "text file busy".
+func (e *environment) pipEnv(pipPath string) []string {
+	out := make([]string, 0, len(e.env)+3)
+	for _, kv := range e.env {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "PYTHONSTARTUP", "PYTHONDONTWRITEBYTECODE", "PYTHONNOUSERSITE":
+			continue
+		}
+		out = append(out, kv)
 	}
-	return path, nil
+	return append(out, "PYTHONPATH="+pipPath, "PYTHONNOUSERSITE=1", "PYTHONDONTWRITEBYTECODE=1")
 }
 
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
 // bundledPip returns the pip wheel of the target's ensurepip, or "" when
-// there is none (or on Windows, where pipRunner's script cannot run).
+// there is none.
 func (s *Sandbox) bundledPip(ctx context.Context, interp *install.Interpreter) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -527,7 +525,7 @@ func (s *Sandbox) bundledPip(ctx context.Context, interp *install.Interpreter) (
 		return *s.pipWheel, nil
 	}
 	wheel := ""
-	if runtime.GOOS != "windows" && !s.noBundledPip {
+	if !s.noBundledPip {
 		var out bytes.Buffer
 		cmd := exec.CommandContext(ctx, interp.Executable, "-I", "-c",
 			"import glob, os\ntry:\n    import ensurepip\nexcept ImportError:\n    pass\nelse:\n    print('\\n'.join(sorted(glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), '_bundled', 'pip-*.whl')))))\n")

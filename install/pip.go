@@ -22,6 +22,9 @@ type PipOptions struct {
 	NoCompile            bool
 	Quiet                int // -q count
 	Verbose              int // -v count
+	// Env is the environment pip runs in; nil: this process's. PIP_*
+	// variables are removed from it either way.
+	Env []string
 }
 
 func (o PipOptions) args() []string {
@@ -66,13 +69,19 @@ type LocalFile struct {
 // PipError is pip's own failure; Output is what it printed.
 type PipError struct {
 	Args   []string
-	Code   int
+	Code   int // -1 when pip did not start (Err says why)
 	Output string
+	Err    error // why pip could not be started; nil when it ran and failed
 }
 
 func (e *PipError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("pip could not be started (%s): %v", e.Args[0], e.Err)
+	}
 	return fmt.Sprintf("pip failed (exit status %d):\n%s", e.Code, strings.TrimRight(e.Output, "\n"))
 }
+
+func (e *PipError) Unwrap() error { return e.Err }
 
 // requirementsFile returns the text of a requirements file that names each
 // file by its local path with its hash, so that pip's --require-hashes
@@ -125,7 +134,7 @@ func RunPip(ctx context.Context, python string, files []LocalFile, opts PipOptio
 	if err := os.WriteFile(req, []byte(requirementsFile(named)), 0o600); err != nil {
 		return err
 	}
-	return runPip(ctx, python, PipArgs(req, opts), out)
+	return runPip(ctx, python, PipArgs(req, opts), opts.Env, out)
 }
 
 // RunPipUninstall removes the named distributions from python's
@@ -135,12 +144,12 @@ func RunPipUninstall(ctx context.Context, python string, names []string, out io.
 		return nil
 	}
 	args := append([]string{"-m", "pip", "uninstall", "-y", "--disable-pip-version-check", "--no-input", "--isolated"}, names...)
-	return runPip(ctx, python, args, out)
+	return runPip(ctx, python, args, nil, out)
 }
 
-// runPip runs python with args, pip's output going to out as it runs and
-// into the *PipError when it fails.
-func runPip(ctx context.Context, python string, args []string, out io.Writer) error {
+// runPip runs python with args in env (nil: this process's), pip's output
+// going to out as it runs and into the *PipError when it fails.
+func runPip(ctx context.Context, python string, args, env []string, out io.Writer) error {
 	cmd := exec.CommandContext(ctx, python, args...)
 	var buf bytes.Buffer
 	w := io.Writer(&buf)
@@ -150,13 +159,18 @@ func runPip(ctx context.Context, python string, args []string, out io.Writer) er
 	cmd.Stdout, cmd.Stderr = w, w
 	// pip must see no index configuration at all: --isolated ignores its
 	// config files and PIP_* variables; drop them anyway for older pips.
-	cmd.Env = withoutPipEnv(os.Environ())
+	if env == nil {
+		env = os.Environ()
+	}
+	cmd.Env = withoutPipEnv(env)
 	if err := cmd.Run(); err != nil {
-		code := -1
+		pe := &PipError{Args: append([]string{python}, args...), Code: -1, Output: buf.String()}
 		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
+			pe.Code = ee.ExitCode()
+		} else {
+			pe.Err = err // it never ran: a missing interpreter, a busy file
 		}
-		return &PipError{Args: append([]string{python}, args...), Code: code, Output: buf.String()}
+		return pe
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,5 +60,41 @@ func TestRunPipTarget(t *testing.T) {
 	var pe *PipError
 	if !errors.As(err, &pe) || !strings.Contains(pe.Output, "HASHES") {
 		t.Fatalf("RunPip with a wrong hash = %v, want a PipError showing pip's hash complaint", err)
+	}
+}
+
+// TestRunPipStartFailure: pip that cannot be started is a *PipError that
+// says why (the start error, wrapped), not "exit status -1" with no text.
+func TestRunPipStartFailure(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-python")
+	err := RunPip(context.Background(), missing, nil, PipOptions{}, nil)
+	var pe *PipError
+	if !errors.As(err, &pe) || pe.Err == nil || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("RunPip with %s: %v, want a *PipError wrapping the start error", missing, err)
+	}
+	if !strings.Contains(err.Error(), "pip could not be started ("+missing+")") {
+		t.Errorf("message %q does not say pip could not start", err)
+	}
+}
+
+// TestRunPipEnv: PipOptions.Env is the environment pip runs in, without
+// PIP_* variables.
+func TestRunPipEnv(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "env.txt")
+	script := filepath.Join(dir, "fake-python")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nenv > "+out+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := RunPip(context.Background(), script, nil, PipOptions{Env: []string{"ONLY_THIS=1", "PIP_INDEX_URL=http://evil.example/simple", "PATH=/usr/bin:/bin"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "ONLY_THIS=1") || strings.Contains(string(data), "evil.example") {
+		t.Errorf("pip's environment:\n%s\nwant ONLY_THIS and no PIP_INDEX_URL", data)
 	}
 }
