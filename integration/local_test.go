@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/safepip/safepip/internal/testgit"
 	"github.com/safepip/safepip/internal/testindex"
 	"github.com/safepip/safepip/lock"
 )
@@ -217,22 +217,9 @@ func TestLocalFileURL(t *testing.T) {
 // commit.
 func gitRepoWith(t *testing.T, dir string, files map[string]string) string {
 	t.Helper()
-	writeTree(t, dir, files)
-	git := func(args ...string) string {
-		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
-	git("init", "-q", "-b", "main")
-	git("add", "-A")
-	git("commit", "-q", "-m", "release")
-	git("tag", "v2.0")
-	return git("rev-parse", "HEAD")
+	commit := testgit.Repo(t, dir, files)
+	testgit.Git(t, dir, "tag", "v2.0")
+	return commit
 }
 
 // TestLocalGitCommit: a file:// git repository pinned by commit is checked

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/safepip/safepip/config"
 	"github.com/safepip/safepip/install"
+	"github.com/safepip/safepip/internal/testgit"
 	"github.com/safepip/safepip/lock"
 	"github.com/safepip/safepip/pypa/metadata"
 	"github.com/safepip/safepip/pypa/pep440"
@@ -299,29 +299,7 @@ type testGitRepo struct{ dir, commit string }
 func gitRepo(t *testing.T, files map[string]string) testGitRepo {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "repo")
-	for name, text := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	git := func(args ...string) string {
-		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
-	git("init", "-q")
-	git("add", "-A")
-	git("commit", "-q", "-m", "c")
-	return testGitRepo{dir: dir, commit: git("rev-parse", "HEAD")}
+	return testGitRepo{dir: dir, commit: testgit.Repo(t, dir, files)}
 }
 
 // TestLocalDigestIgnoresAddLocals: the digest install computes (without

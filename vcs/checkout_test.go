@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/safepip/safepip/internal/testgit"
 )
 
 // testRepo is a real git repository made by the test.
@@ -19,44 +21,23 @@ type testRepo struct {
 
 func newTestRepo(t *testing.T) *testRepo {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Fatal("git is needed by these tests and is always installed here and in CI:", err)
-	}
 	r := &testRepo{t: t, dir: filepath.Join(t.TempDir(), "repo")}
-	r.git("init", "-q", "-b", "main", r.dir)
+	if err := os.MkdirAll(r.dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r.git("init", "-q", "-b", "main")
 	return r
 }
 
 func (r *testRepo) git(args ...string) string {
 	r.t.Helper()
-	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
-	cmd.Dir = filepath.Dir(r.dir)
-	if _, err := os.Stat(r.dir); err == nil {
-		cmd.Dir = r.dir
-	}
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return testgit.Git(r.t, r.dir, args...)
 }
 
 // commit writes files and commits them, returning the commit.
 func (r *testRepo) commit(files map[string]string) string {
 	r.t.Helper()
-	for name, body := range files {
-		p := filepath.Join(r.dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			r.t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			r.t.Fatal(err)
-		}
-	}
-	r.git("add", "-A")
-	r.git("commit", "-q", "-m", "c")
-	return r.git("rev-parse", "HEAD")
+	return testgit.Commit(r.t, r.dir, files)
 }
 
 func (r *testRepo) url() string { return "file://" + filepath.ToSlash(r.dir) }

@@ -64,7 +64,7 @@ func TestSdistFilesBuildWithTinyBackend(t *testing.T) {
 	}
 	sdist, err := Build(Dist{Name: "acme-lib", Version: "1.0", Sdist: true, Requires: []string{"idna>=2"},
 		SdistFiles: map[string]string{
-			"pyproject.toml": "[build-system]\nrequires = [\"acme-build-plugin\"]\nbuild-backend = \"acme_build_plugin.build\"\n",
+			"pyproject.toml":    "[build-system]\nrequires = [\"acme-build-plugin\"]\nbuild-backend = \"acme_build_plugin.build\"\n",
 			"acme_lib/data.txt": "payload",
 		}})
 	if err != nil {
