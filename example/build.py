@@ -104,19 +104,23 @@ def _project():
     name = re.search(r'^name\s*=\s*"([^"]+)"', table, re.M).group(1)
     version = re.search(r'^version\s*=\s*"([^"]+)"', table, re.M).group(1)
     deps = re.search(r"^dependencies\s*=\s*\[(.*?)\]", table, re.M | re.S)
-    return name, version, re.findall(r'"([^"]+)"', deps.group(1)) if deps else []
+    python = re.search(r'^requires-python\s*=\s*"([^"]+)"', table, re.M)
+    return name, version, re.findall(r'"([^"]+)"', deps.group(1)) if deps else [], python.group(1) if python else ""
 
 
-def _metadata(name, version, deps):
+def _metadata(name, version, deps, python):
+    # PEP 621: what [project] states statically, the wheel states too
     lines = ["Metadata-Version: 2.1", "Name: " + name, "Version: " + version]
+    if python:
+        lines.append("Requires-Python: " + python)
     return ("\n".join(lines + ["Requires-Dist: " + d for d in deps]) + "\n").encode()
 
 
 def _wheel(directory, members):
-    name, version, deps = _project()
+    name, version, deps, python = _project()
     dist = re.sub(r"[-_.]+", "_", name).lower()
     info = "%s-%s.dist-info" % (dist, version)
-    members = members + [(info + "/METADATA", _metadata(name, version, deps)), (info + "/WHEEL", WHEEL)]
+    members = members + [(info + "/METADATA", _metadata(name, version, deps, python)), (info + "/WHEEL", WHEEL)]
     record = []
     fname = "%s-%s-py3-none-any.whl" % (dist, version)
     with zipfile.ZipFile(os.path.join(directory, fname), "w") as z:
@@ -142,11 +146,11 @@ def get_requires_for_build_editable(config_settings=None):
 
 
 def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
-    name, version, deps = _project()
+    name, version, deps, python = _project()
     info = "%s-%s.dist-info" % (re.sub(r"[-_.]+", "_", name).lower(), version)
     os.makedirs(os.path.join(metadata_directory, info))
     with open(os.path.join(metadata_directory, info, "METADATA"), "wb") as f:
-        f.write(_metadata(name, version, deps))
+        f.write(_metadata(name, version, deps, python))
     return info
 
 
