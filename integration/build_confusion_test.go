@@ -124,6 +124,7 @@ func hookedPackages(private, public *testindex.Index, markers string) (helper, c
 // it; --no-binary builds from the sdist with the same locked plugin; and
 // pip's index variables in safepip's environment reach no build.
 func TestBuildDependencyConfusion(t *testing.T) {
+	t.Parallel()
 	work := t.TempDir()
 	markers := filepath.Join(work, "markers")
 	if err := os.Mkdir(markers, 0o755); err != nil {
@@ -406,6 +407,7 @@ func siteFiles(t *testing.T, venv string) []string {
 // the package whose build needs it, and leaves the lock as it was;
 // install --frozen keeps building with the locked private plugin.
 func TestBuildDependencyUploadedLater(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	marker := filepath.Join(dir, "PWNED")
 	private, public := confusionIndexes(t, marker)

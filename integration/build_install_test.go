@@ -62,6 +62,7 @@ func hookLines(t *testing.T, path string) []string {
 // install of the same lock into a fresh venv takes the built wheel from
 // the cache and runs no hook.
 func TestBuildInstallSdist(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	idx := buildProject(t, dir, "acme-lib", "")
 	hooks := filepath.Join(dir, "hooks.log")
@@ -151,6 +152,7 @@ func sitePackagesDir(t *testing.T, venv string) string {
 // itself, with the backend the target holds; a target without it fails
 // the build (exit 5) rather than fetching anything.
 func TestBuildInstallNoBuildIsolation(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	idx := testindex.New(t)
 	idx.Add(sdistOnly("acme-native", ""))

@@ -48,6 +48,7 @@ func lockedDeps(p *lock.Package) []string {
 // environment of locked files, and they are resolved and routed like any
 // (acme-dep from the private index although the public one serves 99.0).
 func TestDynamicSdistMetadataFromBackend(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	private := testindex.New(t)
 	private.Add(testindex.Dist{Name: "acme-dyn", Version: "1.0", Sdist: true,
@@ -121,6 +122,7 @@ func TestDynamicSdistMetadataFromBackend(t *testing.T) {
 // get_requires_for_build_wheel answer too, and the dependencies come from
 // setup.py, not from PKG-INFO.
 func TestSetuptoolsSdistPEP518Defaults(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	setuptools, wheelWhl := bundledSetuptools(t)
 	idx := testindex.New(t)
@@ -268,6 +270,7 @@ func wheelMetadata(t *testing.T, path string) []byte {
 // is exit 3 naming it and the package whose build needs it; no lock is
 // written.
 func TestUnresolvableBuildDependency(t *testing.T) {
+	t.Parallel()
 	idx := testindex.New(t)
 	idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
 	idx.Add(testindex.Dist{Name: "acme-orphan", Version: "1.0", Sdist: true, SdistFiles: map[string]string{
@@ -310,6 +313,7 @@ func TestUnresolvableBuildDependency(t *testing.T) {
 // that would have been installed with them is installed), and no build
 // environment is left behind.
 func TestFailingBuildExit5(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	idx := testindex.New(t)
 	idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
@@ -364,6 +368,7 @@ func TestFailingBuildExit5(t *testing.T) {
 // hooks), the second takes the built wheel from the cache and runs no hook;
 // verify --installed accepts both.
 func TestSecondInstallRebuildsNothing(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	idx := testindex.New(t)
 	idx.Add(testindex.TinyBackend("tinybackend", "1.0"))
@@ -465,6 +470,7 @@ func TestBuildDependencySdistNeverBuilt(t *testing.T) {
 // marker and present in the build environment exactly where it holds (the
 // sandbox refuses a build whose hook asks for what it lacks).
 func TestBuildForEachInterpreter(t *testing.T) {
+	t.Parallel()
 	pythons := pyenvPythons(t)
 	dir := t.TempDir()
 	idx := testindex.New(t)

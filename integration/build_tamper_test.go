@@ -18,6 +18,7 @@ import (
 // fresh cache (a CI machine) exits 1 naming the file and both hashes,
 // before any build hook runs, with the target environment as it was.
 func TestTamperedBuildInputStopsInstall(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	marker := filepath.Join(dir, "PWNED")
 	private, public := confusionIndexes(t, marker)
@@ -149,6 +150,7 @@ func filesUnder(t *testing.T, root string, match func(name string) bool) []strin
 // PEP 643 forbids) is not installed: the built wheel is checked against the
 // lock as a downloaded wheel is, and the target stays as it was.
 func TestBuiltWheelMustMatchLock(t *testing.T) {
+	t.Parallel()
 	// one index, one target venv (a refused install leaves it as it was)
 	dir := t.TempDir()
 	cases := []struct {
@@ -227,6 +229,7 @@ func TestHostileSdistIsNotUnpacked(t *testing.T) {
 // everything the backend sees (its whole environment, dumped by `env`
 // during build_wheel) hold neither the password nor the index's address.
 func TestBuildCredentialsStayOut(t *testing.T) {
+	t.Parallel()
 	const secret = "s3cret-token-4711"
 	dir := t.TempDir()
 	idx := testindex.New(t)

@@ -356,6 +356,7 @@ func copySources(t *testing.T, root, dst string) {
 // holds and what its binary reports, then runs the GitHub Action's shell
 // steps (scripts/action) against it with the variables GitHub sets.
 func TestReleaseAndAction(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("scripts/release and scripts/action are bash scripts; the release is built on Linux or macOS")
 	}

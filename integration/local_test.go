@@ -70,6 +70,7 @@ func localIndex(t *testing.T) (config string, srv *testindex.Server) {
 // this machine, stays fresh when the checkout moves, and `verify
 // --installed` accepts the editable install.
 func TestLocalProjects(t *testing.T) {
+	t.Parallel()
 	config, _ := localIndex(t)
 	root := t.TempDir()
 	repo := filepath.Join(root, "checkout")
@@ -157,6 +158,7 @@ func TestLocalProjects(t *testing.T) {
 // is installed itself (editable), as `-e .` would; --no-project installs
 // its dependencies only and keeps the lock as it is.
 func TestLocalProjectFromPyproject(t *testing.T) {
+	t.Parallel()
 	config, _ := localIndex(t)
 	repo := t.TempDir()
 	writeTree(t, repo, localProject("app", "0.1", "one", "dep-lite"))
@@ -187,6 +189,7 @@ func TestLocalProjectFromPyproject(t *testing.T) {
 // TestLocalFileURL: "name @ file:///abs/dir" is a path source, recorded
 // relative to the lock.
 func TestLocalFileURL(t *testing.T) {
+	t.Parallel()
 	config, _ := localIndex(t)
 	repo := t.TempDir()
 	writeTree(t, filepath.Join(repo, "vendor", "filepkg"), localProject("filepkg", "2.0", "from a file URL"))
@@ -227,6 +230,7 @@ func gitRepoWith(t *testing.T, dir string, files map[string]string) string {
 // or a tag is exit 2 with the command that finds the commit; credentials
 // in a git URL reach no message and no lock.
 func TestLocalGitCommit(t *testing.T) {
+	t.Parallel()
 	config, _ := localIndex(t)
 	root := t.TempDir()
 	gitDir := filepath.Join(root, "gitpkg")
@@ -311,6 +315,7 @@ func TestLocalGitCommit(t *testing.T) {
 // dependencies (prepare_metadata_for_build_wheel in the locked build
 // environment), and they are locked as the project's.
 func TestLocalProjectDynamicDependencies(t *testing.T) {
+	t.Parallel()
 	config, _ := localIndex(t)
 	repo := t.TempDir()
 	files := localProject("app", "0.1", "one", "dep-lite")

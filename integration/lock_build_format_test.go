@@ -100,6 +100,7 @@ func (r verifyReport) kinds() string {
 // locked directory, and reports a lock whose path points elsewhere, or
 // whose editable flag is not how it was installed.
 func TestVerifyInstalledEditable(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tinyProject(t, filepath.Join(dir, "proj"))
 	if err := os.MkdirAll(filepath.Join(dir, "elsewhere"), 0o755); err != nil {
@@ -158,6 +159,7 @@ func TestVerifyInstalledEditable(t *testing.T) {
 // repository pinned by commit with real pip, and checks verify --installed
 // against a lock of that commit, and of another.
 func TestVerifyInstalledGitSource(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	repo := filepath.Join(dir, "repo")
 	tinyProject(t, filepath.Join(repo, "sub"))
@@ -202,6 +204,7 @@ func TestVerifyInstalledGitSource(t *testing.T) {
 // wheel hash to match; export keeps the build dependencies in
 // [tool.safepip] and rebases the sources' paths.
 func TestVerifyBuildPackagesAndBuiltSdist(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	proj := filepath.Join(dir, "proj")
 	tinyProject(t, proj)
@@ -325,6 +328,7 @@ func TestExportRebasesSourcePaths(t *testing.T) {
 // dependencies' wheels are checked, and the installed package, built from
 // the locked sdist, passes with a note instead of a finding.
 func TestVerifyAfterSafepipBuilds(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	buildProject(t, dir, "acme-lib", "")
 	universalRun(t, dir, 0, nil, "lock", "-r", "requirements.txt")

@@ -42,6 +42,7 @@ func lockFileNames(p *lock.Package) []string {
 // saying where --no-binary came from; --only-binary NAME after it gives
 // NAME its wheel back.
 func TestNoBinaryAll(t *testing.T) {
+	t.Parallel()
 	srv := noBinaryIndex(t)
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "safepip.toml"), oneIndexConfig(srv.URL)) // allow-sdist = []: wheels only

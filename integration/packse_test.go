@@ -207,6 +207,7 @@ func buildPackse(t *testing.T) (string, packseManifest) {
 }
 
 func TestPackse(t *testing.T) {
+	t.Parallel()
 	out, manifest := buildPackse(t)
 	for _, name := range slices.Concat(slices.Collect(maps.Keys(packseDiffers)), slices.Collect(maps.Keys(uvDiffers)), slices.Collect(maps.Keys(uvLocks))) {
 		if !slices.ContainsFunc(manifest.Scenarios, func(s struct{ Name string }) bool { return s.Name == name }) {
@@ -587,6 +588,7 @@ func readJSONFile(path string, v any) error {
 // (WHEEL says "Generator: safepip-conformance-sdist"), and every other
 // from the published wheel.
 func TestPackseInstall(t *testing.T) {
+	t.Parallel()
 	out, manifest := buildPackse(t)
 	pyenvRoot, err := exec.Command("pyenv", "root").Output()
 	if err != nil {

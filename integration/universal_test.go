@@ -68,6 +68,7 @@ var wantSelection = map[string][]string{
 // gives each fresh venv its own selection with no relock and no network
 // (the index is stopped after the lock).
 func TestUniversalLockEveryInterpreter(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("makes five venvs")
 	}
