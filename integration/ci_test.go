@@ -357,9 +357,6 @@ func copySources(t *testing.T, root, dst string) {
 // steps (scripts/action) against it with the variables GitHub sets.
 func TestReleaseAndAction(t *testing.T) {
 	t.Parallel()
-	if runtime.GOOS == "windows" {
-		t.Skip("scripts/release and scripts/action are bash scripts; the release is built on Linux or macOS")
-	}
 	root := repoRoot(t)
 	if _, err := os.Stat(filepath.Join(root, ".git")); err != nil {
 		t.Fatal("not a git checkout: scripts/release builds a commit")

@@ -69,9 +69,6 @@ var wantSelection = map[string][]string{
 // (the index is stopped after the lock).
 func TestUniversalLockEveryInterpreter(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("makes five venvs")
-	}
 	pythons := pyenvPythons(t)
 	work := t.TempDir()
 	idx := testindex.New(t)
