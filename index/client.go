@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
-	"golang.org/x/sync/singleflight"
 
 	"github.com/safepip/safepip/pypa/pep508"
 )
@@ -92,7 +91,11 @@ type Client struct {
 	retry *retryTransport
 	http  *http.Client
 	netrc []netrcEntry
-	group singleflight.Group
+	// flights are the shared requests in progress (sharedDup); work
+	// counts their goroutines, for Flush to wait on.
+	flightMu sync.Mutex
+	flights  map[string]*flight
+	work     sync.WaitGroup
 
 	now func() time.Time // the clock freshness is judged by; tests turn it
 
@@ -220,15 +223,63 @@ func (c *Client) shared(ctx context.Context, key string, fn func(context.Context
 
 // sharedDup is shared that also reports whether the value went to other
 // callers too (then it is not this caller's alone to modify).
+//
+// The work runs once per key for every caller that asks while it is in
+// progress, in its own goroutine, with a context that one caller's
+// cancellation does not end: it ends when every caller has gone (the
+// last one's context is done), so that an abandoned download stops and
+// removes its temporary file instead of writing on after the workflow
+// returned. Flush waits for such work.
 func (c *Client) sharedDup(ctx context.Context, key string, fn func(context.Context) (any, error)) (any, bool, error) {
-	work := context.WithoutCancel(ctx)
-	ch := c.group.DoChan(key, func() (any, error) { return fn(work) })
+	c.flightMu.Lock()
+	f := c.flights[key]
+	if f == nil || f.waiters == 0 { // none, or one every caller left (being cancelled)
+		work, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		f = &flight{done: make(chan struct{}), cancel: cancel}
+		if c.flights == nil {
+			c.flights = map[string]*flight{}
+		}
+		c.flights[key] = f
+		c.work.Add(1)
+		go func() {
+			defer c.work.Done()
+			f.val, f.err = fn(work)
+			c.flightMu.Lock()
+			if c.flights[key] == f {
+				delete(c.flights, key)
+			}
+			c.flightMu.Unlock()
+			cancel()
+			close(f.done)
+		}()
+	}
+	f.waiters++
+	f.callers++
+	c.flightMu.Unlock()
 	select {
-	case r := <-ch:
-		return r.Val, r.Shared, r.Err
+	case <-f.done:
+		c.flightMu.Lock()
+		shared := f.callers > 1
+		c.flightMu.Unlock()
+		return f.val, shared, f.err
 	case <-ctx.Done():
+		c.flightMu.Lock()
+		if f.waiters--; f.waiters == 0 {
+			f.cancel()
+		}
+		c.flightMu.Unlock()
 		return nil, false, ctx.Err()
 	}
+}
+
+// flight is one shared request in progress.
+type flight struct {
+	done    chan struct{}
+	val     any
+	err     error
+	waiters int // callers still waiting for it
+	callers int // callers it was asked by, in all
+	cancel  context.CancelFunc
 }
 
 // parseIndexURL parses idx.URL (a bare path counts as a local --find-links

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -1053,5 +1054,71 @@ func TestCachePageDamaged(t *testing.T) {
 		if got := requests(); !slices.Equal(got, []int{200, 200}) {
 			t.Errorf("%s: requests %v, want the page fetched again", name, got)
 		}
+	}
+}
+
+// TestSharedWorkEndsWhenEveryCallerLeft: shared work goes on while one
+// caller still waits, even when another gave up; once every caller has
+// gone its context is cancelled, and Flush waits for it to end.
+func TestSharedWorkEndsWhenEveryCallerLeft(t *testing.T) {
+	c, err := NewClient(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{})
+	release := make(chan struct{})
+	var ended atomic.Bool
+	fn := func(ctx context.Context) (any, error) {
+		close(started)
+		select {
+		case <-release:
+			return "done", nil
+		case <-ctx.Done():
+			ended.Store(true)
+			return nil, ctx.Err()
+		}
+	}
+	// two callers; the first gives up, the second gets the value
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	errs := make(chan error, 1)
+	go func() { _, err := c.shared(ctx1, "k", fn); errs <- err }()
+	<-started
+	got := make(chan any, 1)
+	go func() {
+		v, shared, _ := c.sharedDup(context.Background(), "k", fn)
+		if !shared {
+			t.Error("the second caller's value is not reported as shared")
+		}
+		got <- v
+	}()
+	for {
+		c.flightMu.Lock()
+		n := c.flights["k"].callers
+		c.flightMu.Unlock()
+		if n == 2 {
+			break
+		}
+		runtime.Gosched()
+	}
+	cancel1()
+	if err := <-errs; !errors.Is(err, context.Canceled) {
+		t.Errorf("the caller that gave up got %v", err)
+	}
+	close(release)
+	if v := <-got; v != "done" || ended.Load() {
+		t.Errorf("the waiting caller got %v (work cancelled: %v); one caller leaving must not end shared work", v, ended.Load())
+	}
+
+	// one caller that gives up: the work is cancelled, Flush waits for it
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	started = make(chan struct{})
+	release = make(chan struct{})
+	go func() { _, err := c.shared(ctx2, "k2", fn); errs <- err }()
+	<-started
+	cancel2()
+	<-errs
+	c.Flush()
+	if !ended.Load() {
+		t.Error("work every caller left was not cancelled before Flush returned")
 	}
 }

@@ -153,11 +153,12 @@ func (s *packStore) discardLocked() {
 	s.tmp, s.tmpOff, s.pending = nil, 0, nil
 }
 
-// Flush makes what this client wrote to its cache visible to other
-// clients and processes: it completes the pending pack and renames it
-// into place. Errors are logged, never returned: the cache only saves
+// Flush waits for requests that every caller abandoned to end, then makes
+// what this client wrote to its cache visible to other clients and
+// processes: it completes the pending pack and renames it into place. Errors are logged, never returned: the cache only saves
 // work. The client stays usable; Flush with nothing pending does nothing.
 func (c *Client) Flush() {
+	c.work.Wait() // shared requests every caller left end first (sharedDup)
 	if c.opts.CacheDir == "" {
 		return
 	}

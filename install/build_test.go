@@ -201,6 +201,7 @@ func TestFetchBuildChoices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(client.Flush) // downloads abandoned by a failed Fetch end before the cache is removed
 	where := func(p *lock.Package, d lock.Dist) (index.Index, string, error) {
 		return index.Index{Name: "internal", URL: srv.URL}, d.URL, nil
 	}
@@ -241,6 +242,7 @@ func TestFetchBuildChoices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(client.Flush)
 	_, err = Fetch(context.Background(), client, where, choices, env, 4)
 	var hm *HashMismatchError
 	if !errors.As(err, &hm) || hm.Package != "acme-backend" || hm.Want != backend.SHA256 || hm.Got != evil.SHA256 {
@@ -261,6 +263,7 @@ func TestFetchBuildDependencyMetadata(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(client.Flush) // downloads abandoned by a failed Fetch end before the cache is removed
 	where := func(p *lock.Package, d lock.Dist) (index.Index, string, error) {
 		return index.Index{Name: "internal", URL: srv.URL}, d.URL, nil
 	}
